@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from drawings.models import Drawing, DrawingStatus
+from drawings.selectors import drawing_payload
+
+
+class DrawingSubmitSerializer(serializers.Serializer[Any]):
+    sketch = serializers.FileField(
+        help_text="The sketch as PNG, JPEG or WebP: at most 5 MB and 4096×4096 pixels."
+    )
+    category = serializers.SlugField(max_length=40, help_text="A slug from /api/v1/categories/.")
+    client_id = serializers.CharField(
+        max_length=64,
+        help_text="A fresh id (a UUID) for each new drawing; send the same one when retrying.",
+    )
+
+
+class DrawingSerializer(serializers.Serializer[Drawing]):
+    """Read-only: the shape is :func:`drawings.selectors.drawing_payload`, shared with events."""
+
+    id = serializers.IntegerField()
+    client_id = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.ChoiceField(choices=DrawingStatus.choices)
+    sketch_url = serializers.CharField()
+    result_url = serializers.CharField(allow_null=True)
+    error_message = serializers.CharField(allow_null=True)
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    inference_ms = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, instance: Drawing) -> dict[str, Any]:
+        return drawing_payload(instance)
+
+
+class CategorySerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+    emoji = serializers.CharField()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from drawings.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("drawings/", views.DrawingListCreateView.as_view(), name="drawing-list"),
+    path("drawings/<int:pk>/", views.DrawingDetailView.as_view(), name="drawing-detail"),
+    path("categories/", views.CategoryListView.as_view(), name="category-list"),
+]

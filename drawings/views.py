@@ -1,0 +1,102 @@
+"""Pages of the playing child: the canvas, the gallery, and the drawings' image files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from drawings import selectors
+from drawings.models import DrawingStatus
+from inference import registry
+
+GALLERY_PAGE_SIZE = 12
+
+
+def child_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages for a child in play mode; others are sent where they can start it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        if getattr(request, "child", None) is None:
+            return redirect("accounts:play")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@child_required
+def canvas(request: HttpRequest) -> HttpResponse:
+    language = get_language() or "en"
+    categories = [
+        {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
+        for c in registry.all_categories()
+    ]
+    return render(
+        request,
+        "drawings/canvas.html",
+        {
+            "child": request.child,  # type: ignore[attr-defined]
+            "categories": categories,
+            "categories_data": categories,
+            "no_generators": not categories,
+        },
+    )
+
+
+@child_required
+def gallery(request: HttpRequest) -> HttpResponse:
+    drawings = selectors.drawings_of_child(child=request.child)  # type: ignore[attr-defined]
+    page_obj = Paginator(drawings, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "drawings/gallery.html", {"child": request.child, "page_obj": page_obj}  # type: ignore[attr-defined]
+    )
+
+
+@child_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    drawing = selectors.drawing_of_child(child=request.child, drawing_id=pk)  # type: ignore[attr-defined]
+    if drawing is None:
+        raise Http404("There is no such drawing in your gallery.")
+    return render(request, "drawings/detail.html", {"child": request.child, "drawing": drawing})  # type: ignore[attr-defined]
+
+
+def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileResponse:
+    if not request.user.is_authenticated:
+        raise Http404
+    drawing = selectors.drawing_visible_to(
+        user=request.user,  # type: ignore[arg-type]
+        child=getattr(request, "child", None),
+        drawing_id=pk,
+    )
+    if drawing is None:
+        raise Http404
+    field = drawing.sketch if which == "sketch" else drawing.result
+    if which == "result" and (drawing.status != DrawingStatus.DONE or not field):
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="icanvas-{drawing.pk}-{which}.png"'
+    return response
+
+
+@require_GET
+def sketch_image(request: HttpRequest, pk: int) -> FileResponse:
+    return _image_response(request, pk, which="sketch")
+
+
+@require_GET
+def result_image(request: HttpRequest, pk: int) -> FileResponse:
+    return _image_response(request, pk, which="result")

@@ -1,0 +1,1 @@
+"""Gamification models arrive with the gamification issue."""

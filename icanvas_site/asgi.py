@@ -1,0 +1,23 @@
+"""ASGI entry point: HTTP, the /ws/ websocket, and (embedded mode) the inference worker."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icanvas_site.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from drawings.routing import websocket_urlpatterns  # noqa: E402
+from inference.lifespan import EmbeddedWorkerLifespan  # noqa: E402
+
+websocket_application = AllowedHostsOriginValidator(
+    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+)
+
+application = EmbeddedWorkerLifespan(
+    ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+)

@@ -1,0 +1,1 @@
+"""Inference keeps no tables: generators live in the registry directory."""

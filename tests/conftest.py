@@ -1,0 +1,66 @@
+"""Fixtures shared by every suite (registered once, used everywhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from channels.layers import channel_layers
+from django.test import Client
+
+from accounts.models import Child
+from accounts.playmode import PLAY_SESSION_KEY
+from inference.runtime import get_runtime
+from inference.testing import write_random_generator
+from tests.factories import ChildFactory
+
+TEST_CATEGORIES = (
+    ("face", "Face", "얼굴", "🙂"),
+    ("panda", "Panda", "판다", "🐼"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer(settings) -> Iterator[None]:
+    """Each test gets its own in-memory channel layer (nothing leaks between tests)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def generators_dir(settings, tmp_path: Path) -> Iterator[Path]:
+    """A registry with one small random-weight generator serving 'face' and 'panda'."""
+    directory = tmp_path / "generators"
+    directory.mkdir()
+    write_random_generator(directory, name="test-gen", categories=TEST_CATEGORIES)
+    settings.GENERATORS_DIR = directory
+    get_runtime().reset()
+    yield directory
+    get_runtime().reset()
+
+
+@pytest.fixture
+def child(db) -> Child:
+    return ChildFactory()
+
+
+def play_as(client: Client, child: Child) -> Client:
+    """Sign the child's parent in and enter play mode as ``child``."""
+    client.force_login(child.parent)
+    session = client.session
+    session[PLAY_SESSION_KEY] = child.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def child_client(child: Child) -> Client:
+    return play_as(Client(), child)
