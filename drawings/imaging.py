@@ -109,8 +109,8 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
         with warnings.catch_warnings():
             # A decompression-bomb warning is an error here, not a note in the log.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[fmt])
-            width, height = image.size
+            opened = Image.open(io.BytesIO(data), formats=[fmt])
+            width, height = opened.size
             if width > max_side or height > max_side:
                 raise SketchRejected(
                     f"This picture is {width}×{height} pixels; "
@@ -128,13 +128,13 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
                     "Please draw on the square canvas.",
                     code="bad_shape",
                 )
-            if getattr(image, "is_animated", False) or getattr(image, "n_frames", 1) > 1:
+            if getattr(opened, "is_animated", False) or getattr(opened, "n_frames", 1) > 1:
                 raise SketchRejected(
                     "Moving pictures can't be used. Please send a single still drawing.",
                     code="animated",
                 )
-            image.load()
-            image = ImageOps.exif_transpose(image) or image
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened
     except SketchRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

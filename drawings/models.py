@@ -52,7 +52,9 @@ class Drawing(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["child", "client_id"], name="unique_client_id_per_child"),
+            models.UniqueConstraint(
+                fields=["child", "client_id"], name="unique_client_id_per_child"
+            ),
         ]
         indexes = [models.Index(fields=["child", "-created_at"], name="drawing_child_recent")]
 

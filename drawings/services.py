@@ -160,14 +160,17 @@ def claim_drawings(*, drawing_ids: list[int]) -> list[Claim]:
     return [Claim(drawing=d, attempt=d.attempts) for d in drawings]
 
 
-def finish_drawing(*, claim: Claim, picture_png: bytes, generator_name: str, inference_ms: int) -> bool:
+def finish_drawing(
+    *, claim: Claim, picture_png: bytes, generator_name: str, inference_ms: int
+) -> bool:
     """Store the picture and mark the drawing done, if this claim still owns it.
 
     Returns False (and keeps nothing) when the lease was lost to another worker.
     """
     drawing = claim.drawing
-    name = default_storage.save(drawing.result.field.generate_filename(drawing, "result.png"),
-                                ContentFile(picture_png))
+    name = default_storage.save(
+        drawing.result.field.generate_filename(drawing, "result.png"), ContentFile(picture_png)
+    )
     now = timezone.now()
     with transaction.atomic():
         updated = Drawing.objects.filter(
@@ -188,14 +191,18 @@ def finish_drawing(*, claim: Claim, picture_png: bytes, generator_name: str, inf
     return True
 
 
-def give_back_drawing(*, claim: Claim, permanent: bool = False, message: str = FRIENDLY_FAILURE) -> Drawing | None:
+def give_back_drawing(
+    *, claim: Claim, permanent: bool = False, message: str = FRIENDLY_FAILURE
+) -> Drawing | None:
     """The generator could not finish: queue again, or fail for good after the last attempt.
 
     Returns the drawing when its state changed (so the caller can tell the child).
     """
     drawing = claim.drawing
     now = timezone.now()
-    owned = Drawing.objects.filter(pk=drawing.pk, status=DrawingStatus.RUNNING, attempts=claim.attempt)
+    owned = Drawing.objects.filter(
+        pk=drawing.pk, status=DrawingStatus.RUNNING, attempts=claim.attempt
+    )
     if permanent or claim.attempt >= settings.INFERENCE_MAX_ATTEMPTS:
         changed = owned.update(
             status=DrawingStatus.FAILED, error_message=message, finished_at=now, lease_until=None
@@ -240,7 +247,10 @@ def reap_drawings(*, resend_all_queued: bool = False) -> ReapResult:
     expired = Drawing.objects.filter(status=DrawingStatus.RUNNING, lease_until__lt=now)
     for drawing in expired.select_related("child")[:500]:
         owned = Drawing.objects.filter(
-            pk=drawing.pk, status=DrawingStatus.RUNNING, attempts=drawing.attempts, lease_until__lt=now
+            pk=drawing.pk,
+            status=DrawingStatus.RUNNING,
+            attempts=drawing.attempts,
+            lease_until__lt=now,
         )
         if drawing.attempts >= settings.INFERENCE_MAX_ATTEMPTS:
             if owned.update(
@@ -256,7 +266,5 @@ def reap_drawings(*, resend_all_queued: bool = False) -> ReapResult:
             result.requeued.append(drawing)
             result.resent.append(drawing.pk)
     if result.resent or result.failed:
-        logger.info(
-            "reaper: woke %d drawing(s), failed %d", len(result.resent), len(result.failed)
-        )
+        logger.info("reaper: woke %d drawing(s), failed %d", len(result.resent), len(result.failed))
     return result

@@ -57,7 +57,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     drawings = selectors.drawings_of_child(child=request.child)  # type: ignore[attr-defined]
     page_obj = Paginator(drawings, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "drawings/gallery.html", {"child": request.child, "page_obj": page_obj}  # type: ignore[attr-defined]
+        request,
+        "drawings/gallery.html",
+        {"child": request.child, "page_obj": page_obj},  # type: ignore[attr-defined]
     )
 
 
@@ -73,7 +75,7 @@ def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileRespons
     if not request.user.is_authenticated:
         raise Http404
     drawing = selectors.drawing_visible_to(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         child=getattr(request, "child", None),
         drawing_id=pk,
     )

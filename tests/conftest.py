@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from channels.layers import channel_layers
 from django.test import Client
+from inference.runtime import get_runtime
+from inference.testing import write_random_generator
 
 from accounts.models import Child
 from accounts.playmode import PLAY_SESSION_KEY
-from inference.runtime import get_runtime
-from inference.testing import write_random_generator
 from tests.factories import ChildFactory
 
 TEST_CATEGORIES = (

@@ -24,8 +24,10 @@ def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         return None
     data = response.data
     if isinstance(exc, ValidationError) and isinstance(data, dict):
-        field_errors = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-                        for name, msgs in data.items()}
+        field_errors = {
+            name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for name, msgs in data.items()
+        }
         response.data = {"detail": _first_message(data), "field_errors": field_errors}
     elif isinstance(exc, ValidationError):
         response.data = {"detail": _first_message(data)}

@@ -8,7 +8,7 @@ from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import drawing_payload
 
 
-class DrawingSubmitSerializer(serializers.Serializer[Any]):
+class DrawingSubmitSerializer(serializers.Serializer):
     sketch = serializers.FileField(
         help_text="The sketch as PNG, JPEG or WebP: at most 5 MB and 4096×4096 pixels."
     )
@@ -19,7 +19,7 @@ class DrawingSubmitSerializer(serializers.Serializer[Any]):
     )
 
 
-class DrawingSerializer(serializers.Serializer[Drawing]):
+class DrawingSerializer(serializers.Serializer):
     """Read-only: the shape is :func:`drawings.selectors.drawing_payload`, shared with events."""
 
     id = serializers.IntegerField()
@@ -39,7 +39,8 @@ class DrawingSerializer(serializers.Serializer[Drawing]):
         return drawing_payload(instance)
 
 
-class CategorySerializer(serializers.Serializer[Any]):
+class CategorySerializer(serializers.Serializer):
     slug = serializers.CharField()
-    label = serializers.CharField()
+    # A field called "label" shadows Field.label in the stubs; the API name is worth keeping.
+    label = serializers.CharField(help_text="The name in the request's language.")  # type: ignore[assignment]
     emoji = serializers.CharField()

@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 from accounts.models import Child
 from drawings import selectors, services
 from drawings.api.serializers import CategorySerializer, DrawingSerializer, DrawingSubmitSerializer
-from drawings.models import Drawing
 from inference import registry
 
 
@@ -51,7 +50,7 @@ def _refuse_oversized_body(request: Request) -> None:
         raise error
 
 
-class DrawingListCreateView(generics.ListAPIView[Drawing]):
+class DrawingListCreateView(generics.ListAPIView):
     """The playing child's drawings (newest first); POST submits a new sketch."""
 
     permission_classes = [IsAuthenticated, IsPlayingChild]

@@ -1,0 +1,55 @@
+# iCanvas: `make run` to try it, `make test` to check it. Both start from nothing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/icanvas
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install lint typecheck pytest pytest-production services migrate demo clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch and torchvision first, pinned: pip takes them from this machine's disk.
+	$(BIN)/python -m pip install --quiet torch==2.14.1 torchvision==0.29.1
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py generators
+
+run: demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "iCanvas is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+services:
+	@bash scripts/ensure-services.sh
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+# The production paths again, on the real PostgreSQL and Redis of this machine.
+pytest-production: install services
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest -q -m production tests
+
+test: lint typecheck pytest pytest-production
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

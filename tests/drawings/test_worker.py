@@ -1,0 +1,276 @@
+"""A drawing's life through the real ASGI application, channel layer and worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import Child
+from accounts.playmode import PLAY_SESSION_KEY
+from drawings import services
+from drawings.models import Drawing, DrawingStatus
+from icanvas_site.asgi import application
+from inference.worker import InferenceWorker
+from tests.factories import ChildFactory, sketch_png
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def make_child(parent=None) -> Child:
+    return ChildFactory(parent=parent) if parent else ChildFactory()
+
+
+@database_sync_to_async
+def session_cookie_for(child: Child | None, *, user=None) -> bytes:
+    session = SessionStore()
+    user = user or child.parent
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    if child is not None:
+        session[PLAY_SESSION_KEY] = child.pk
+    session.save()
+    return f"{django_settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+
+def socket(cookie: bytes | None) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://127.0.0.1:8000")]
+    if cookie:
+        headers.append((b"cookie", cookie))
+    return WebsocketCommunicator(application, "/ws/", headers=headers)
+
+
+@contextlib.asynccontextmanager
+async def running_worker(**kwargs) -> AsyncIterator[InferenceWorker]:
+    worker = InferenceWorker(**{"reaper_interval": 0.1, **kwargs})
+    task = asyncio.create_task(worker.run())
+    try:
+        yield worker
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+submit = database_sync_to_async(services.submit_drawing)
+
+
+async def next_status(
+    communicator: WebsocketCommunicator, wanted: str, timeout: float = 30
+) -> dict:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        remaining = deadline - asyncio.get_running_loop().time()
+        message = await communicator.receive_json_from(timeout=max(0.01, remaining))
+        assert message["type"] == "drawing.status"
+        if message["drawing"]["status"] == wanted:
+            return message["drawing"]
+
+
+@database_sync_to_async
+def reload(drawing_id: int) -> Drawing:
+    return Drawing.objects.get(pk=drawing_id)
+
+
+@database_sync_to_async
+def read_result(drawing_id: int) -> Image.Image:
+    drawing = Drawing.objects.get(pk=drawing_id)
+    with drawing.result.open("rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+async def test_submit_worker_event_and_a_256_png_result() -> None:
+    child = await make_child()
+    communicator = socket(await session_cookie_for(child))
+    connected, _ = await communicator.connect()
+    assert connected
+    async with running_worker():
+        drawing, created = await submit(
+            child=child, category="face", sketch=sketch_png(), client_id="live-1"
+        )
+        assert created
+        running = await next_status(communicator, "running")
+        assert running["id"] == drawing.pk
+        done = await next_status(communicator, "done")
+    assert done["id"] == drawing.pk
+    assert done["result_url"] == f"/drawings/{drawing.pk}/result.png"
+    assert done["inference_ms"] is not None and done["attempts"] == 1
+    fresh = await reload(drawing.pk)
+    assert fresh.status == DrawingStatus.DONE and fresh.generator_name == "test-gen"
+    picture = await read_result(drawing.pk)
+    assert picture.format == "PNG" and picture.size == (256, 256)
+    # The event agrees with a fresh read of the state.
+    from drawings.selectors import drawing_payload
+
+    assert done == await database_sync_to_async(drawing_payload)(fresh)
+    await communicator.disconnect()
+
+
+async def test_a_lost_wake_up_is_recovered_by_the_reaper(settings, monkeypatch) -> None:
+    settings.INFERENCE_REQUEUE_AFTER_SECONDS = 0.3
+    child = await make_child()
+    async with running_worker():
+        await asyncio.sleep(0.3)  # the start-up pass is over: only the reaper can find it now
+        monkeypatch.setattr(services, "wake_workers", lambda ids: None)  # the message is lost
+        drawing, _ = await submit(
+            child=child, category="face", sketch=sketch_png(), client_id="lost"
+        )
+        for _ in range(200):
+            if (await reload(drawing.pk)).status == DrawingStatus.DONE:
+                break
+            await asyncio.sleep(0.05)
+    assert (await reload(drawing.pk)).status == DrawingStatus.DONE
+
+
+@database_sync_to_async
+def crash_while_running(drawing: Drawing, *, attempts: int) -> None:
+    """What a worker that died mid-picture leaves behind."""
+    Drawing.objects.filter(pk=drawing.pk).update(
+        status=DrawingStatus.RUNNING,
+        attempts=attempts,
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+
+
+async def test_an_expired_lease_is_retried_and_finished(monkeypatch) -> None:
+    child = await make_child()
+    monkeypatch.setattr(services, "wake_workers", lambda ids: None)
+    drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="crash")
+    await crash_while_running(drawing, attempts=1)
+    async with running_worker():
+        for _ in range(200):
+            if (await reload(drawing.pk)).status == DrawingStatus.DONE:
+                break
+            await asyncio.sleep(0.05)
+    fresh = await reload(drawing.pk)
+    assert fresh.status == DrawingStatus.DONE and fresh.attempts == 2
+
+
+async def test_after_three_attempts_the_drawing_fails_kindly(monkeypatch) -> None:
+    child = await make_child()
+    communicator = socket(await session_cookie_for(child))
+    assert (await communicator.connect())[0]
+    monkeypatch.setattr(services, "wake_workers", lambda ids: None)
+    drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="doomed")
+    await crash_while_running(drawing, attempts=3)
+    async with running_worker():
+        failed = await next_status(communicator, "failed", timeout=10)
+    assert failed["id"] == drawing.pk
+    assert "sketch is safe" in failed["error_message"]
+    await communicator.disconnect()
+
+
+async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypatch) -> None:
+    from inference import runtime
+
+    def broken(self, sketches):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(runtime.LoadedGenerator, "draw", broken)
+    child = await make_child()
+    drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="boom")
+    async with running_worker():
+        for _ in range(300):
+            if (await reload(drawing.pk)).status == DrawingStatus.FAILED:
+                break
+            await asyncio.sleep(0.05)
+    fresh = await reload(drawing.pk)
+    assert fresh.status == DrawingStatus.FAILED
+    assert fresh.attempts == django_settings.INFERENCE_MAX_ATTEMPTS
+    assert fresh.error_message == services.FRIENDLY_FAILURE
+
+
+async def test_same_sketch_gives_the_same_picture_alone_and_in_a_batch(monkeypatch) -> None:
+    monkeypatch.setattr(services, "wake_workers", lambda ids: None)
+    child = await make_child()
+    alone, _ = await submit(child=child, category="face", sketch=sketch_png(seed=3), client_id="a")
+    batch = [
+        (await submit(child=child, category="face", sketch=sketch_png(seed=s), client_id=f"b{s}"))[
+            0
+        ]
+        for s in (1, 3, 5, 7)
+    ]
+    worker = InferenceWorker()
+    await worker.process([alone.pk])
+    await worker.process([d.pk for d in batch])
+    twin = batch[1]
+    picture_alone = await read_result(alone.pk)
+    picture_in_batch = await read_result(twin.pk)
+    assert np.array_equal(np.asarray(picture_alone), np.asarray(picture_in_batch))
+    other = await read_result(batch[0].pk)
+    assert not np.array_equal(np.asarray(other), np.asarray(picture_in_batch))
+
+
+async def test_a_child_only_hears_their_own_drawings(monkeypatch) -> None:
+    alice = await make_child()
+    bob = await make_child()  # another family
+    alice_socket = socket(await session_cookie_for(alice))
+    bob_socket = socket(await session_cookie_for(bob))
+    assert (await alice_socket.connect())[0] and (await bob_socket.connect())[0]
+    async with running_worker():
+        await submit(child=alice, category="face", sketch=sketch_png(), client_id="mine")
+        await next_status(alice_socket, "done")
+    assert await bob_socket.receive_nothing(timeout=0.3)
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_the_socket_refuses_strangers_and_parents_not_in_play_mode() -> None:
+    child = await make_child()
+    anonymous = socket(None)
+    connected, _ = await anonymous.connect()
+    assert not connected
+    parent_only = socket(await session_cookie_for(None, user=child.parent))
+    connected, _ = await parent_only.connect()
+    assert not connected
+    # A session that claims another family's child is refused too.
+    stranger = await make_child()
+    forged = await database_sync_to_async(_forged_session)(stranger, child)
+    connected, _ = await socket(forged).connect()
+    assert not connected
+
+
+def _forged_session(parent_child: Child, target: Child) -> bytes:
+    session = SessionStore()
+    user = parent_child.parent
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session[PLAY_SESSION_KEY] = target.pk
+    session.save()
+    return f"{django_settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+
+async def test_a_foreign_origin_cannot_open_the_socket() -> None:
+    child = await make_child()
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[(b"origin", b"http://evil.example"), (b"cookie", await session_cookie_for(child))],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_ping_pong() -> None:
+    child = await make_child()
+    communicator = socket(await session_cookie_for(child))
+    assert (await communicator.connect())[0]
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
