@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +29,20 @@ def _isolated_media(settings, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_channel_layer(settings) -> Iterator[None]:
-    """Each test gets its own in-memory channel layer (nothing leaks between tests)."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    """Each test gets a channel layer of its own, so nothing leaks between tests.
+
+    In-memory by default; with REDIS_URL set (``make pytest-production``) the real
+    Redis layer, under a prefix no other test uses.
+    """
+    if settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
+            }
+        }
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()

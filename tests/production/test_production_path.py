@@ -151,15 +151,15 @@ def test_sketch_to_picture_on_postgres_redis_and_a_separate_worker(
     try:
         wait_for_http(f"{base}/", web, web_log)
         with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client:
-            token = csrf_from(client, "/accounts/login/")
+            token = csrf_from(client, "/login/")
             client.post(
-                "/accounts/login/",
+                "/login/",
                 data={
                     "username": "demo@icanvas.local",
                     "password": "draw-together",
                     "csrfmiddlewaretoken": token,
                 },
-                headers={"Referer": f"{base}/accounts/login/"},
+                headers={"Referer": f"{base}/login/"},
             )
             play = client.get("/play/")
             assert play.status_code == 200, play.text[:500]
