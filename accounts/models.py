@@ -8,6 +8,7 @@ year (for age-appropriate content) and a time zone (so a day is the child's day)
 from __future__ import annotations
 
 import zoneinfo
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password, make_password
@@ -54,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("parent")
@@ -103,7 +104,9 @@ class Child(models.Model):
 
     parent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="children")
     nickname = models.CharField(_("nickname"), max_length=20)
-    avatar = models.CharField(_("avatar"), max_length=20, choices=Avatar.choices, default=Avatar.CAT)
+    avatar = models.CharField(
+        _("avatar"), max_length=20, choices=Avatar.choices, default=Avatar.CAT
+    )
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -118,10 +121,12 @@ class Child(models.Model):
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "nickname"], name="unique_nickname_per_family"),
-        ]
+        ordering = ("created_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["parent", "nickname"], name="unique_nickname_per_family"
+            ),
+        )
 
     def __str__(self) -> str:
         return self.nickname
@@ -153,7 +158,7 @@ class ConsentRecord(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-granted_at"]
+        ordering = ("-granted_at",)
 
     def __str__(self) -> str:
         return f"consent {self.version} for {self.child_id} ({self.method})"

@@ -1,0 +1,30 @@
+"""Play mode on every request: ``request.child`` is the child playing, or None."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from accounts.playmode import child_for, playing_child_id
+
+
+class PlayModeMiddleware:
+    """Set ``request.child`` from the session (after AuthenticationMiddleware).
+
+    A ``SimpleLazyObject`` wrapping None is not ``None``, so ``request.child is None``
+    would lie; instead the cheap part is done eagerly: without the play key in the
+    session there is no query at all, and with it one query loads the child, which
+    must belong to the signed-in parent (``child_for``) or the request is not playing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and playing_child_id(session) is not None:
+            request.child = child_for(getattr(request, "user", None), session)  # type: ignore[attr-defined]
+        else:
+            request.child = None  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,206 @@
+"""Parents' pages (sign-up, family, child profiles) and play mode.
+
+Views stay thin: forms read the input, ``accounts.services`` applies the rules.
+A form sent with mistakes comes back with its errors and a 400 status; a locked
+PIN answers 429. Another family's child is a 404, never a hint that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import forms, selectors, services
+from accounts.decorators import parent_required
+from accounts.models import Child, ConsentRecord, User
+from accounts.playmode import enter_play_mode, leave_play_mode
+
+BAD_INPUT = 400
+TOO_MANY_TRIES = 429
+
+
+def _attach(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the form's field of the same name."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _parent(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # guaranteed by parent_required / login_required
+    return user
+
+
+def _own_child(request: HttpRequest, child_id: int) -> Child:
+    child = selectors.family_child(parent=_parent(request), child_id=child_id)
+    if child is None:
+        raise Http404("No such child in your family.")
+    return child
+
+
+# --- parents ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:family")
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.register_parent(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    display_name=form.cleaned_data["display_name"],
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome to iCanvas! Now add your first child."))
+                return redirect("accounts:family")
+        return render(request, "accounts/signup.html", {"form": form}, status=BAD_INPUT)
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class SignInView(LoginView):
+    """Email + password sign-in; a signed-in parent goes straight to the family page."""
+
+    template_name = "accounts/login.html"
+    authentication_form = forms.EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = BAD_INPUT
+        return response
+
+
+@parent_required
+def family(request: HttpRequest) -> HttpResponse:
+    children = list(selectors.family_children(parent=_parent(request)))
+    return render(request, "accounts/family.html", {"children": children})
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def child_add(request: HttpRequest) -> HttpResponse:
+    form = forms.ChildAddForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                child = services.add_child(
+                    parent=_parent(request),
+                    nickname=data["nickname"],
+                    avatar=data["avatar"],
+                    birth_year=data["birth_year"],
+                    time_zone=data["time_zone"],
+                    pin=data["pin"],
+                    consent_method=ConsentRecord.Method.WEB_FORM,
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(nickname)s is ready to draw!") % {"nickname": child.nickname},
+                )
+                return redirect("accounts:family")
+        return render(
+            request, "accounts/child_form.html", {"form": form, "adding": True}, status=BAD_INPUT
+        )
+    return render(request, "accounts/child_form.html", {"form": form, "adding": True})
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = _own_child(request, child_id)
+    form = forms.ChildEditForm(request.POST or None, child=child)
+    context = {"form": form, "adding": False, "child": child}
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_child(
+                    child=child,
+                    nickname=data["nickname"],
+                    avatar=data["avatar"],
+                    birth_year=data["birth_year"],
+                    time_zone=data["time_zone"],
+                    new_pin=data.get("new_pin") or None,
+                )
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("accounts:family")
+        return render(request, "accounts/child_form.html", context, status=BAD_INPUT)
+    return render(request, "accounts/child_form.html", context)
+
+
+# --- play mode -------------------------------------------------------------------
+
+
+@parent_required
+def play(request: HttpRequest) -> HttpResponse:
+    children = list(selectors.family_children(parent=_parent(request)))
+    if not children:
+        messages.info(request, _("Add a child first, then start play mode."))
+        return redirect("accounts:child_add")
+    return render(request, "accounts/play_start.html", {"children": children})
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def play_pin(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = _own_child(request, child_id)
+    form = forms.PinForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "child": child, "locked_message": ""}
+    if request.method == "POST":
+        if form.is_valid():
+            result = services.verify_pin(child=child, pin=form.cleaned_data["pin"])
+            if result.accepted:
+                enter_play_mode(request, child=child)
+                return redirect("drawings:canvas")
+            if result.locked:
+                context["locked_message"] = result.message
+                return render(request, "accounts/play_pin.html", context, status=TOO_MANY_TRIES)
+            form.add_error("pin", result.message)
+        return render(request, "accounts/play_pin.html", context, status=BAD_INPUT)
+    locked_until = services.pin_locked_until(child=child)
+    if locked_until is not None:
+        context["locked_message"] = services.PinResult(
+            accepted=False, locked_until=locked_until
+        ).message
+    return render(request, "accounts/play_pin.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave_play(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "child", None) is None:
+        return redirect("accounts:family")
+    form = forms.LeavePlayForm(request.POST or None, user=_parent(request))
+    if request.method == "POST":
+        if form.is_valid():
+            leave_play_mode(request)
+            messages.success(request, _("Play mode is off."))
+            return redirect("accounts:family")
+        return render(request, "accounts/leave_play.html", {"form": form}, status=BAD_INPUT)
+    return render(request, "accounts/leave_play.html", {"form": form})

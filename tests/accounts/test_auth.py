@@ -1,0 +1,134 @@
+"""Parents sign up, sign in and sign out with their email address."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD_PASSWORD = "crayons-and-kites-42"
+
+
+def _signup(client, **overrides):
+    data = {
+        "email": "Parent@Example.com",
+        "display_name": "Mum",
+        "password": GOOD_PASSWORD,
+        "password_confirm": GOOD_PASSWORD,
+        **overrides,
+    }
+    return client.post(reverse("accounts:signup"), data)
+
+
+def test_signup_creates_parent_signs_in_and_prompts_for_a_child(client):
+    response = _signup(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:family")
+    user = User.objects.get()
+    assert user.email == "parent@example.com"
+    assert user.display_name == "Mum"
+    assert user.check_password(GOOD_PASSWORD)
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+    family = client.get(response["Location"])
+    assert family.status_code == 200
+    assert "Add your first child" in family.content.decode()
+
+
+def test_signup_with_different_passwords_is_refused(client):
+    response = _signup(client, password_confirm="something-else-42")
+
+    assert response.status_code == 400
+    assert "The two passwords are different." in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_signup_with_weak_password_is_refused(client):
+    response = _signup(client, password="12345678", password_confirm="12345678")
+
+    assert response.status_code == 400
+    assert not User.objects.exists()
+    assert response.context["form"].errors["password"]
+
+
+def test_signup_with_taken_email_in_other_case_is_refused(client):
+    UserFactory.create(email="parent@example.com")
+
+    response = _signup(client, email="PARENT@example.com")
+
+    assert response.status_code == 400
+    assert "already an account with this email" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_signup_with_bad_email_is_a_form_error(client):
+    response = _signup(client, email="not-an-email")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"]
+
+
+def test_sign_in_with_email_in_any_case(client):
+    user = UserFactory.create(email="dad@example.com")
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "  Dad@Example.COM ", "password": DEFAULT_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:family")
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_sign_in_with_wrong_password_shows_error(client):
+    UserFactory.create(email="dad@example.com")
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "dad@example.com", "password": "wrong-password"}
+    )
+
+    assert response.status_code == 400
+    assert "do not match an account" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_sign_in_follows_next(client):
+    UserFactory.create(email="dad@example.com")
+    target = reverse("accounts:child_add")
+
+    response = client.post(
+        f"{reverse('accounts:login')}?next={target}",
+        {"username": "dad@example.com", "password": DEFAULT_PASSWORD},
+    )
+
+    assert response["Location"] == target
+
+
+def test_sign_out_needs_post(client):
+    client.force_login(UserFactory.create())
+
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    response = client.post(reverse("accounts:logout"))
+
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
+
+
+def test_family_page_needs_sign_in(client):
+    response = client.get(reverse("accounts:family"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_signed_in_parent_skips_signup_and_login(client):
+    client.force_login(UserFactory.create())
+
+    assert client.get(reverse("accounts:signup"))["Location"] == reverse("accounts:family")
+    assert client.get(reverse("accounts:login"))["Location"] == reverse("accounts:family")
