@@ -1,0 +1,354 @@
+"""The registry of installed generators: a directory of ``<name>.safetensors`` + ``<name>.json``.
+
+The JSON file is the model card: which categories the generator draws, its architecture, the
+sha256 of its weights, and free-form provenance (data and licences, epochs, seed, metrics).
+Cards are read fresh on every call, so copying a new pair into the directory is all it takes to
+install a generator; the runtime keeps loaded weights, not this module.
+
+Weights are only ever read with ``safetensors`` after their sha256 matched the card: a
+generator file is data, never code, so nothing here can unpickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+    from inference.pix2pix.networks import GeneratorConfig
+
+logger = logging.getLogger(__name__)
+
+ARCHITECTURE_TYPE = "pix2pix-unet"
+DTYPES = ("float16", "float32")
+# Names become file names and URL-ish identifiers; keep them boring and traversal-proof.
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+CARD_SUFFIX = ".json"
+WEIGHTS_SUFFIX = ".safetensors"
+_HASH_CHUNK = 1 << 20
+
+
+class RegistryError(Exception):
+    """Base class for registry problems; the message is meant for a person."""
+
+
+class GeneratorNotFound(RegistryError):
+    """No installed generator has the requested name."""
+
+
+class UnknownCategory(RegistryError):
+    """No installed generator draws the requested category."""
+
+
+class WeightsMismatch(RegistryError):
+    """A weights file is not the one its card describes (sha256 or tensors differ)."""
+
+
+@dataclass(frozen=True)
+class Category:
+    """Something a child can draw, as a generator card names it."""
+
+    slug: str
+    label_en: str
+    label_ko: str
+    emoji: str
+
+    def label(self, language_code: str | None = None) -> str:
+        """The label for ``language_code`` ("ko", "ko-kr", "en", ...); English otherwise."""
+        if language_code and language_code.lower().split("-")[0] == "ko":
+            return self.label_ko
+        return self.label_en
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form, as stored in a card."""
+        return {
+            "slug": self.slug,
+            "label_en": self.label_en,
+            "label_ko": self.label_ko,
+            "emoji": self.emoji,
+        }
+
+
+@dataclass(frozen=True)
+class GeneratorCard:
+    """One installed generator: its parsed model card and where its files are."""
+
+    name: str
+    categories: tuple[Category, ...]
+    config: GeneratorConfig
+    weights_path: Path
+    card_path: Path
+    sha256: str
+    dtype: str
+    priority: int = 0
+    # Provenance (data, licences, metrics...) is informative only, so it takes no part in
+    # equality or hashing.
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def category_slugs(self) -> tuple[str, ...]:
+        """Slugs of the categories this generator draws, in card order."""
+        return tuple(category.slug for category in self.categories)
+
+    def serves(self, category_slug: str) -> bool:
+        """Whether this generator draws ``category_slug``."""
+        return category_slug in self.category_slugs
+
+
+def generators_dir(directory: Path | str | None = None) -> Path:
+    """The directory to read: ``directory`` when given, else ``settings.GENERATORS_DIR``."""
+    if directory is not None:
+        return Path(directory)
+    from django.conf import settings
+
+    return Path(settings.GENERATORS_DIR)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks so large weights do not sit in memory twice."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    if key not in data:
+        raise ValueError(f'missing "{key}"')
+    value = data[key]
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+        raise ValueError(f'"{key}" has the wrong type ({type(value).__name__})')
+    return value
+
+
+def _parse_category(data: Any) -> Category:
+    if not isinstance(data, dict):
+        raise ValueError("each category must be an object with slug, label_en, label_ko, emoji")
+    slug = _require(data, "slug", str)
+    if not SLUG_PATTERN.match(slug):
+        raise ValueError(f"category slug {slug!r} must be lowercase letters, digits, - or _")
+    return Category(
+        slug=slug,
+        label_en=_require(data, "label_en", str),
+        label_ko=_require(data, "label_ko", str),
+        emoji=_require(data, "emoji", str),
+    )
+
+
+_CARD_FIELDS = {"name", "categories", "architecture", "weights", "sha256", "dtype", "priority"}
+
+
+def _parse_categories(data: Mapping[str, Any]) -> tuple[Category, ...]:
+    raw_categories = _require(data, "categories", list)
+    if not raw_categories:
+        raise ValueError("a generator must draw at least one category")
+    categories = tuple(_parse_category(item) for item in raw_categories)
+    slugs = [category.slug for category in categories]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("a category is listed twice")
+    return categories
+
+
+def _parse_architecture(data: Mapping[str, Any]) -> GeneratorConfig:
+    from inference.pix2pix.networks import GeneratorConfig
+
+    architecture = dict(_require(data, "architecture", dict))
+    kind = architecture.pop("type", None)
+    if kind != ARCHITECTURE_TYPE:
+        raise ValueError(f'architecture "type" must be "{ARCHITECTURE_TYPE}", not {kind!r}')
+    return GeneratorConfig.from_dict(architecture)
+
+
+def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
+    if not isinstance(data, dict):
+        raise ValueError("the card must be a JSON object")
+    name = _require(data, "name", str)
+    if name != card_path.stem:
+        raise ValueError(f'"name" is {name!r} but the file is {card_path.name}')
+    if not NAME_PATTERN.match(name):
+        raise ValueError(f"name {name!r} must be lowercase letters, digits, '.', '-' or '_'")
+    weights = _require(data, "weights", str)
+    # The weights must sit beside the card under the same name: no paths, no sharing.
+    if weights != f"{name}{WEIGHTS_SUFFIX}":
+        raise ValueError(f'"weights" must be "{name}{WEIGHTS_SUFFIX}", not {weights!r}')
+    sha256 = _require(data, "sha256", str).lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError('"sha256" must be 64 hex digits')
+    dtype = _require(data, "dtype", str)
+    if dtype not in DTYPES:
+        raise ValueError(f'"dtype" must be one of {", ".join(DTYPES)}, not {dtype!r}')
+    priority = data.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise ValueError('"priority" must be an integer')
+    return GeneratorCard(
+        name=name,
+        categories=_parse_categories(data),
+        config=_parse_architecture(data),
+        weights_path=card_path.with_name(weights).resolve(),
+        card_path=card_path.resolve(),
+        sha256=sha256,
+        dtype=dtype,
+        priority=priority,
+        extra={key: value for key, value in data.items() if key not in _CARD_FIELDS},
+    )
+
+
+def parse_card(card_path: Path) -> GeneratorCard:
+    """Read and validate one model card; raises ``RegistryError`` saying what is wrong."""
+    try:
+        data = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RegistryError(f"{card_path}: unreadable model card ({exc})") from exc
+    try:
+        card = _parse_card_data(card_path, data)
+    except ValueError as exc:
+        raise RegistryError(f"{card_path}: {exc}") from exc
+    if not card.weights_path.is_file():
+        raise RegistryError(f"{card_path}: weights file {card.weights_path.name} is missing")
+    return card
+
+
+def discover(
+    directory: Path | str | None = None, *, problems: list[str] | None = None
+) -> list[GeneratorCard]:
+    """All valid generators in the directory, sorted by name.
+
+    A malformed card never stops discovery: it is skipped, logged as a warning and, when a
+    ``problems`` list is given, described there. A missing directory means no generators.
+    """
+    root = generators_dir(directory)
+    if not root.is_dir():
+        return []
+    cards: list[GeneratorCard] = []
+    for card_path in sorted(root.glob(f"*{CARD_SUFFIX}")):
+        try:
+            cards.append(parse_card(card_path))
+        except RegistryError as exc:
+            logger.warning("Skipping generator card: %s", exc)
+            if problems is not None:
+                problems.append(str(exc))
+    return sorted(cards, key=lambda card: card.name)
+
+
+def get_card(name: str, directory: Path | str | None = None) -> GeneratorCard:
+    """The installed generator called ``name``; raises ``GeneratorNotFound``."""
+    cards = discover(directory)
+    for card in cards:
+        if card.name == name:
+            return card
+    installed = ", ".join(card.name for card in cards) or "none"
+    raise GeneratorNotFound(f'No generator named "{name}" is installed (installed: {installed}).')
+
+
+def _ranked(cards: Iterable[GeneratorCard]) -> list[GeneratorCard]:
+    # Highest priority first; the name breaks ties so the choice never depends on disk order.
+    return sorted(cards, key=lambda card: (-card.priority, card.name))
+
+
+def pick_active(cards: Iterable[GeneratorCard], category_slug: str) -> GeneratorCard:
+    """The generator that serves ``category_slug`` among ``cards``: highest priority, then name.
+
+    Raises ``UnknownCategory`` when none of them draws it.
+    """
+    candidates = [card for card in cards if card.serves(category_slug)]
+    if not candidates:
+        raise UnknownCategory(f'No installed generator draws the category "{category_slug}".')
+    return _ranked(candidates)[0]
+
+
+def active_card_for(category_slug: str, directory: Path | str | None = None) -> GeneratorCard:
+    """The generator that currently serves ``category_slug``; raises ``UnknownCategory``."""
+    return pick_active(discover(directory), category_slug)
+
+
+def active_map(cards: Iterable[GeneratorCard]) -> dict[str, GeneratorCard]:
+    """Category slug -> the generator that serves it, for all categories of ``cards``."""
+    active: dict[str, GeneratorCard] = {}
+    for card in _ranked(cards):
+        for slug in card.category_slugs:
+            active.setdefault(slug, card)
+    return active
+
+
+def categories_of(cards: Iterable[GeneratorCard]) -> list[Category]:
+    """Unique categories of ``cards``, ordered by slug, labelled by the serving generator."""
+    active = active_map(cards)
+    return [
+        next(category for category in active[slug].categories if category.slug == slug)
+        for slug in sorted(active)
+    ]
+
+
+def all_categories(directory: Path | str | None = None) -> list[Category]:
+    """Every category some installed generator draws, unique by slug, ordered by slug.
+
+    When two generators name the same slug, the labels come from the one that serves it.
+    """
+    return categories_of(discover(directory))
+
+
+def load_generator(card: GeneratorCard, device: str | torch.device = "cpu") -> torch.nn.Module:
+    """Build the generator described by ``card`` and load its weights, ready for inference.
+
+    The weights file is hashed first and refused (``WeightsMismatch``) unless it matches the
+    card; it is then read with ``safetensors`` only, so a pickle renamed ``.safetensors`` is a
+    ``RegistryError``, never executed. Weights are cast to float32 (half precision is only a
+    storage format here). The module is in eval mode with gradients off.
+    """
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from inference.pix2pix.networks import build_generator
+
+    try:
+        actual = file_sha256(card.weights_path)
+    except OSError as exc:
+        raise RegistryError(f"Generator {card.name}: cannot read its weights ({exc}).") from exc
+    if actual != card.sha256:
+        raise WeightsMismatch(
+            f"Generator {card.name}: {card.weights_path.name} has sha256 {actual}, but its card "
+            f"says {card.sha256}. The file was changed or replaced; refusing to load it."
+        )
+    try:
+        state = load_file(str(card.weights_path), device="cpu")
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise RegistryError(
+            f"Generator {card.name}: {card.weights_path.name} is not a readable safetensors "
+            f"file ({exc})."
+        ) from exc
+    net = build_generator(card.config)
+    expected = net.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    wrong_shape = sorted(
+        key for key in set(expected) & set(state) if expected[key].shape != state[key].shape
+    )
+    if missing or unexpected or wrong_shape:
+        details = "; ".join(
+            f"{label}: {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
+            for label, keys in (
+                ("missing", missing),
+                ("unexpected", unexpected),
+                ("wrong shape", wrong_shape),
+            )
+            if keys
+        )
+        raise WeightsMismatch(
+            f"Generator {card.name}: the weights do not fit the card's architecture ({details})."
+        )
+    net.load_state_dict({key: value.to(torch.float32) for key, value in state.items()})
+    net.to(device)
+    net.eval()
+    net.requires_grad_(False)
+    return net

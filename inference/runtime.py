@@ -1,0 +1,243 @@
+"""The process-wide generator runtime: each generator is loaded once and kept loaded.
+
+Web processes, the embedded worker and ``manage.py`` commands all draw through
+``get_runtime()``, so a generator's weights are read, hash-checked and placed on the device at
+most once per process (until ``reset()``).
+
+A sketch gives the identical picture alone or inside a batch: the generator uses instance norm
+without running statistics, no dropout at inference, and a batch-invariant transposed
+convolution on CPU (see ``inference.pix2pix.networks.BatchInvariantConvTranspose2d``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inference.registry import (
+    GeneratorCard,
+    GeneratorNotFound,
+    UnknownCategory,
+    discover,
+    load_generator,
+    pick_active,
+)
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+logger = logging.getLogger(__name__)
+
+SKETCH_SIZE = 256
+
+_threads_lock = threading.Lock()
+_threads_configured = False
+
+
+def configure_threads(threads: int) -> None:
+    """Apply ``INFERENCE_THREADS`` once per process (0 keeps torch's default).
+
+    Torch's intra-op thread count is process-global, so it is set once rather than per call:
+    changing it between batches would also change which kernels run.
+    """
+    global _threads_configured  # noqa: PLW0603 - a process-wide, set-once switch
+    with _threads_lock:
+        if _threads_configured:
+            return
+        _threads_configured = True
+        if threads > 0:
+            import torch
+
+            torch.set_num_threads(threads)
+
+
+def resolve_device(requested: str) -> torch.device:
+    """The torch device for ``INFERENCE_DEVICE``; CUDA falls back to CPU with a warning."""
+    import torch
+
+    try:
+        device = torch.device(requested or "cpu")
+    except RuntimeError as exc:
+        raise ValueError(f"INFERENCE_DEVICE={requested!r} is not a torch device ({exc})") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        logger.warning("INFERENCE_DEVICE=%s but CUDA is not available; using the CPU.", requested)
+        return torch.device("cpu")
+    if device.type not in ("cpu", "cuda"):
+        logger.warning("INFERENCE_DEVICE=%s is not supported; using the CPU.", requested)
+        return torch.device("cpu")
+    return device
+
+
+@dataclass(frozen=True)
+class LoadedGenerator:
+    """A generator loaded on its device, ready to draw."""
+
+    card: GeneratorCard
+    module: torch.nn.Module
+    device: torch.device
+
+    def draw(self, sketches: Sequence[Image.Image]) -> list[Image.Image]:
+        """Turn sketches into pictures, one call for the whole batch, in input order.
+
+        Sketches should already be 256x256 RGB (the drawings app normalises uploads); other
+        modes and sizes are converted and resized rather than refused. The result for each
+        sketch does not depend on the rest of the batch.
+        """
+        import torch
+
+        from inference.pix2pix.imaging import batch_to_images, images_to_batch
+
+        if not sketches:
+            return []
+        batch = images_to_batch(list(sketches), size=SKETCH_SIZE).to(self.device)
+        with torch.inference_mode():
+            pictures = self.module(batch)
+        return batch_to_images(pictures)
+
+
+class GeneratorRuntime:
+    """Loads generators lazily (once, thread-safely) and keeps them for the process's life.
+
+    ``directory``, ``device`` and ``threads`` default to ``settings.GENERATORS_DIR``,
+    ``settings.INFERENCE_DEVICE`` and ``settings.INFERENCE_THREADS``, read when first needed so
+    tests can change settings and call ``reset()``.
+    """
+
+    def __init__(
+        self,
+        directory: Path | str | None = None,
+        *,
+        device: str | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self._directory = Path(directory) if directory is not None else None
+        self._device_name = device
+        self._threads = threads
+        # A re-entrant lock: loading a generator reads the card list under the same lock.
+        self._lock = threading.RLock()
+        self._cards: dict[str, GeneratorCard] | None = None
+        self._loaded: dict[str, LoadedGenerator] = {}
+        self._device: torch.device | None = None
+
+    @property
+    def directory(self) -> Path:
+        """The directory generators are read from."""
+        if self._directory is not None:
+            return self._directory
+        from django.conf import settings
+
+        return Path(settings.GENERATORS_DIR)
+
+    @property
+    def device(self) -> torch.device:
+        """The device generators run on (resolved once, with the CUDA fallback)."""
+        with self._lock:
+            if self._device is None:
+                requested = self._device_name
+                if requested is None:
+                    from django.conf import settings
+
+                    requested = getattr(settings, "INFERENCE_DEVICE", "cpu")
+                self._device = resolve_device(requested)
+            return self._device
+
+    def cards(self, *, refresh: bool = False) -> list[GeneratorCard]:
+        """Installed generators (read once; ``refresh`` re-reads the directory)."""
+        with self._lock:
+            if self._cards is None or refresh:
+                self._cards = {card.name: card for card in discover(self.directory)}
+            return list(self._cards.values())
+
+    def card(self, name: str) -> GeneratorCard:
+        """The card of generator ``name``; re-reads the directory once before giving up."""
+        with self._lock:
+            for refresh in (False, True):
+                cards = {card.name: card for card in self.cards(refresh=refresh)}
+                if name in cards:
+                    return cards[name]
+        installed = ", ".join(sorted(cards)) or "none"
+        raise GeneratorNotFound(
+            f'No generator named "{name}" is installed (installed: {installed}).'
+        )
+
+    def active_card_for(self, category_slug: str) -> GeneratorCard:
+        """The generator serving ``category_slug``; re-reads the directory once if unknown."""
+        with self._lock:
+            try:
+                return pick_active(self.cards(), category_slug)
+            except UnknownCategory:
+                return pick_active(self.cards(refresh=True), category_slug)
+
+    def generator(self, name: str) -> LoadedGenerator:
+        """Generator ``name``, loaded on first use and kept; raises ``RegistryError``."""
+        loaded = self._loaded.get(name)
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            # Another thread may have finished loading while this one waited for the lock.
+            loaded = self._loaded.get(name)
+            if loaded is not None:
+                return loaded
+            threads = self._threads
+            if threads is None:
+                from django.conf import settings
+
+                threads = int(getattr(settings, "INFERENCE_THREADS", 0))
+            configure_threads(threads)
+            card = self.card(name)
+            module = load_generator(card, device=self.device)
+            loaded = LoadedGenerator(card=card, module=module, device=self.device)
+            self._loaded[name] = loaded
+            logger.info("Loaded generator %s on %s.", name, self.device)
+            return loaded
+
+    def draw_category(
+        self,
+        category_slug: str,
+        sketches: Sequence[Image.Image],
+        model_name: str | None = None,
+    ) -> tuple[GeneratorCard, list[Image.Image]]:
+        """Draw ``sketches`` with the category's active generator (or ``model_name``).
+
+        Raises ``UnknownCategory`` when no generator draws the category, or when the named
+        model does not draw it; ``GeneratorNotFound`` for an unknown model name.
+        """
+        if model_name is None:
+            card = self.active_card_for(category_slug)
+        else:
+            card = self.card(model_name)
+            if not card.serves(category_slug):
+                raws = ", ".join(card.category_slugs)
+                raise UnknownCategory(
+                    f'Generator "{model_name}" does not draw the category "{category_slug}" '
+                    f"(it draws: {raws})."
+                )
+        loaded = self.generator(card.name)
+        return loaded.card, loaded.draw(sketches)
+
+    def reset(self) -> None:
+        """Forget loaded generators, the card list and the device (for tests and reloads)."""
+        with self._lock:
+            self._cards = None
+            self._loaded = {}
+            self._device = None
+
+
+_runtime = GeneratorRuntime()
+
+
+def get_runtime() -> GeneratorRuntime:
+    """The process-wide runtime."""
+    return _runtime
+
+
+def draw_category(
+    category_slug: str, sketches: Sequence[Image.Image], model_name: str | None = None
+) -> tuple[GeneratorCard, list[Image.Image]]:
+    """Shortcut for ``get_runtime().draw_category(...)``."""
+    return _runtime.draw_category(category_slug, sketches, model_name)

@@ -1,0 +1,102 @@
+"""The row is the truth: claims, leases and finishes are conditional, never double."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from drawings import services
+from drawings.models import Drawing, DrawingStatus
+from tests.factories import sketch_png
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(child, monkeypatch) -> Drawing:
+    monkeypatch.setattr(services, "wake_workers", lambda ids: None)
+    drawing, _ = services.submit_drawing(
+        child=child, category="face", sketch=sketch_png(), client_id="life"
+    )
+    return drawing
+
+
+def results_on_disk(settings) -> list[Path]:
+    return list((Path(settings.MEDIA_ROOT) / "results").glob("*.png"))
+
+
+def test_a_drawing_is_claimed_once(queued: Drawing) -> None:
+    first = services.claim_drawings(drawing_ids=[queued.pk, queued.pk])
+    second = services.claim_drawings(drawing_ids=[queued.pk])
+    assert [c.drawing.pk for c in first] == [queued.pk]
+    assert second == []
+    queued.refresh_from_db()
+    assert queued.status == DrawingStatus.RUNNING
+    assert queued.attempts == 1
+    assert queued.lease_until > timezone.now()
+
+
+def test_finish_keeps_the_picture_and_pays_once(queued: Drawing, settings) -> None:
+    (claim,) = services.claim_drawings(drawing_ids=[queued.pk])
+    assert services.finish_drawing(
+        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
+    )
+    assert not services.finish_drawing(
+        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
+    )
+    queued.refresh_from_db()
+    assert queued.status == DrawingStatus.DONE
+    assert len(results_on_disk(settings)) == 1  # the second picture was not kept
+
+
+def test_a_worker_that_lost_its_lease_cannot_finish(queued: Drawing, settings) -> None:
+    (stale,) = services.claim_drawings(drawing_ids=[queued.pk])
+    Drawing.objects.filter(pk=queued.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    services.reap_drawings()  # back to queued
+    (fresh,) = services.claim_drawings(drawing_ids=[queued.pk])
+    assert fresh.attempt == 2
+    assert not services.finish_drawing(
+        claim=stale, picture_png=sketch_png(), generator_name="old", inference_ms=1
+    )
+    assert services.finish_drawing(
+        claim=fresh, picture_png=sketch_png(), generator_name="new", inference_ms=1
+    )
+    queued.refresh_from_db()
+    assert queued.generator_name == "new"
+    assert len(results_on_disk(settings)) == 1
+
+
+def test_reaper_wakes_only_stale_queued_rows(queued: Drawing, settings) -> None:
+    settings.INFERENCE_REQUEUE_AFTER_SECONDS = 60
+    assert services.reap_drawings().resent == []
+    Drawing.objects.filter(pk=queued.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
+    assert services.reap_drawings().resent == [queued.pk]
+    assert services.reap_drawings().resent == []  # woken once, not on every pass
+
+
+def test_reaper_fails_a_row_out_of_attempts_with_a_kind_message(queued: Drawing, settings) -> None:
+    Drawing.objects.filter(pk=queued.pk).update(
+        status=DrawingStatus.RUNNING,
+        attempts=settings.INFERENCE_MAX_ATTEMPTS,
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+    result = services.reap_drawings()
+    assert [d.pk for d in result.failed] == [queued.pk]
+    queued.refresh_from_db()
+    assert queued.status == DrawingStatus.FAILED
+    assert queued.error_message == services.FRIENDLY_FAILURE
+    assert queued.sketch  # the child's sketch is kept
+
+
+def test_give_back_requeues_until_the_last_attempt(queued: Drawing, settings) -> None:
+    for attempt in range(1, settings.INFERENCE_MAX_ATTEMPTS + 1):
+        (claim,) = services.claim_drawings(drawing_ids=[queued.pk])
+        assert claim.attempt == attempt
+        drawing = services.give_back_drawing(claim=claim)
+        assert drawing is not None
+    queued.refresh_from_db()
+    assert queued.status == DrawingStatus.FAILED
+    assert services.claim_drawings(drawing_ids=[queued.pk]) == []
