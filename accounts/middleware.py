@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from accounts.playmode import child_for, playing_child_id
+
+ADMIN_PREFIX = "/admin/"
 
 
 class PlayModeMiddleware:
@@ -27,4 +30,7 @@ class PlayModeMiddleware:
             request.child = child_for(getattr(request, "user", None), session)  # type: ignore[attr-defined]
         else:
             request.child = None  # type: ignore[attr-defined]
+        if request.child is not None and request.path.startswith(ADMIN_PREFIX):  # type: ignore[attr-defined]
+            # The admin is a grown-up's place: a playing child is sent back to the canvas.
+            return redirect("drawings:canvas")
         return self.get_response(request)

@@ -8,14 +8,19 @@ not the parent's own is treated as not playing at all.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
 from accounts.models import Child
 
 PLAY_SESSION_KEY = "play_child_id"
+LEAVE_FAILURES_KEY = "play_leave_failures"
+LEAVE_LOCKED_UNTIL_KEY = "play_leave_locked_until"
 
 
 def enter_play_mode(request: HttpRequest, *, child: Child) -> None:
@@ -25,8 +30,30 @@ def enter_play_mode(request: HttpRequest, *, child: Child) -> None:
 
 
 def leave_play_mode(request: HttpRequest) -> None:
-    request.session.pop(PLAY_SESSION_KEY, None)
+    for key in (PLAY_SESSION_KEY, LEAVE_FAILURES_KEY, LEAVE_LOCKED_UNTIL_KEY):
+        request.session.pop(key, None)
     request.session.cycle_key()
+
+
+def leave_attempts_locked_for(session: SessionBase) -> int:
+    """Minutes until a grown-up may try the password again (0: not locked).
+
+    Guessing the parent's password happens inside the playing session, so counting
+    in the session is enough: leaving the session means signing out entirely.
+    """
+    locked_until = session.get(LEAVE_LOCKED_UNTIL_KEY)
+    if not isinstance(locked_until, int | float):
+        return 0
+    remaining = locked_until - time.time()
+    return max(1, math.ceil(remaining / 60)) if remaining > 0 else 0
+
+
+def record_failed_leave_attempt(session: SessionBase) -> None:
+    failures = int(session.get(LEAVE_FAILURES_KEY, 0)) + 1
+    if failures >= settings.PIN_MAX_FAILURES:
+        session[LEAVE_LOCKED_UNTIL_KEY] = time.time() + settings.PIN_LOCK_SECONDS
+        failures = 0
+    session[LEAVE_FAILURES_KEY] = failures
 
 
 def playing_child_id(session: SessionBase | dict[str, Any]) -> int | None:

@@ -23,7 +23,12 @@ from django.views.decorators.http import require_http_methods
 from accounts import forms, selectors, services
 from accounts.decorators import parent_required
 from accounts.models import Child, ConsentRecord, User
-from accounts.playmode import enter_play_mode, leave_play_mode
+from accounts.playmode import (
+    enter_play_mode,
+    leave_attempts_locked_for,
+    leave_play_mode,
+    record_failed_leave_attempt,
+)
 
 BAD_INPUT = 400
 TOO_MANY_TRIES = 429
@@ -198,9 +203,18 @@ def leave_play(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:family")
     form = forms.LeavePlayForm(request.POST or None, user=_parent(request))
     if request.method == "POST":
+        wait = leave_attempts_locked_for(request.session)
+        if wait:
+            form.add_error(
+                None,
+                _("Too many wrong passwords. A grown-up can try again in %(minutes)d minute(s).")
+                % {"minutes": wait},
+            )
+            return render(request, "accounts/leave_play.html", {"form": form}, status=429)
         if form.is_valid():
             leave_play_mode(request)
             messages.success(request, _("Play mode is off."))
             return redirect("accounts:family")
+        record_failed_leave_attempt(request.session)
         return render(request, "accounts/leave_play.html", {"form": form}, status=BAD_INPUT)
     return render(request, "accounts/leave_play.html", {"form": form})

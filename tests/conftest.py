@@ -9,17 +9,24 @@ from pathlib import Path
 import pytest
 from channels.layers import channel_layers
 from django.test import Client
-from inference.runtime import get_runtime
-from inference.testing import write_random_generator
 
 from accounts.models import Child
 from accounts.playmode import PLAY_SESSION_KEY
+from inference.runtime import get_runtime
+from inference.testing import write_random_generator
 from tests.factories import ChildFactory
 
 TEST_CATEGORIES = (
     ("face", "Face", "얼굴", "🙂"),
     ("panda", "Panda", "판다", "🐼"),
 )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # Real hashing (PBKDF2) costs ~0.3 s per password and PIN; no behaviour under test
+    # depends on the algorithm, only on hashes never equalling the secret.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -322,3 +322,24 @@ def test_request_child_is_none_after_sign_out(child):
     response = client.get(reverse("home"))
 
     assert _request_child(response) is None
+
+
+def test_guessing_the_parents_password_is_rate_limited(settings) -> None:
+    settings.PIN_MAX_FAILURES = 3
+    child = ChildFactory.create()
+    client = play_as(Client(), child)
+    for _ in range(3):
+        assert client.post("/play/leave/", {"password": "wrong guess"}).status_code == 400
+    locked = client.post("/play/leave/", {"password": DEFAULT_PASSWORD})
+    assert locked.status_code == 429
+    assert "minute" in locked.content.decode()
+    assert client.get("/draw/").status_code == 200  # still playing
+
+
+def test_a_playing_child_cannot_open_the_admin() -> None:
+    parent = UserFactory.create(is_staff=True, is_superuser=True)
+    child = ChildFactory.create(parent=parent)
+    client = play_as(Client(), child)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/draw/"
