@@ -69,7 +69,7 @@ def generators_dir(settings, tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def child(db) -> Child:
-    return ChildFactory()
+    return ChildFactory.create()
 
 
 def play_as(client: Client, child: Child) -> Client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import factory
 from django.core.files.base import ContentFile
@@ -28,7 +29,7 @@ def sketch_png(size: tuple[int, int] = (256, 256), *, seed: int = 0) -> bytes:
     return buffer.getvalue()
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,12 +39,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def _save(obj: Any, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        # factory_boy passes the built model instance, not the factory.
         if create:
-            self.save()
+            obj.save()
 
 
-class ChildFactory(factory.django.DjangoModelFactory):
+class ChildFactory(factory.django.DjangoModelFactory[Child]):
     class Meta:
         model = Child
         skip_postgeneration_save = True
@@ -56,12 +58,13 @@ class ChildFactory(factory.django.DjangoModelFactory):
     pin = factory.PostGenerationMethodCall("set_pin", DEFAULT_PIN)
 
     @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def _save(obj: Any, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        # factory_boy passes the built model instance, not the factory.
         if create:
-            self.save()
+            obj.save()
 
 
-class DrawingFactory(factory.django.DjangoModelFactory):
+class DrawingFactory(factory.django.DjangoModelFactory[Drawing]):
     class Meta:
         model = Drawing
 

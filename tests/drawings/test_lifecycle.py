@@ -36,6 +36,7 @@ def test_a_drawing_is_claimed_once(queued: Drawing) -> None:
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.RUNNING
     assert queued.attempts == 1
+    assert queued.lease_until is not None
     assert queued.lease_until > timezone.now()
 
 

@@ -67,7 +67,7 @@ def test_retry_with_the_same_client_id_returns_the_same_drawing(child: Child, se
 
 
 def test_same_client_id_for_another_child_is_a_different_drawing(child: Child) -> None:
-    other = ChildFactory(parent=child.parent)
+    other = ChildFactory.create(parent=child.parent)
     a, _ = submit_drawing(child=child, category="face", sketch=sketch_png(), client_id="same")
     b, created = submit_drawing(child=other, category="face", sketch=sketch_png(), client_id="same")
     assert created and a.pk != b.pk
@@ -166,7 +166,7 @@ def test_api_requires_play_mode(child: Child) -> None:
 
 
 def test_child_cannot_see_another_childs_drawing_or_files(child: Child) -> None:
-    other_family_child = ChildFactory()
+    other_family_child = ChildFactory.create()
     theirs, _ = submit_drawing(
         child=other_family_child, category="face", sketch=sketch_png(), client_id="t"
     )
@@ -179,11 +179,11 @@ def test_child_cannot_see_another_childs_drawing_or_files(child: Child) -> None:
     assert me.get(f"/drawings/{theirs.pk}/result.png").status_code == 404
     assert me.get(URL).json()["count"] == 0
     # Even a sibling (same family, other child) sees only their own drawings in play mode.
-    sibling = ChildFactory(parent=other_family_child.parent)
+    sibling = ChildFactory.create(parent=other_family_child.parent)
     assert play_as(Client(), sibling).get(f"{URL}{theirs.pk}/").status_code == 404
     # The parent (not playing) can open the family's files; another parent cannot.
     parent = Client()
-    parent.force_login(other_family_child.parent)
+    parent.force_login(theirs.child.parent)
     assert parent.get(f"/drawings/{theirs.pk}/result.png").status_code == 200
     stranger = Client()
     stranger.force_login(child.parent)

@@ -30,13 +30,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def make_child(parent=None) -> Child:
-    return ChildFactory(parent=parent) if parent else ChildFactory()
+    return ChildFactory.create(parent=parent) if parent else ChildFactory.create()
 
 
 @database_sync_to_async
 def session_cookie_for(child: Child | None, *, user=None) -> bytes:
     session = SessionStore()
-    user = user or child.parent
+    if user is None:
+        assert child is not None
+        user = child.parent
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()

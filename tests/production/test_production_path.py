@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from inference.testing import write_random_generator
 
+from inference.testing import write_random_generator
 from tests.factories import sketch_png
 
 ROOT = Path(__file__).resolve().parents[2]

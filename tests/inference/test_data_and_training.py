@@ -1,0 +1,194 @@
+"""Training data and the training loop: what a person running a training job relies on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from safetensors.torch import load_file
+
+from inference import promotion, registry
+from inference.pix2pix.data import AlignedDataset, find_pairs, to_tensor
+from inference.pix2pix.doodles import DOODLES, draw_doodle
+from inference.pix2pix.networks import build_generator, init_weights
+from inference.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
+from inference.pix2pix.train import TrainConfig, parse_config, train
+from tests.inference.sketches import sketch as line_drawing
+
+TINY = 32
+
+
+def _write_aligned(folder: Path, count: int, size: int = TINY, *, same_halves: bool = False):
+    """``count`` A|B files: line drawings on the left, coloured fills (or a copy) on the right."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    names = list(DOODLES)
+    for i in range(count):
+        a = draw_doodle(names[i % len(names)], size=size, seed=i)
+        if same_halves:
+            b = a
+        else:
+            ink = np.asarray(a).min(axis=2) < 128
+            colour = rng.integers(0, 256, size=3, dtype=np.uint8)
+            b_array = np.where(ink[..., None], np.uint8(0), colour).astype(np.uint8)
+            b = Image.fromarray(b_array)
+        pair = Image.new("RGB", (2 * size, size))
+        pair.paste(a, (0, 0))
+        pair.paste(b, (size, 0))
+        pair.save(folder / f"pair-{i}.png")
+
+
+def test_crop_and_flip_are_identical_on_sketch_and_picture(tmp_path: Path) -> None:
+    _write_aligned(tmp_path, 4, size=64, same_halves=True)
+    data = AlignedDataset(find_pairs(tmp_path), size=64, load_size=80, flip=True, seed=3)
+    unjittered = [to_tensor(Image.open(p).crop((0, 0, 64, 64))) for p in sorted(tmp_path.iterdir())]
+    moved = 0
+    for epoch in range(3):
+        data.epoch = epoch
+        for index in range(len(data)):
+            sketch, picture = data[index]
+            assert sketch.shape == picture.shape == (3, 64, 64)
+            assert torch.equal(sketch, picture)  # the halves were equal, so they still are
+            moved += not torch.allclose(sketch, unjittered[index], atol=0.05)
+    assert moved > 0  # and the jitter really cropped/flipped
+
+
+def test_split_folders_pair_up_by_name(tmp_path: Path) -> None:
+    for folder in ("sketch", "picture"):
+        (tmp_path / folder).mkdir()
+    for stem in ("cat", "sun"):
+        line_drawing(1).save(tmp_path / "sketch" / f"{stem}.png")
+        Image.new("RGB", (256, 256), "yellow").save(tmp_path / "picture" / f"{stem}.png")
+    line_drawing(2).save(tmp_path / "sketch" / "lonely.png")  # no picture: skipped
+
+    pairs = find_pairs(tmp_path)
+
+    assert [p.sketch.stem for p in pairs] == ["cat", "sun"]
+    sketch, picture = pairs[0].load(128)
+    assert sketch.size == picture.size == (128, 128)
+
+
+def test_a_folder_without_pairs_says_what_it_expected(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"A\|B images"):
+        find_pairs(tmp_path)
+
+
+def test_sketchify_keeps_size_changes_strokes_and_repeats_with_a_seed() -> None:
+    clean = to_tensor(draw_doodle("face", seed=0))
+
+    child = sketchify(clean, seed=7)
+
+    assert child.shape == clean.shape
+    assert not torch.allclose(child, clean, atol=0.1)
+    assert torch.equal(child, sketchify(clean, seed=7))
+    assert not torch.equal(child, sketchify(clean, seed=8))
+    assert child.min() >= -1.0 and child.max() <= 1.0
+    assert (child < 0).float().mean() > 0.005  # strokes are still there
+
+
+def test_picture_follows_the_sketch_through_the_shared_warp() -> None:
+    clean = to_tensor(draw_doodle("cat", seed=0))
+    no_damage = SketchStyle(
+        tremor_px=0.0, width_px=0, max_gaps=0, coloured_ink_probability=0.0, clean_probability=0
+    )
+    # Ink is near black with no damage, so sketch and picture must still overlap almost exactly.
+    sketch, picture = sketchify_pair(clean, clean.clone(), np.random.default_rng(1), no_damage)
+    assert not torch.allclose(picture, clean, atol=0.1)  # it moved
+    assert (sketch - picture).abs().mean() < 0.02
+
+
+def test_every_doodle_is_a_sketch_on_white() -> None:
+    for name in DOODLES:
+        image = np.asarray(draw_doodle(name, size=128, seed=1))
+        assert image.shape == (128, 128, 3)
+        assert (image < 100).mean() > 0.01
+        assert image[0, 0].tolist() == [255, 255, 255]
+
+
+def _tiny_config(tmp_path: Path, **overrides) -> TrainConfig:
+    values = {
+        "data_dir": str(tmp_path / "data"),
+        "out_dir": str(tmp_path / "run"),
+        "size": TINY,
+        "load_size": TINY,
+        "num_downs": 5,
+        "ngf": 8,
+        "ndf": 8,
+        "n_layers_D": 2,
+        "batch_size": 4,
+        "epochs": 2,
+        "augment": False,
+        "threads": 1,
+        "seed": 5,
+    }
+    return TrainConfig(**{**values, **overrides})
+
+
+def _l1_on_training_pairs(net_g: torch.nn.Module, cfg: TrainConfig) -> float:
+    pairs = [source.load(cfg.size) for source in find_pairs(Path(cfg.data_dir))]
+    sketches = torch.stack([to_tensor(a) for a, _ in pairs])
+    pictures = torch.stack([to_tensor(b) for _, b in pairs])
+    with torch.no_grad():
+        return (net_g(sketches) - pictures).abs().mean().item()
+
+
+def test_three_steps_lower_l1_and_leave_a_resumable_checkpoint(tmp_path: Path, capsys) -> None:
+    _write_aligned(tmp_path / "data", 8)
+    cfg = _tiny_config(tmp_path, max_steps=3)
+    torch.manual_seed(cfg.seed)
+    untrained = init_weights(build_generator(cfg.generator_config()))
+
+    train(cfg)  # epoch 1 (2 steps) and one step of epoch 2
+
+    run = Path(cfg.out_dir)
+    state = json.loads((run / "resume.json").read_text())
+    assert (state["epoch"], state["batch"], state["step"]) == (1, 1, 3)
+    assert (run / "checkpoints" / "epoch-0001.safetensors").exists()
+    assert len((run / "losses.csv").read_text().splitlines()) == 1 + 3
+    trained = build_generator(cfg.generator_config())
+    trained.load_state_dict(
+        {k[2:]: v for k, v in load_file(run / "resume.safetensors").items() if k[:2] == "G."}
+    )
+    assert _l1_on_training_pairs(trained, cfg) < _l1_on_training_pairs(untrained, cfg)
+
+    record = train(_tiny_config(tmp_path))  # the same run, no step limit: finishes epoch 2
+
+    assert "resumed from epoch 1 batch 1 step 3" in capsys.readouterr().out
+    assert record["epoch"] == 2 and record["step"] == 4
+    assert (run / "checkpoints" / "epoch-0002.json").exists()
+
+
+def test_a_promoted_checkpoint_loads_through_the_registry(tmp_path: Path) -> None:
+    _write_aligned(tmp_path / "data", 4)
+    cfg = _tiny_config(tmp_path, num_downs=5, epochs=1)
+    train(cfg)
+    categories = [{"slug": "face", "label_en": "Face", "label_ko": "얼굴", "emoji": "😀"}]
+    data = [{"source": "test", "licence": "CC0", "url_or_package": "-", "count": 4}]
+
+    card = promotion.promote_checkpoint(
+        checkpoint=Path(cfg.out_dir) / "checkpoints" / "epoch-0001.safetensors",
+        name="tiny",
+        directory=tmp_path / "generators",
+        categories=categories,
+        data=data,
+    )
+
+    assert card.dtype == "float16" and card.category_slugs == ("face",)
+    assert card.sha256 == registry.file_sha256(tmp_path / "generators" / "tiny.safetensors")
+    written = json.loads((tmp_path / "generators" / "tiny.json").read_text())
+    assert written["epochs"] == 1 and written["seed"] == cfg.seed
+    assert written["architecture"]["type"] == "pix2pix-unet"
+    assert registry.load_generator(card)(torch.zeros(1, 3, TINY, TINY)).shape == (1, 3, TINY, TINY)
+
+
+def test_config_file_and_flags_combine(tmp_path: Path) -> None:
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"ngf": 16, "epochs": 3, "gan_mode": "lsgan"}))
+
+    cfg = parse_config(["--config", str(path), "--epochs", "5", "--augment", "false"])
+
+    assert (cfg.ngf, cfg.epochs, cfg.gan_mode, cfg.augment) == (16, 5, "lsgan", False)
