@@ -181,7 +181,9 @@ class InferenceWorker:
             return
         try:
             started = time.perf_counter()
-            pictures = await loop.run_in_executor(self._executor, self._draw_sync, card.name, claims)
+            pictures = await loop.run_in_executor(
+                self._executor, self._draw_sync, card.name, claims
+            )
             elapsed_ms = round((time.perf_counter() - started) * 1000 / max(1, len(claims)))
         except Exception:
             logger.exception("generator %s failed on %d drawing(s)", card.name, len(claims))
