@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/icanvas
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install lint typecheck pytest pytest-production services migrate demo clean
+.PHONY: run test install lint typecheck pytest pytest-production services chromium migrate demo clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,12 @@ typecheck: install
 services:
 	@bash scripts/ensure-services.sh
 
-pytest: install
+# Browser tests drive Debian's Chromium; Playwright's own browser download can't work here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+pytest: install chromium services
 	$(BIN)/python -m pytest -q
 
 # The database and channel-layer suites again, on the real PostgreSQL and Redis of this machine.

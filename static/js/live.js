@@ -1,0 +1,344 @@
+// Live updates for drawings: a websocket that tells us when a picture is ready,
+// plus the REST reads that make it safe to miss or reorder those messages.
+//
+// The database row on the server is the truth. Websocket events are only hints
+// that may arrive late, twice, out of order, or never; so after every
+// (re)connect we re-read each drawing still waiting, poll while the socket is
+// down, and never let a drawing's shown status move backwards.
+
+export const DRAWINGS_API = "/api/v1/drawings/";
+
+// queued < running < done/failed. done and failed are final.
+const STATUS_RANK = { queued: 0, running: 1, done: 2, failed: 2 };
+
+export function isFinal(status) {
+  return status === "done" || status === "failed";
+}
+
+/** Whether `incoming` may replace `current` (the same drawing, as last shown). */
+export function isForward(current, incoming) {
+  if (!current) return true;
+  if (!incoming || !(incoming.status in STATUS_RANK)) return false;
+  if (isFinal(current.status)) {
+    // A final state can only be refreshed by the same final state (e.g. a later URL).
+    return incoming.status === current.status;
+  }
+  return STATUS_RANK[incoming.status] >= STATUS_RANK[current.status];
+}
+
+/** Django's CSRF token, from the csrftoken cookie (set by {% csrf_token %}). */
+export function csrfToken() {
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "csrftoken") return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
+/** A UUID v4. crypto.randomUUID exists only on https/localhost; tablets on a LAN use http. */
+export function newClientId() {
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") {
+    try {
+      return crypto.randomUUID();
+    } catch {
+      // Not a secure context: fall through.
+    }
+  }
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** GET one drawing's current state. Resolves to the Drawing JSON, or null if it is gone. */
+export async function fetchDrawing(id, apiBase = DRAWINGS_API) {
+  const response = await fetch(`${apiBase}${encodeURIComponent(id)}/`, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+    cache: "no-store",
+  });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`GET drawing ${id}: HTTP ${response.status}`);
+  return response.json();
+}
+
+export function websocketUrl(path = "/ws/") {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${location.host}${path}`;
+}
+
+/**
+ * One websocket per page, with back-off reconnects and REST catch-up.
+ *
+ *   const live = new LiveUpdates();
+ *   live.onDrawing((drawing) => render(drawing));   // only ever forward-moving states
+ *   live.onStatus((status) => badge(status));       // "connecting" | "open" | "reconnecting" | "closed"
+ *   live.connect();
+ *   live.track(drawingJson);                        // follow a drawing until it is done/failed
+ */
+export class LiveUpdates {
+  constructor({
+    url = websocketUrl(),
+    apiBase = DRAWINGS_API,
+    pollMs = 5000,
+    // While the socket is open, an occasional re-read still catches a lost event.
+    safetyPollMs = 20000,
+    pingMs = 25000,
+    minDelayMs = 1000,
+    maxDelayMs = 15000,
+  } = {}) {
+    this.url = url;
+    this.apiBase = apiBase;
+    this.pollMs = pollMs;
+    this.safetyPollMs = safetyPollMs;
+    this.pingMs = pingMs;
+    this.minDelayMs = minDelayMs;
+    this.maxDelayMs = maxDelayMs;
+
+    this.status = "closed";
+    this.drawings = new Map(); // id -> last shown Drawing JSON
+    this._drawingListeners = new Set();
+    this._statusListeners = new Set();
+    this._socket = null;
+    this._failures = 0;
+    this._reconnectTimer = null;
+    this._pingTimer = null;
+    this._pollTimer = null;
+    this._lastPoll = 0;
+    this._wanted = false;
+
+    this._onOnline = () => this._reconnectNow();
+    this._onVisible = () => {
+      if (document.visibilityState !== "visible") return;
+      this._reconnectNow();
+      this.refreshWaiting();
+    };
+  }
+
+  /** Call `callback(drawing)` whenever a drawing moves forward. Returns an unsubscribe function. */
+  onDrawing(callback) {
+    this._drawingListeners.add(callback);
+    return () => this._drawingListeners.delete(callback);
+  }
+
+  /** Call `callback(status)` when the connection status changes. Returns an unsubscribe function. */
+  onStatus(callback) {
+    this._statusListeners.add(callback);
+    return () => this._statusListeners.delete(callback);
+  }
+
+  /** Follow a drawing. `replace` forgets what was shown (a deliberate resubmission may re-queue it). */
+  track(drawing, { replace = false } = {}) {
+    if (replace) this.drawings.delete(String(drawing.id));
+    this.accept(drawing);
+    this._schedulePoll();
+  }
+
+  /** The drawings still waiting for their picture. */
+  waiting() {
+    return [...this.drawings.values()].filter((d) => !isFinal(d.status));
+  }
+
+  /** Merge a Drawing JSON from any source; tell listeners only if it moved forward. */
+  accept(drawing) {
+    if (!drawing || drawing.id === undefined || drawing.id === null) return false;
+    const key = String(drawing.id);
+    const current = this.drawings.get(key);
+    if (!isForward(current, drawing)) return false;
+    this.drawings.set(key, drawing);
+    for (const listener of this._drawingListeners) {
+      try {
+        listener(drawing);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    return true;
+  }
+
+  connect() {
+    this._wanted = true;
+    if (this._socket) return;
+    window.addEventListener("online", this._onOnline);
+    document.addEventListener("visibilitychange", this._onVisible);
+    this._open();
+    this._schedulePoll();
+  }
+
+  close() {
+    this._wanted = false;
+    window.removeEventListener("online", this._onOnline);
+    document.removeEventListener("visibilitychange", this._onVisible);
+    clearTimeout(this._reconnectTimer);
+    clearTimeout(this._pollTimer);
+    clearInterval(this._pingTimer);
+    if (this._socket) {
+      const socket = this._socket;
+      this._socket = null;
+      socket.close(1000);
+    }
+    this._setStatus("closed");
+  }
+
+  /** Re-read every drawing still waiting (after a reconnect, a wake-up, or as a poll). */
+  async refreshWaiting() {
+    this._lastPoll = Date.now();
+    const waiting = this.waiting();
+    await Promise.all(
+      waiting.map(async (drawing) => {
+        try {
+          const fresh = await fetchDrawing(drawing.id, this.apiBase);
+          if (fresh) this.accept(fresh);
+        } catch {
+          // Offline or the server is restarting: the next poll or reconnect tries again.
+        }
+      }),
+    );
+  }
+
+  _setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    for (const listener of this._statusListeners) {
+      try {
+        listener(status);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+  }
+
+  _open() {
+    clearTimeout(this._reconnectTimer);
+    this._setStatus(this._failures ? "reconnecting" : "connecting");
+    let socket;
+    try {
+      socket = new WebSocket(this.url);
+    } catch {
+      this._scheduleReconnect();
+      return;
+    }
+    this._socket = socket;
+
+    socket.addEventListener("open", () => {
+      if (this._socket !== socket) return;
+      this._failures = 0;
+      this._setStatus("open");
+      clearInterval(this._pingTimer);
+      this._pingTimer = setInterval(() => this._send({ type: "ping" }), this.pingMs);
+      // Whatever happened while we were away is only in the database.
+      this.refreshWaiting();
+      this._schedulePoll();
+    });
+
+    socket.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (message && message.type === "drawing.status" && message.drawing) {
+        this.accept(message.drawing);
+      }
+    });
+
+    socket.addEventListener("close", () => {
+      if (this._socket !== socket) return;
+      this._socket = null;
+      clearInterval(this._pingTimer);
+      if (this._wanted) this._scheduleReconnect();
+      else this._setStatus("closed");
+    });
+
+    // "error" is always followed by "close", which does the work.
+  }
+
+  _send(message) {
+    if (this._socket && this._socket.readyState === WebSocket.OPEN) {
+      this._socket.send(JSON.stringify(message));
+    }
+  }
+
+  _scheduleReconnect() {
+    this._failures += 1;
+    this._setStatus("reconnecting");
+    const base = Math.min(this.maxDelayMs, this.minDelayMs * 2 ** (this._failures - 1));
+    // Jitter so that a restarted server is not hit by every tablet at the same instant.
+    const delay = base * (0.75 + Math.random() * 0.5);
+    clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = setTimeout(() => this._open(), Math.min(delay, this.maxDelayMs));
+    this._schedulePoll();
+  }
+
+  _reconnectNow() {
+    if (!this._wanted || this._socket) return;
+    this._failures = Math.max(0, this._failures - 1);
+    this._open();
+  }
+
+  // Poll every pollMs while the socket is down, every safetyPollMs while it is
+  // up, and not at all when nothing is waiting.
+  _schedulePoll() {
+    clearTimeout(this._pollTimer);
+    if (!this.waiting().length) return;
+    const every = this.status === "open" ? this.safetyPollMs : this.pollMs;
+    const due = Math.max(250, this._lastPoll + every - Date.now());
+    this._pollTimer = setTimeout(async () => {
+      await this.refreshWaiting();
+      this._schedulePoll();
+    }, due);
+  }
+}
+
+/**
+ * Keep server-rendered drawing cards up to date (the gallery and detail pages).
+ * Cards are elements with data-live-drawing="<id>" and data-status; when their
+ * drawing finishes the page reloads that card's picture from result_url.
+ */
+export function watchDrawingElements(root = document, live = new LiveUpdates()) {
+  const cards = new Map();
+  for (const element of root.querySelectorAll("[data-live-drawing]")) {
+    cards.set(String(element.dataset.liveDrawing), element);
+  }
+  const waiting = [...cards.entries()].filter(([, el]) => !isFinal(el.dataset.status));
+  if (!waiting.length) return live;
+
+  live.onDrawing((drawing) => {
+    const element = cards.get(String(drawing.id));
+    if (!element) return;
+    element.dataset.status = drawing.status;
+    const badge = element.querySelector("[data-status-badge]");
+    if (badge) {
+      const text = badge.dataset[`label${drawing.status[0].toUpperCase()}${drawing.status.slice(1)}`];
+      if (text) badge.textContent = text;
+      badge.className = `badge badge-${drawing.status}`;
+    }
+    const error = element.querySelector("[data-error]");
+    if (error && drawing.status === "failed" && drawing.error_message) {
+      error.textContent = drawing.error_message;
+      error.hidden = false;
+    }
+    if (drawing.status === "done" && drawing.result_url) {
+      const slot = element.querySelector("[data-result-slot]");
+      if (slot) {
+        const img = document.createElement("img");
+        img.src = drawing.result_url;
+        img.alt = slot.dataset.alt || "";
+        img.className = slot.dataset.imgClass || "";
+        slot.replaceChildren(img);
+      }
+      for (const link of element.querySelectorAll("[data-download]")) {
+        link.href = drawing.result_url;
+        link.hidden = false;
+      }
+    }
+  });
+  for (const [id, element] of waiting) {
+    live.track({ id, status: element.dataset.status });
+  }
+  live.connect();
+  return live;
+}

@@ -1,0 +1,160 @@
+"""A live site (uvicorn + the embedded worker) and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inference.registry import discover
+from inference.testing import write_random_generator
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class LiveSite:
+    url: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """The site as `make run` serves it, on a private SQLite file and generator folder."""
+    home = tmp_path_factory.mktemp("live")
+    generators = ROOT / "generators"
+    if not discover(generators):
+        # No shipped generator in this checkout: a small random one still proves the path.
+        generators = home / "generators"
+        generators.mkdir()
+        write_random_generator(
+            generators,
+            name="browser-gen",
+            categories=(("face", "Face", "얼굴", "🙂"), ("panda", "Panda", "판다", "🐼")),
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "DJANGO_SETTINGS_MODULE": "icanvas_site.settings",
+        "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
+        "GENERATORS_DIR": str(generators),
+        "MEDIA_ROOT": str(home / "media"),
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    }
+    for command in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["seed_demo"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    port = _free_port()
+    log = home / "server.log"
+    with log.open("wb") as handle:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "icanvas_site.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--lifespan",
+                "on",
+                "--ws",
+                "websockets",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise AssertionError(f"server exited:\n{log.read_text()[-3000:]}")
+            try:
+                httpx.get(url + "/", timeout=2)
+                break
+            except httpx.HTTPError as exc:
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"server did not start:\n{log.read_text()[-3000:]}"
+                    ) from exc
+                time.sleep(0.3)
+        yield LiveSite(url=url, log=log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (make test installs it with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_site: LiveSite) -> Iterator[object]:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=live_site.url, viewport={"width": 1024, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def save_screenshot(page: object, name: str) -> None:
+    """Screenshots are committed to docs/screenshots so people can see the screens."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def have_chromium() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
