@@ -141,9 +141,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_site: LiveSite) -> Iterator[object]:
-    context = browser.new_context(
-        base_url=live_site.url, viewport={"width": 1024, "height": 900}
-    )
+    context = browser.new_context(base_url=live_site.url, viewport={"width": 1024, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
