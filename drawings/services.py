@@ -88,7 +88,7 @@ def submit_drawing(
         )
     existing = Drawing.objects.filter(child=child, client_id=client_id).first()
     if existing is not None:
-        return _same_submission(existing, category), False
+        return _retry_if_failed(_same_submission(existing, category)), False
 
     _check_category(category)
     try:
@@ -118,6 +118,26 @@ def submit_drawing(
             default_storage.delete(stored_name)
         raise
     return drawing, True
+
+
+def _retry_if_failed(drawing: Drawing) -> Drawing:
+    """Sending a failed drawing again ("Try again") queues the same row once more."""
+    if drawing.status != DrawingStatus.FAILED:
+        return drawing
+    with transaction.atomic():
+        requeued = Drawing.objects.filter(pk=drawing.pk, status=DrawingStatus.FAILED).update(
+            status=DrawingStatus.QUEUED,
+            attempts=0,
+            error_message="",
+            lease_until=None,
+            started_at=None,
+            finished_at=None,
+            queued_at=timezone.now(),
+        )
+        if requeued:
+            transaction.on_commit(lambda: wake_workers([drawing.pk]))
+    drawing.refresh_from_db()
+    return drawing
 
 
 def _same_submission(existing: Drawing, category: str) -> Drawing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from drawings import selectors
-from drawings.models import DrawingStatus
+from drawings.models import Drawing, DrawingStatus
 from inference import registry
 
 GALLERY_PAGE_SIZE = 12
@@ -31,6 +31,18 @@ def child_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _category_labels() -> dict[str, str]:
+    language = get_language() or "en"
+    return {c.slug: c.label(language) for c in registry.all_categories()}
+
+
+def _label_drawings(drawings: Iterable[Drawing]) -> None:
+    # A category whose generator was removed keeps showing its slug.
+    labels = _category_labels()
+    for drawing in drawings:
+        drawing.category_label = labels.get(drawing.category, drawing.category)  # type: ignore[attr-defined]
 
 
 @child_required
@@ -56,6 +68,7 @@ def canvas(request: HttpRequest) -> HttpResponse:
 def gallery(request: HttpRequest) -> HttpResponse:
     drawings = selectors.drawings_of_child(child=request.child)  # type: ignore[attr-defined]
     page_obj = Paginator(drawings, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
+    _label_drawings(page_obj.object_list)
     return render(
         request,
         "drawings/gallery.html",
@@ -68,6 +81,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     drawing = selectors.drawing_of_child(child=request.child, drawing_id=pk)  # type: ignore[attr-defined]
     if drawing is None:
         raise Http404("There is no such drawing in your gallery.")
+    _label_drawings([drawing])
     return render(request, "drawings/detail.html", {"child": request.child, "drawing": drawing})  # type: ignore[attr-defined]
 
 

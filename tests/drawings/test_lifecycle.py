@@ -101,3 +101,31 @@ def test_give_back_requeues_until_the_last_attempt(queued: Drawing, settings) ->
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.FAILED
     assert services.claim_drawings(drawing_ids=[queued.pk]) == []
+
+
+def test_try_again_requeues_the_failed_drawing_without_a_duplicate(queued: Drawing) -> None:
+    Drawing.objects.filter(pk=queued.pk).update(
+        status=DrawingStatus.FAILED, attempts=3, error_message=services.FRIENDLY_FAILURE
+    )
+    again, created = services.submit_drawing(
+        child=queued.child, category="face", sketch=sketch_png(), client_id="life"
+    )
+    assert not created
+    assert again.pk == queued.pk
+    assert again.status == DrawingStatus.QUEUED
+    assert again.attempts == 0
+    assert again.error_message == ""
+    assert Drawing.objects.count() == 1
+    assert [c.drawing.pk for c in services.claim_drawings(drawing_ids=[queued.pk])] == [queued.pk]
+
+
+def test_sending_a_done_drawing_again_changes_nothing(queued: Drawing) -> None:
+    (claim,) = services.claim_drawings(drawing_ids=[queued.pk])
+    services.finish_drawing(
+        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
+    )
+    again, created = services.submit_drawing(
+        child=queued.child, category="face", sketch=sketch_png(), client_id="life"
+    )
+    assert not created
+    assert again.status == DrawingStatus.DONE
