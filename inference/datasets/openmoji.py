@@ -1,0 +1,221 @@
+"""Build an aligned ``A|B`` dataset from the OpenMoji npm package.
+
+OpenMoji (https://openmoji.org, CC BY-SA 4.0) draws every emoji twice: a colour SVG and a
+black line-art SVG of the same outlines. Rendered onto white at the same size they are real
+paired sketch→picture data. ``A`` is the line art, ``B`` the colour picture.
+
+The package is fetched with the ordinary npm client (``npm pack``) into a cache folder, so the
+build works offline from the registry alone and is repeatable for a pinned version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import tarfile
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+PACKAGE = "openmoji"
+VERSION = "17.0.0"
+LICENCE = "CC BY-SA 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
+HOMEPAGE = "https://openmoji.org"
+ATTRIBUTION = "All emojis designed by OpenMoji – the open-source emoji and icon project."
+
+
+@dataclass(frozen=True)
+class EmojiCategory:
+    """A drawing category a child can pick, and the OpenMoji subgroups that teach it."""
+
+    slug: str
+    label_en: str
+    label_ko: str
+    emoji: str
+    subgroups: tuple[str, ...]
+
+    def card_entry(self) -> dict[str, str]:
+        """The category as the model card lists it."""
+        return {
+            "slug": self.slug,
+            "label_en": self.label_en,
+            "label_ko": self.label_ko,
+            "emoji": self.emoji,
+        }
+
+
+# Things a child draws and a few outlines can suggest. Left out on purpose: flags, symbols,
+# people with skin tones, drinks (alcohol), and the "face-negative" subgroup (devils, skulls).
+CATEGORIES: tuple[EmojiCategory, ...] = (
+    EmojiCategory(
+        "face",
+        "Face",
+        "얼굴",
+        "😀",
+        (
+            "face-smiling",
+            "face-affection",
+            "face-tongue",
+            "face-hand",
+            "face-neutral-skeptical",
+            "face-sleepy",
+            "face-unwell",
+            "face-hat",
+            "face-glasses",
+            "face-concerned",
+            "face-costume",
+            "cat-face",
+            "monkey-face",
+        ),
+    ),
+    EmojiCategory(
+        "animal",
+        "Animal",
+        "동물",
+        "🐶",
+        (
+            "animal-mammal",
+            "animal-bird",
+            "animal-marine",
+            "animal-bug",
+            "animal-reptile",
+            "animal-amphibian",
+        ),
+    ),
+    EmojiCategory(
+        "food",
+        "Food",
+        "음식",
+        "🍎",
+        ("food-fruit", "food-vegetable", "food-prepared", "food-sweet", "food-asian"),
+    ),
+    EmojiCategory(
+        "vehicle",
+        "Vehicle",
+        "탈것",
+        "🚗",
+        ("transport-ground", "transport-air", "transport-water"),
+    ),
+    EmojiCategory("nature", "Nature", "자연", "🌷", ("plant-flower", "plant-other", "sky-weather")),
+)
+
+
+def category_for_subgroup(subgroup: str) -> EmojiCategory | None:
+    """The category an OpenMoji subgroup belongs to, or None when we don't use it."""
+    for category in CATEGORIES:
+        if subgroup in category.subgroups:
+            return category
+    return None
+
+
+def fetch_package(cache_dir: Path, version: str = VERSION) -> Path:
+    """Download (once) and unpack ``openmoji@version`` with ``npm pack``; return its root."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    root = cache_dir / f"openmoji-{version}"
+    if (root / "package" / "data" / "openmoji.json").exists():
+        return root / "package"
+    tarball = cache_dir / f"openmoji-{version}.tgz"
+    if not tarball.exists():
+        subprocess.run(  # noqa: S603 - fixed argv, no shell
+            ["npm", "pack", f"{PACKAGE}@{version}", "--pack-destination", str(cache_dir)],  # noqa: S607
+            check=True,
+            capture_output=True,
+        )
+    with tarfile.open(tarball) as archive:
+        archive.extractall(root, filter="data")
+    return root / "package"
+
+
+def render_svg(svg_path: Path, size: int) -> Image.Image:
+    """Render an SVG onto white paper as an RGB ``size`` x ``size`` image."""
+    import cairosvg  # imported here so the rest of the package works without cairo
+
+    png = cairosvg.svg2png(
+        bytestring=svg_path.read_bytes(),
+        output_width=size,
+        output_height=size,
+        background_color="white",
+    )
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def _is_held_out(hexcode: str, val_fraction: float) -> bool:
+    # A hash, not a random draw, so the split never changes between builds or versions.
+    digest = hashlib.sha256(hexcode.encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < val_fraction
+
+
+def build_dataset(
+    *,
+    package_dir: Path,
+    out_dir: Path,
+    size: int = 256,
+    categories: tuple[str, ...] | None = None,
+    val_fraction: float = 0.05,
+) -> dict[str, Any]:
+    """Render the chosen categories as ``A|B`` PNGs under ``out_dir/{train,val}``.
+
+    Writes ``out_dir/dataset.json`` (source, licence, counts, one entry per image with the
+    emoji's group and subgroup) and returns that document.
+    """
+    wanted = set(categories) if categories else {c.slug for c in CATEGORIES}
+    emojis = json.loads((package_dir / "data" / "openmoji.json").read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = []
+    for emoji in emojis:
+        category = category_for_subgroup(emoji["subgroups"])
+        if category is None or category.slug not in wanted or emoji.get("skintone"):
+            continue
+        hexcode = emoji["hexcode"]
+        line_svg = package_dir / "black" / "svg" / f"{hexcode}.svg"
+        colour_svg = package_dir / "color" / "svg" / f"{hexcode}.svg"
+        if not (line_svg.exists() and colour_svg.exists()):
+            continue
+        split = "val" if _is_held_out(hexcode, val_fraction) else "train"
+        pair = Image.new("RGB", (2 * size, size), "white")
+        pair.paste(render_svg(line_svg, size), (0, 0))
+        pair.paste(render_svg(colour_svg, size), (size, 0))
+        name = f"{category.slug}__{hexcode}.png"
+        (out_dir / split).mkdir(parents=True, exist_ok=True)
+        pair.save(out_dir / split / name)
+        entries.append(
+            {
+                "file": f"{split}/{name}",
+                "split": split,
+                "category": category.slug,
+                "hexcode": hexcode,
+                "emoji": emoji["emoji"],
+                "annotation": emoji["annotation"],
+                "group": emoji["group"],
+                "subgroup": emoji["subgroups"],
+                "author": emoji.get("openmoji_author", ""),
+            }
+        )
+    counts = Counter((e["category"], e["split"]) for e in entries)
+    version = json.loads((package_dir / "package.json").read_text())["version"]
+    document = {
+        "source": "OpenMoji",
+        "package": f"npm:{PACKAGE}@{version}",
+        "url": HOMEPAGE,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "attribution": ATTRIBUTION,
+        "size": size,
+        "layout": "A|B: left half black line art (sketch), right half colour (picture)",
+        "categories": [asdict(c) for c in CATEGORIES if c.slug in wanted],
+        "counts": {
+            slug: {split: counts[(slug, split)] for split in ("train", "val")}
+            for slug in sorted(wanted)
+        },
+        "images": entries,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "dataset.json").write_text(
+        json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return document

@@ -1,0 +1,358 @@
+"""Train a pix2pix generator: GAN + λ·L1, Adam 2e-4, β1 0.5, as in the paper.
+
+    python -m inference.pix2pix.train --config run.json
+    python -m inference.pix2pix.train --data-dir data/datasets/openmoji/train --epochs 20
+
+Everything a run writes lives in ``out_dir``:
+
+* ``checkpoints/epoch-NNNN.safetensors`` + ``.json``: generator weights (fp32) and a card with
+  the config, epoch, losses, held-out L1 and speed; these are what ``promote_generator`` ships;
+* ``resume.safetensors`` + ``resume.json``: generator, discriminator and both Adam states,
+  written every epoch and every ``checkpoint_minutes``; a rerun with the same ``out_dir``
+  continues from it (safetensors only, never pickles);
+* ``losses.csv``, ``samples/epoch-NNNN.png`` (sketch | output | target), ``config.json``.
+
+Plain torch, no Django, so the package can be copied to a GPU box.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from safetensors.torch import load_file, save_file
+
+from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs, to_tensor
+from inference.pix2pix.imaging import batch_to_images
+from inference.pix2pix.networks import (
+    GeneratorConfig,
+    NLayerDiscriminator,
+    build_generator,
+    init_weights,
+)
+from inference.pix2pix.sketchify import sketchify_pair
+
+
+@dataclass
+class TrainConfig:
+    """One training run; saved as ``config.json`` beside its checkpoints."""
+
+    data_dir: str = "data/datasets/openmoji/train"
+    out_dir: str = "data/runs/starter"
+    val_dir: str | None = None  # held-out A|B pairs: L1 per epoch and rows in the samples
+    sample_sketches_dir: str | None = None  # child-like sketches shown in every sample grid
+    size: int = 256
+    load_size: int = 272  # pix2pix jitter: resize up, random crop back to ``size``
+    ngf: int = 32
+    ndf: int = 32
+    num_downs: int = 8
+    n_layers_D: int = 3  # noqa: N815 - the pix2pix reference's option names
+    norm: str = "instance"
+    use_dropout: bool = False
+    augment: bool = True  # push sketches toward children's strokes (sketchify)
+    batch_size: int = 4
+    epochs: int = 20
+    epochs_decay: int = 0  # the last this-many epochs decay lr linearly to 0 (pix2pix schedule)
+    lr: float = 2e-4
+    beta1: float = 0.5
+    lambda_L1: float = 100.0  # noqa: N815
+    gan_mode: str = "vanilla"  # vanilla | lsgan
+    seed: int = 0
+    threads: int = 2
+    checkpoint_minutes: float = 10.0
+    max_steps: int | None = None  # stop early (timing runs, tests)
+    log_every: int = 10
+
+    def generator_config(self) -> GeneratorConfig:
+        """The architecture the model card will record."""
+        return GeneratorConfig(
+            num_downs=self.num_downs, ngf=self.ngf, norm=self.norm, use_dropout=self.use_dropout
+        )
+
+
+def gan_loss(logits: torch.Tensor, real: bool, mode: str) -> torch.Tensor:
+    """The paper's adversarial loss (``vanilla``) or least squares (``lsgan``)."""
+    target = torch.full_like(logits, 1.0 if real else 0.0)
+    if mode == "lsgan":
+        return F.mse_loss(logits, target)
+    return F.binary_cross_entropy_with_logits(logits, target)
+
+
+def learning_rate(cfg: TrainConfig, epoch: int) -> float:
+    """Constant ``lr``, then a linear decay over the last ``epochs_decay`` epochs."""
+    decaying = max(0, epoch - (cfg.epochs - cfg.epochs_decay))
+    return cfg.lr * (1.0 - decaying / (cfg.epochs_decay + 1))
+
+
+def train(cfg: TrainConfig) -> dict[str, Any]:
+    """Run (or resume) training; return the last epoch's record."""
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    out = Path(cfg.out_dir)
+    (out / "checkpoints").mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
+    augment = sketchify_pair if cfg.augment else None
+    data = AlignedDataset(
+        find_pairs(Path(cfg.data_dir)),
+        size=cfg.size,
+        load_size=cfg.load_size,
+        augment=augment,
+        seed=cfg.seed,
+    )
+    nets = Nets.create(cfg)
+    state = load_resume(out, nets)
+    samples = SampleSet.load(cfg)
+    batches = math.ceil(len(data) / cfg.batch_size)
+    last_save, record = time.monotonic(), state.get("record", {})
+
+    for epoch in range(state["epoch"], cfg.epochs):
+        data.epoch = epoch
+        for group in (*nets.opt_g.param_groups, *nets.opt_d.param_groups):
+            group["lr"] = learning_rate(cfg, epoch)
+        order = torch.randperm(len(data), generator=torch.Generator().manual_seed(cfg.seed + epoch))
+        tick, seen, sums, speed = time.monotonic(), 0, np.zeros(3), 0.0
+        for b in range(state["batch"] if epoch == state["epoch"] else 0, batches):
+            items = [data[int(i)] for i in order[b * cfg.batch_size : (b + 1) * cfg.batch_size]]
+            sketch, picture = (torch.stack(t) for t in zip(*items, strict=True))
+            losses = train_step(cfg, nets, sketch, picture)
+            state["step"] += 1
+            seen += len(items)
+            sums += losses
+            speed = seen / (time.monotonic() - tick)
+            log_loss(out, epoch=epoch, batch=b, step=state["step"], losses=losses, speed=speed)
+            if state["step"] % cfg.log_every == 0:
+                d, g, l1 = losses
+                print(f"epoch {epoch} batch {b + 1}/{batches} D {d:.3f} G_gan {g:.3f} L1 {l1:.4f}"
+                      f" {speed:.2f} images/s", flush=True)  # fmt: skip
+            # Stopped mid-epoch (max_steps) or due a timed save: keep the exact position.
+            stopping = bool(cfg.max_steps and state["step"] >= cfg.max_steps and b + 1 < batches)
+            if stopping or time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
+                position = {**state, "epoch": epoch, "batch": b + 1}
+                save_resume(out, nets, state=position)
+                last_save = time.monotonic()
+            if stopping:
+                return record
+        means = sums / max(1, math.ceil(seen / cfg.batch_size))
+        record = {
+            "epoch": epoch + 1, "step": state["step"], "images_per_second": round(speed, 3),
+            "lr": learning_rate(cfg, epoch),
+            "loss_D": means[0], "loss_G_gan": means[1], "loss_G_L1": means[2],
+            **samples.evaluate(nets.net_g, out / "samples" / f"epoch-{epoch + 1:04d}.png"),
+        }  # fmt: skip
+        state.update(epoch=epoch + 1, batch=0, record=record)
+        save_checkpoint(out, nets.net_g, cfg, record)
+        save_resume(out, nets, state=state)
+        last_save = time.monotonic()
+        print(json.dumps(record), flush=True)
+        if cfg.max_steps and state["step"] >= cfg.max_steps:
+            break
+    return record
+
+
+@dataclass
+class Nets:
+    """Generator, discriminator and their Adam optimisers: what a resume file holds."""
+
+    net_g: torch.nn.Module
+    net_d: torch.nn.Module
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+
+    @classmethod
+    def create(cls, cfg: TrainConfig) -> Nets:
+        """Freshly initialised nets (N(0, 0.02) as in the paper) and optimisers."""
+        net_g = init_weights(build_generator(cfg.generator_config()))
+        net_d = init_weights(NLayerDiscriminator(6, cfg.ndf, cfg.n_layers_D))
+        betas = (cfg.beta1, 0.999)
+        return cls(
+            net_g,
+            net_d,
+            torch.optim.Adam(net_g.parameters(), lr=cfg.lr, betas=betas),
+            torch.optim.Adam(net_d.parameters(), lr=cfg.lr, betas=betas),
+        )
+
+
+def train_step(
+    cfg: TrainConfig, nets: Nets, sketch: torch.Tensor, picture: torch.Tensor
+) -> list[float]:
+    """One pix2pix update of D then G; returns ``[loss_D, loss_G_gan, loss_G_L1]``."""
+    net_g, net_d, opt_g, opt_d = nets.net_g, nets.net_d, nets.opt_g, nets.opt_d
+    fake = net_g(sketch)
+    opt_d.zero_grad()  # D: real pairs up, generated pairs down
+    loss_d = 0.5 * (
+        gan_loss(net_d(torch.cat([sketch, fake.detach()], 1)), False, cfg.gan_mode)
+        + gan_loss(net_d(torch.cat([sketch, picture], 1)), True, cfg.gan_mode)
+    )
+    loss_d.backward()
+    opt_d.step()
+    opt_g.zero_grad()  # G: fool D and stay close to the picture
+    loss_g_gan = gan_loss(net_d(torch.cat([sketch, fake], 1)), True, cfg.gan_mode)
+    loss_g_l1 = F.l1_loss(fake, picture)
+    (loss_g_gan + cfg.lambda_L1 * loss_g_l1).backward()
+    opt_g.step()
+    return [loss_d.item(), loss_g_gan.item(), loss_g_l1.item()]
+
+
+def log_loss(
+    out: Path, *, epoch: int, batch: int, step: int, losses: list[float], speed: float
+) -> None:
+    """Append one row to ``losses.csv`` (header on first write)."""
+    path = out / "losses.csv"
+    new = not path.exists()
+    with path.open("a", newline="") as handle:
+        writer = csv.writer(handle)
+        if new:
+            writer.writerow(["epoch", "batch", "step", "loss_D", "loss_G_gan", "loss_G_L1",
+                             "images_per_second", "time"])  # fmt: skip
+        writer.writerow([epoch, batch, step, *(f"{v:.5f}" for v in losses), f"{speed:.3f}",
+                         f"{time.time():.0f}"])  # fmt: skip
+
+
+def save_checkpoint(out: Path, net_g: torch.nn.Module, cfg: TrainConfig, record: dict[str, Any]):
+    """Write the generator weights of one epoch and a JSON card beside them."""
+    stem = out / "checkpoints" / f"epoch-{record['epoch']:04d}"
+    save_file({k: v.contiguous() for k, v in net_g.state_dict().items()}, f"{stem}.safetensors")
+    card = {
+        "architecture": cfg.generator_config().to_dict(),
+        "config": dataclasses.asdict(cfg),
+        **record,
+    }
+    Path(f"{stem}.json").write_text(json.dumps(card, indent=2))
+
+
+def save_resume(out: Path, nets: Nets, *, state: dict[str, Any]) -> None:
+    """Everything needed to continue: both nets and both Adam states, as safetensors + JSON."""
+    tensors = {f"G.{k}": v.contiguous() for k, v in nets.net_g.state_dict().items()}
+    tensors |= {f"D.{k}": v.contiguous() for k, v in nets.net_d.state_dict().items()}
+    groups = {}
+    for name, opt in (("opt_G", nets.opt_g), ("opt_D", nets.opt_d)):
+        saved = opt.state_dict()
+        groups[name] = saved["param_groups"]
+        for index, slot in saved["state"].items():
+            for key, value in slot.items():
+                tensors[f"{name}.{index}.{key}"] = torch.as_tensor(value).clone().contiguous()
+    # Write beside, then rename: a crash mid-write never leaves a half resume file.
+    save_file(tensors, out / "resume.safetensors.tmp")
+    (out / "resume.json.tmp").write_text(json.dumps({**state, "param_groups": groups}, indent=2))
+    (out / "resume.safetensors.tmp").replace(out / "resume.safetensors")
+    (out / "resume.json.tmp").replace(out / "resume.json")
+
+
+def load_resume(out: Path, nets: Nets) -> dict[str, Any]:
+    """Load ``resume.*`` from ``out`` if present; return the position to continue from."""
+    if not (out / "resume.json").exists():
+        return {"epoch": 0, "batch": 0, "step": 0}
+    state = json.loads((out / "resume.json").read_text())
+    groups = state.pop("param_groups")
+    tensors = load_file(out / "resume.safetensors")
+    nets.net_g.load_state_dict({k[2:]: v for k, v in tensors.items() if k.startswith("G.")})
+    nets.net_d.load_state_dict({k[2:]: v for k, v in tensors.items() if k.startswith("D.")})
+    for name, opt in (("opt_G", nets.opt_g), ("opt_D", nets.opt_d)):
+        slots: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            if key.startswith(name + "."):
+                _, index, field = key.split(".", 2)
+                slots.setdefault(int(index), {})[field] = value
+        opt.load_state_dict({"state": slots, "param_groups": groups[name]})
+    print(f"resumed from epoch {state['epoch']} batch {state['batch']} step {state['step']}")
+    return state
+
+
+@dataclass
+class SampleSet:
+    """Fixed sketches for the per-epoch grid and the held-out L1 (clean and child-like)."""
+
+    sketches: torch.Tensor  # N x 3 x S x S
+    targets: torch.Tensor | None  # held-out pictures for the first len(targets) sketches
+
+    @classmethod
+    def load(cls, cfg: TrainConfig) -> SampleSet:
+        """Held-out pairs (clean and sketchified with a fixed seed) plus child-like sketches."""
+        sketches, targets = [], []
+        if cfg.val_dir and Path(cfg.val_dir).is_dir():
+            for i, source in enumerate(find_pairs(Path(cfg.val_dir))):
+                a, b = (to_tensor(im) for im in source.load(cfg.size))
+                child, b_child = sketchify_pair(a, b, np.random.default_rng(10_000 + i))
+                sketches += [a, child]
+                targets += [b, b_child]
+        if cfg.sample_sketches_dir and Path(cfg.sample_sketches_dir).is_dir():
+            for path in sorted(Path(cfg.sample_sketches_dir).glob("*.png")):
+                sketches.append(to_tensor(PairSource(path, path).load(cfg.size)[0]))
+        if not sketches:
+            return cls(torch.empty(0, 3, cfg.size, cfg.size), None)
+        return cls(torch.stack(sketches), torch.stack(targets) if targets else None)
+
+    @torch.no_grad()
+    def evaluate(self, net_g: torch.nn.Module, grid_path: Path) -> dict[str, float]:
+        """Write the sample grid; return held-out L1 on clean and child-like sketches."""
+        if len(self.sketches) == 0:
+            return {}
+        net_g.eval()
+        outputs = torch.cat([net_g(chunk) for chunk in self.sketches.split(8)])
+        net_g.train()
+        metrics = {}
+        if self.targets is not None:
+            n = len(self.targets)
+            errors = (outputs[:n] - self.targets).abs().mean(dim=(1, 2, 3))
+            metrics = {"val_L1_clean": errors[0::2].mean().item(),
+                       "val_L1_childlike": errors[1::2].mean().item()}  # fmt: skip
+        columns = [self.sketches, outputs]
+        if self.targets is not None:
+            pad = torch.ones(len(self.sketches) - len(self.targets), *self.targets.shape[1:])
+            columns.append(torch.cat([self.targets, pad]))
+        write_grid(grid_path, columns)
+        return metrics
+
+
+def write_grid(path: Path, columns: list[torch.Tensor], per_row: int = 4) -> None:
+    """Save rows of ``sketch | output | target`` cells, ``per_row`` triplets across."""
+    cells = list(zip(*(batch_to_images(c) for c in columns), strict=True))
+    side, width = cells[0][0].width, len(columns)
+    rows = math.ceil(len(cells) / per_row)
+    sheet = Image.new("RGB", (per_row * width * side, rows * side), "white")
+    for i, cell in enumerate(cells):
+        for j, image in enumerate(cell):
+            sheet.paste(image, (((i % per_row) * width + j) * side, (i // per_row) * side))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
+
+
+def _flag_bool(text: str) -> bool:
+    return text.lower() in ("1", "true", "yes")
+
+
+_FLAG_TYPES: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "bool": _flag_bool}
+
+
+def parse_config(argv: list[str] | None = None) -> TrainConfig:
+    """``--config FILE.json`` and/or one ``--flag`` per field (flags win over the file)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", type=Path)
+    fields = dataclasses.fields(TrainConfig)
+    for field in fields:
+        # Annotations are strings here ("int", "str | None"...); the first word is the type.
+        parser.add_argument(
+            f"--{field.name.replace('_', '-')}",
+            dest=field.name,
+            type=_FLAG_TYPES.get(str(field.type).split(" ")[0], str),
+        )
+    args = parser.parse_args(argv)
+    values = json.loads(args.config.read_text()) if args.config else {}
+    values |= {f.name: getattr(args, f.name) for f in fields if getattr(args, f.name) is not None}
+    return TrainConfig(**values)
+
+
+if __name__ == "__main__":
+    train(parse_config())

@@ -1,0 +1,198 @@
+"""Promote a training checkpoint into the generator registry.
+
+A promoted generator is two files side by side: ``<name>.safetensors`` (fp16 weights) and
+``<name>.json`` (the model card the registry reads). The card is written last and atomically,
+so the registry never sees a card whose weights are not there yet.
+
+No Django here: the registry directory is passed in, so promotion also works on a training box.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+from safetensors.torch import load_file, save_file
+
+from inference import registry
+from inference.pix2pix.data import find_pairs, to_tensor
+from inference.pix2pix.doodles import DOODLES, draw_doodle
+from inference.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.pix2pix.networks import GeneratorConfig, build_generator
+from inference.pix2pix.sketchify import sketchify
+
+UNCONDITIONAL_NOTE = (
+    "One generator for all its categories: it does not know which category the child picked "
+    "and colours every sketch the same way."
+)
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def describe_machine() -> str:
+    """A one-line description of the training machine for the card's ``trained_on``."""
+    return f"{os.cpu_count()}-core CPU ({_cpu_name()}), torch {torch.__version__}, no GPU"
+
+
+def train_minutes(run_dir: Path, until_step: int) -> float:
+    """Minutes of training up to ``until_step``, from ``losses.csv`` (pauses over 5 min skipped)."""
+    path = run_dir / "losses.csv"
+    if not path.exists():
+        return 0.0
+    times = []
+    for line in path.read_text().splitlines()[1:]:
+        fields = line.split(",")
+        if int(fields[2]) <= until_step:
+            times.append(float(fields[-1]))
+    gaps = [b - a for a, b in itertools.pairwise(times) if 0 <= b - a < 300]
+    return round(sum(gaps) / 60, 1)
+
+
+def dataset_entries(dataset_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(categories, data)`` card entries from a dataset folder's ``dataset.json``."""
+    document = json.loads((dataset_dir / "dataset.json").read_text(encoding="utf-8"))
+    categories = [
+        {key: c[key] for key in ("slug", "label_en", "label_ko", "emoji")}
+        for c in document["categories"]
+    ]
+    data = [
+        {
+            "source": document["source"],
+            "licence": document["licence"],
+            "url_or_package": f"{document['package']} ({document['url']})",
+            "attribution": document.get("attribution", ""),
+            "count": sum(
+                split_count for split in document["counts"].values()
+                for name, split_count in split.items() if name == "train"
+            ),
+            "count_by_category": {slug: c["train"] for slug, c in document["counts"].items()},
+        }
+    ]  # fmt: skip
+    return categories, data
+
+
+def promote_checkpoint(
+    *,
+    checkpoint: Path,
+    name: str,
+    directory: Path,
+    categories: Sequence[dict[str, Any]],
+    data: Sequence[dict[str, Any]],
+    priority: int = 0,
+    notes: str = UNCONDITIONAL_NOTE,
+) -> registry.GeneratorCard:
+    """Copy ``checkpoint`` (``epoch-NNNN.safetensors`` + its ``.json``) into ``directory``.
+
+    Weights are stored as fp16 safetensors; the card records architecture, sha256, data and
+    licences, epochs, seed, metrics and speed. The result is read back through the registry
+    and loaded once, so a promotion that the site could not serve fails here instead.
+    """
+    if not registry.NAME_PATTERN.match(name):
+        raise ValueError(f"name {name!r} must be lowercase letters, digits, '.', '-' or '_'")
+    meta = json.loads(checkpoint.with_suffix(".json").read_text())
+    config = GeneratorConfig.from_dict(meta["architecture"])
+    state = load_file(str(checkpoint))
+    build_generator(config).load_state_dict(state)  # refuse weights that don't fit
+    directory.mkdir(parents=True, exist_ok=True)
+    weights = directory / f"{name}{registry.WEIGHTS_SUFFIX}"
+    partial = weights.with_suffix(".partial")
+    save_file({k: v.to(torch.float16).contiguous() for k, v in state.items()}, str(partial))
+    partial.replace(weights)
+    run_dir = checkpoint.parent.parent
+    card = {
+        "name": name,
+        "categories": list(categories),
+        "architecture": {"type": registry.ARCHITECTURE_TYPE, **config.to_dict()},
+        "weights": weights.name,
+        "sha256": registry.file_sha256(weights),
+        "dtype": "float16",
+        "priority": priority,
+        "epochs": meta["epoch"],
+        "steps": meta["step"],
+        "seed": meta["config"]["seed"],
+        "training": {
+            key: meta["config"][key]
+            for key in (
+                "batch_size",
+                "lr",
+                "beta1",
+                "lambda_L1",
+                "gan_mode",
+                "ndf",
+                "n_layers_D",
+                "size",
+                "load_size",
+                "augment",
+            )
+        },
+        "data": list(data),
+        "metrics": {
+            key: round(float(meta[key]), 4)
+            for key in ("val_L1_clean", "val_L1_childlike", "loss_G_L1", "loss_G_gan", "loss_D")
+            if key in meta
+        },
+        "trained_on": describe_machine(),
+        "train_time_minutes": train_minutes(run_dir, meta["step"]),
+        "images_per_second": meta["images_per_second"],
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "notes": notes,
+    }
+    card_path = directory / f"{name}{registry.CARD_SUFFIX}"
+    partial_card = card_path.with_suffix(".partial")
+    partial_card.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    partial_card.replace(card_path)
+    promoted = registry.parse_card(card_path)
+    registry.load_generator(promoted)
+    return promoted
+
+
+def held_out_sketches(dataset_dir: Path | None = None, size: int = 256) -> list[Image.Image]:
+    """Sketches no checkpoint trained on: the child-like doodles, then the dataset's ``val``
+    line art roughened with fixed seeds (as a child might have traced them)."""
+    sketches = [
+        draw_doodle(name, size=size, seed=seed, brush=brush)
+        for seed, brush in ((1, 4.5), (2, 9.0))
+        for name in DOODLES
+    ]
+    val_dir = dataset_dir / "val" if dataset_dir else None
+    if val_dir and val_dir.is_dir():
+        for i, source in enumerate(find_pairs(val_dir)):
+            line_art = to_tensor(source.load(size)[0])
+            sketches += batch_to_images(sketchify(line_art, seed=10_000 + i)[None])
+    return sketches
+
+
+def write_contact_sheet(
+    card: registry.GeneratorCard, sketches: Sequence[Image.Image], path: Path, per_row: int = 4
+) -> None:
+    """Save ``sketch | picture`` cells for ``sketches``, drawn by the installed generator."""
+    net = registry.load_generator(card)
+    with torch.no_grad():
+        pictures = batch_to_images(
+            torch.cat([net(b) for b in images_to_batch(list(sketches)).split(8)])
+        )
+    side = pictures[0].width
+    rows = -(-len(sketches) // per_row)
+    sheet = Image.new("RGB", (per_row * 2 * side + (per_row - 1) * 16, rows * (side + 16)), "white")
+    for i, (sketch, picture) in enumerate(zip(sketches, pictures, strict=True)):
+        x, y = (i % per_row) * (2 * side + 16), (i // per_row) * (side + 16)
+        sheet.paste(sketch.convert("RGB").resize((side, side)), (x, y))
+        sheet.paste(picture, (x + side, y))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path, optimize=True)
