@@ -276,3 +276,41 @@ async def test_ping_pong() -> None:
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong"}
     await communicator.disconnect()
+
+
+async def test_the_site_stays_responsive_while_a_picture_is_drawn(monkeypatch) -> None:
+    import time
+
+    from inference import runtime
+
+    real_draw = runtime.LoadedGenerator.draw
+
+    def slow_draw(self, sketches):
+        time.sleep(1.5)  # a big generator on a slow CPU
+        return real_draw(self, sketches)
+
+    monkeypatch.setattr(runtime.LoadedGenerator, "draw", slow_draw)
+    child = await make_child()
+    communicator = socket(await session_cookie_for(child))
+    assert (await communicator.connect())[0]
+    worst_lag = 0.0
+
+    async def heartbeat() -> None:
+        # How late does a 20 ms sleep wake up? A blocked event loop shows up here.
+        nonlocal worst_lag
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.02)
+            worst_lag = max(worst_lag, time.perf_counter() - before - 0.02)
+
+    async with running_worker():
+        beating = asyncio.create_task(heartbeat())
+        await submit(child=child, category="face", sketch=sketch_png(), client_id="slow")
+        await next_status(communicator, "running")
+        await communicator.send_json_to({"type": "ping"})
+        assert await communicator.receive_json_from(timeout=1) == {"type": "pong"}
+        done = await next_status(communicator, "done")
+        beating.cancel()
+    assert done["inference_ms"] >= 1500
+    assert worst_lag < 0.5, f"the event loop was blocked for {worst_lag:.2f}s"
+    await communicator.disconnect()
