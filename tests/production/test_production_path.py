@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -173,9 +174,12 @@ def test_sketch_to_picture_on_postgres_redis_and_a_separate_worker(
             )
             assert client.get("/draw/").status_code == 200
             cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-            result = asyncio.run(
-                submit_and_wait(client, base, port, cookies, client.cookies["csrftoken"])
-            )
+            # A thread of its own: other suites (Playwright's sync API) may own this one's loop.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                result = pool.submit(
+                    asyncio.run,
+                    submit_and_wait(client, base, port, cookies, client.cookies["csrftoken"]),
+                ).result(timeout=180)
             assert result["status"] == "done", result
             picture = client.get(result["result_url"])
             assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
