@@ -30,7 +30,7 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "iCanvas is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets
+	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets-sansio
 
 lint: install
 	$(BIN)/ruff check .

@@ -94,7 +94,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
                 "--lifespan",
                 "on",
                 "--ws",
-                "websockets",
+                "websockets-sansio",
             ],
             cwd=ROOT,
             env=env,
