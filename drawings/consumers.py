@@ -38,4 +38,7 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def drawing_status(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "drawing.status", "drawing": event["drawing"]})
+        message = {"type": "drawing.status", "drawing": event["drawing"]}
+        if event.get("progress") is not None:
+            message["progress"] = event["progress"]
+        await self.send_json(message)

@@ -29,8 +29,12 @@ def wake_message(drawing_ids: Iterable[int]) -> dict[str, Any]:
     return {"type": "inference.wake", "ids": [int(i) for i in drawing_ids]}
 
 
-def status_event(payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": DRAWING_STATUS, "drawing": payload}
+def status_event(payload: dict[str, Any], progress: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A drawing's new state; when finishing it paid the child, what it paid (``progress``)."""
+    event: dict[str, Any] = {"type": DRAWING_STATUS, "drawing": payload}
+    if progress is not None:
+        event["progress"] = progress
+    return event
 
 
 def wake_workers(drawing_ids: list[int]) -> None:
@@ -44,11 +48,13 @@ def wake_workers(drawing_ids: list[int]) -> None:
         logger.warning("could not wake inference workers for %s", drawing_ids, exc_info=True)
 
 
-async def send_drawing_status(child_id: int, payload: dict[str, Any]) -> None:
+async def send_drawing_status(
+    child_id: int, payload: dict[str, Any], progress: dict[str, Any] | None = None
+) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        await layer.group_send(child_group(child_id), status_event(payload))
+        await layer.group_send(child_group(child_id), status_event(payload, progress))
     except Exception:  # a lost event costs nothing: the page re-reads over REST
         logger.warning("could not send drawing event to child %s", child_id, exc_info=True)

@@ -24,6 +24,7 @@ from accounts.models import Child
 from drawings.events import wake_workers
 from drawings.imaging import SketchRejected, encode_png, normalise_sketch
 from drawings.models import Drawing, DrawingStatus
+from gamification.services import Payout, pay_for_drawing
 from inference import registry
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ class Claim:
 
     drawing: Drawing
     attempt: int
+    # What finishing paid the child (XP, level, achievements, quests), for the live event.
+    payout: Payout | None = None
 
 
 def claim_drawings(*, drawing_ids: list[int]) -> list[Claim]:
@@ -186,6 +189,8 @@ def finish_drawing(
     """Store the picture and mark the drawing done, if this claim still owns it.
 
     Returns False (and keeps nothing) when the lease was lost to another worker.
+    The child is paid in the same transaction, only by the call that changed the row;
+    what that paid is left on ``claim.payout`` for the event.
     """
     drawing = claim.drawing
     name = default_storage.save(
@@ -204,11 +209,29 @@ def finish_drawing(
             inference_ms=inference_ms,
             error_message="",
         )
+        if updated:
+            claim.payout = _pay_safely(drawing)
     if not updated:
         default_storage.delete(name)
         return False
     drawing.refresh_from_db()
     return True
+
+
+def _pay_safely(drawing: Drawing) -> Payout | None:
+    """Pay the finished picture inside the caller's transaction.
+
+    A bug in a game rule must never lose a child's picture: the payout runs in a
+    savepoint, and if it fails the picture is still done (``backfill_gamification``
+    pays it later, never twice).
+    """
+    try:
+        with transaction.atomic():
+            drawing.refresh_from_db()  # finished_at is the moment that counts for streaks
+            return pay_for_drawing(drawing=drawing)
+    except Exception:
+        logger.exception("could not pay for drawing %s; backfill_gamification will", drawing.pk)
+        return None
 
 
 def give_back_drawing(

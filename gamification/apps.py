@@ -1,6 +1,24 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _sync_achievements(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate``: the achievements defined in code get their database rows."""
+    from gamification.models import Achievement
+    from gamification.services import sync_achievements
+
+    if Achievement._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated partway (or backwards): nothing to fill yet
+    sync_achievements()
 
 
 class GamificationConfig(AppConfig):
     name = "gamification"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Gamification"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_achievements, sender=self)

@@ -9,7 +9,8 @@ channel layer. A worker:
 2. claims each row atomically (queued → running with a lease),
 3. runs the category's generator on the batch in a dedicated thread, so the
    event loop — and with it the site — stays responsive,
-4. stores each picture, marks the row done and tells the child's page.
+4. stores each picture, marks the row done (paying the child's XP in the same
+   transaction) and tells the child's page, the payout included.
 
 A reaper pass runs every few seconds and re-wakes rows whose message or worker
 was lost. Messages are only hints: the database row is the truth.
@@ -195,7 +196,10 @@ class InferenceWorker:
                 claim=claim, picture_png=png, generator_name=card.name, inference_ms=elapsed_ms
             )
             if finished:
-                await send_drawing_status(claim.drawing.child_id, await _payload(claim.drawing))
+                progress = claim.payout.to_event() if claim.payout is not None else None
+                await send_drawing_status(
+                    claim.drawing.child_id, await _payload(claim.drawing), progress
+                )
 
     def _draw_sync(self, generator_name: str, claims: list[services.Claim]) -> list[bytes]:
         try:

@@ -242,6 +242,10 @@ export class LiveUpdates {
       }
       if (message && message.type === "drawing.status" && message.drawing) {
         this.accept(message.drawing);
+        // What the picture paid (XP, level, achievements, quests): progress.js celebrates it.
+        if (message.progress) {
+          window.dispatchEvent(new CustomEvent("icanvas:progress", { detail: message.progress }));
+        }
       }
     });
 

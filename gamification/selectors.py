@@ -1,0 +1,146 @@
+"""Reading a child's progress: one shape for the page, the REST API and the live event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import Child
+from gamification import quests as quest_catalogue
+from gamification import rules, streaks
+from gamification.levels import MAX_STREAK_FREEZES, level_info
+from gamification.models import Achievement, AchievementAward, ChildProgress, DailyQuest
+from inference import registry
+from inference.registry import Category
+
+
+def progress_of(*, child: Child) -> ChildProgress:
+    """The child's progress row; an unsaved empty one before their first finished picture."""
+    return ChildProgress.objects.filter(child=child).first() or ChildProgress(child=child)
+
+
+def local_today(child: Child) -> date:
+    return streaks.local_time(timezone.now(), child.time_zone).date()
+
+
+def quest_payload(quest: quest_catalogue.QuestDefinition | None, row: DailyQuest) -> dict[str, Any]:
+    return {
+        "slug": row.slug,
+        "icon": quest.icon if quest else "🎯",
+        "name_en": quest.name_en if quest else row.slug,
+        "name_ko": quest.name_ko if quest else row.slug,
+        "progress": row.progress,
+        "target": row.target,
+        "bonus_xp": quest.bonus_xp if quest else 0,
+        "completed": row.completed_at is not None,
+    }
+
+
+def achievement_payload(achievement: Achievement) -> dict[str, Any]:
+    return {
+        "slug": achievement.slug,
+        "name_en": achievement.name_en,
+        "name_ko": achievement.name_ko,
+        "description_en": achievement.description_en,
+        "description_ko": achievement.description_ko,
+        "icon": achievement.icon,
+        "tier": achievement.tier,
+        "xp_reward": achievement.xp_reward,
+    }
+
+
+def todays_quests(
+    *, child: Child, progress: ChildProgress, categories: list[Category], day: date | None = None
+) -> list[dict[str, Any]]:
+    """The child's quests for their local day, with progress.
+
+    Before the day's first picture nothing is stored yet: the quests shown are the ones
+    the first picture will store, because both are chosen from the same counters.
+    """
+    day = day or local_today(child)
+    rows = list(DailyQuest.objects.filter(child=child, day=day).order_by("position"))
+    if rows:
+        return [
+            quest_payload(quest_catalogue.find_quest(row.slug, categories), row) for row in rows
+        ]
+    chosen = quest_catalogue.choose_quests(
+        child_id=child.pk, day=day, categories=categories, tried=progress.categories_tried
+    )
+    return [
+        quest_payload(quest, DailyQuest(child=child, day=day, slug=quest.slug, target=quest.target))
+        for quest in chosen
+    ]
+
+
+def progress_summary(
+    *,
+    child: Child,
+    progress: ChildProgress | None = None,
+    categories: Iterable[Category] | None = None,
+) -> dict[str, Any]:
+    """XP, level, streak and today's quests: what the level bar and the live event show."""
+    progress = progress if progress is not None else progress_of(child=child)
+    installed = list(registry.all_categories() if categories is None else categories)
+    today = local_today(child)
+    level = level_info(progress.xp_total)
+    return {
+        "xp_total": progress.xp_total,
+        "level": level.level,
+        "level_emoji": level.emoji,
+        "level_title_en": level.title_en,
+        "level_title_ko": level.title_ko,
+        "xp_into_level": level.xp_into_level,
+        "xp_for_next_level": level.xp_for_next_level,
+        "level_percent": level.percent,
+        "drawings_done": progress.drawings_done,
+        "streak": {
+            "current": streaks.streak_alive(
+                current=progress.current_streak,
+                freezes=progress.streak_freezes,
+                last_day=progress.last_active_day,
+                today=today,
+            ),
+            "best": progress.best_streak,
+            "freezes": progress.streak_freezes,
+            "max_freezes": MAX_STREAK_FREEZES,
+            "drew_today": progress.last_active_day == today,
+        },
+        "quests": todays_quests(child=child, progress=progress, categories=installed, day=today),
+    }
+
+
+def achievements_for(*, child: Child) -> list[dict[str, Any]]:
+    """Every achievement that can be earned, earned first; locked mystery ones stay secret."""
+    earned = {
+        award.achievement_id: award.awarded_at
+        for award in AchievementAward.objects.filter(child=child)
+    }
+    result: list[dict[str, Any]] = []
+    for achievement in Achievement.objects.all():
+        if not achievement.is_active and achievement.pk not in earned:
+            continue
+        if achievement.slug not in rules.RULES_BY_SLUG and achievement.pk not in earned:
+            continue  # no rule in code can award it
+        awarded_at = earned.get(achievement.pk)
+        if awarded_at is None and achievement.mystery:
+            item: dict[str, Any] = {
+                "slug": None,
+                "name_en": "?",
+                "name_ko": "?",
+                "description_en": "A mystery! Keep drawing to find out.",
+                "description_ko": "비밀이에요! 계속 그려 보세요.",
+                "icon": "❓",
+                "tier": achievement.tier,
+                "xp_reward": achievement.xp_reward,
+            }
+        else:
+            item = achievement_payload(achievement)
+        item["earned"] = awarded_at is not None
+        item["mystery"] = achievement.mystery
+        item["awarded_at"] = awarded_at.isoformat() if awarded_at else None
+        result.append(item)
+    result.sort(key=lambda a: not a["earned"])
+    return result
