@@ -75,6 +75,9 @@ def test_a_child_draws_submits_and_sees_the_picture_live(page: Any) -> None:
         " return i && i.complete && i.naturalWidth === 256; }"
     )
     assert loaded
+    toast = page.locator(".xp-toast").first
+    toast.wait_for(state="visible")
+    assert "XP" in toast.inner_text()  # the payout arrived with the picture
     src = picture.get_attribute("src")
     assert src and src.endswith("/result.png")
     save_screenshot(page, "reveal")
