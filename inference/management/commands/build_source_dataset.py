@@ -1,0 +1,92 @@
+"""``manage.py build_source_dataset``: an A|B dataset from an offline package of pictures."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from inference.datasets import openmoji, sources
+from inference.datasets.categories import BY_SLUG
+from inference.datasets.pictures import Picture, build_edge_dataset
+from inference.management.commands.build_dataset import report_counts
+from inference.pix2pix.edges import METHODS, HedWeightsMissing
+
+
+class Command(BaseCommand):
+    """Build a sketch→picture dataset from one of the offline picture packages.
+
+    ``avatars`` (PyPI python_avatars, faces), ``tuxpaint`` (Debian tuxpaint-stamps-default),
+    ``openclipart`` (Debian openclipart-svg) and ``twemoji`` (npm @twemoji/svg, sorted with
+    OpenMoji's metadata). The sketch half is extracted edges; dataset.json records the source
+    and licence. Examples::
+
+        manage.py build_source_dataset avatars --count 1500
+        manage.py build_source_dataset tuxpaint
+        manage.py build_source_dataset twemoji --method canny --categories space fashion
+    """
+
+    help = "Build an A|B dataset from python_avatars, Tux Paint, OpenClipart or Twemoji."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        data_dir = Path(settings.BASE_DIR) / "data"
+        parser.add_argument("source_name", choices=sorted(sources.SOURCES))
+        parser.add_argument("--out", type=Path, help="Default: data/datasets/<source>.")
+        parser.add_argument("--cache", type=Path, default=data_dir / "cache")
+        parser.add_argument("--method", choices=METHODS, default="xdog")
+        parser.add_argument("--hed-weights", type=Path, help=".caffemodel or .safetensors")
+        parser.add_argument("--size", type=int, default=256, help="Side of each half, in pixels.")
+        parser.add_argument("--val-fraction", type=float, default=0.1)
+        parser.add_argument("--limit", type=int, help="Stop after this many pairs.")
+        parser.add_argument("--count", type=int, default=200, help="avatars: faces to draw.")
+        parser.add_argument("--seed", type=int, default=0, help="avatars: which faces.")
+        parser.add_argument("--categories", nargs="*", choices=sorted(BY_SLUG))
+        parser.add_argument(
+            "--min-colourfulness",
+            type=float,
+            default=3.0,
+            help="Skip black-and-white pictures (see pictures.colourfulness; 0 keeps all).",
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["source_name"]
+        out = options["out"] or Path(settings.BASE_DIR) / "data" / "datasets" / name
+        try:
+            pictures = list(self._pictures(name, options))
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise CommandError(f"Could not read the {name} pictures: {exc}") from exc
+        if options["categories"]:
+            pictures = [p for p in pictures if p.category in options["categories"]]
+        try:
+            document = build_edge_dataset(
+                pictures,
+                out_dir=out,
+                source=sources.SOURCES[name],
+                categories={slug: c.card_entry() for slug, c in BY_SLUG.items()},
+                method=options["method"],
+                size=options["size"],
+                val_fraction=options["val_fraction"],
+                limit=options["limit"],
+                hed_weights=options["hed_weights"],
+                min_colourfulness=options["min_colourfulness"],
+                total=len(pictures),
+                progress=not options["no_progress"],
+            )
+        except HedWeightsMissing as exc:
+            raise CommandError(str(exc)) from exc
+        report_counts(self.stdout.write, document, out)
+
+    def _pictures(self, name: str, options: dict[str, Any]) -> list[Picture]:
+        cache: Path = options["cache"]
+        if name == "avatars":
+            return list(sources.avatar_pictures(options["count"], seed=options["seed"]))
+        if name == "tuxpaint":
+            return list(sources.tuxpaint_pictures())
+        if name == "openclipart":
+            return list(sources.openclipart_pictures())
+        package = sources.fetch_twemoji(cache / "twemoji")
+        return list(sources.twemoji_pictures(package, openmoji.fetch_package(cache / "openmoji")))
