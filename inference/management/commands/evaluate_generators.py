@@ -1,0 +1,259 @@
+"""``manage.py evaluate_generators``: pick the checkpoint that serves children's sketches best."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from inference import registry
+from inference.management.commands.train_category_classifier import DEFAULT_OUT
+
+if TYPE_CHECKING:
+    import torch
+
+Loader = Callable[[], "torch.nn.Module"]
+
+
+class Command(BaseCommand):
+    """Score checkpoints and installed generators on a dev set of child-like sketches.
+
+    Each CANDIDATE is a training run folder (all its ``checkpoints/epoch-*.safetensors``), one
+    checkpoint file, a folder of checkpoints, or the name of an installed generator. Every
+    candidate draws every dev sketch; the pictures are scored for line following, fill,
+    colourfulness, L1/PSNR/SSIM against the real picture where there is one, and
+    recognisability by the category classifier (see ``inference.pix2pix.evaluate``). Writes
+    ``OUT/metrics.csv``, ``OUT/metrics.json``, ``OUT/sheet.png`` and ``OUT/index.html``,
+    prints the ranking and recommends the best combined score.
+
+        python manage.py evaluate_generators --build-devset data/devsets/childlike
+        python manage.py evaluate_generators --devset data/devsets/childlike \\
+            data/runs/starter --out docs/generators/comparison
+    """
+
+    help = "Rank generator checkpoints on child-like dev sketches; write metrics and a sheet."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "candidates",
+            nargs="*",
+            metavar="CKPT_OR_GENERATOR",
+            help="Run folder, checkpoint .safetensors, or installed generator name.",
+        )
+        parser.add_argument("--devset", type=Path, help="Dev-set folder (with devset.json).")
+        parser.add_argument(
+            "--build-devset",
+            type=Path,
+            metavar="OUT",
+            help="Build the dev set into OUT first (from --dataset's val split + doodles).",
+        )
+        parser.add_argument(
+            "--dataset",
+            type=Path,
+            default=Path("data/datasets/openmoji"),
+            help="A|B dataset whose val/ line art the dev set roughens (with --build-devset).",
+        )
+        parser.add_argument("--variants", type=int, default=3, help="Sketches per val picture.")
+        parser.add_argument("--seed", type=int, default=0, help="Dev-set seed.")
+        parser.add_argument("--no-doodles", action="store_true", help="Leave the doodles out.")
+        parser.add_argument(
+            "--classifier",
+            type=Path,
+            default=None,
+            help=f"Category classifier (default {DEFAULT_OUT} when it exists).",
+        )
+        parser.add_argument(
+            "--out", type=Path, default=Path("docs/generators/comparison"), help="Report folder."
+        )
+        parser.add_argument("--cell", type=int, default=128, help="Sheet cell side in pixels.")
+        parser.add_argument(
+            "--sheet-top",
+            type=int,
+            default=0,
+            help="Only the N best candidates get a sheet column (0: all).",
+        )
+        parser.add_argument("--generators-dir", type=Path, default=None, help="Registry folder.")
+        parser.add_argument("--threads", type=int, default=1, help="torch CPU threads.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        import torch
+
+        from inference.pix2pix import evaluate
+
+        torch.set_num_threads(max(1, options["threads"]))
+        devset_dir: Path | None = options["build_devset"] or options["devset"]
+        if options["build_devset"]:
+            self._build_devset(options)
+        if not options["candidates"]:
+            if options["build_devset"]:
+                return
+            raise CommandError("Name at least one checkpoint, run folder or generator to score.")
+        if devset_dir is None:
+            raise CommandError("--devset DIR is required (or --build-devset OUT to make one).")
+        # Resolve every candidate before the slow part, so a typo fails at once.
+        candidates = [c for name in options["candidates"] for c in self._resolve(name, options)]
+        names = [name for name, _ in candidates]
+        if len(set(names)) != len(names):
+            raise CommandError(f"Two candidates share a name: {', '.join(names)}")
+        try:
+            items = evaluate.load_devset(devset_dir)
+        except (FileNotFoundError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        judge, judge_path = self._classifier(options["classifier"])
+
+        facts = evaluate.sketch_facts(items)
+        reference = evaluate.reference_scores(facts, judge)
+        results = []
+        for number, (name, load) in enumerate(candidates, start=1):
+            try:
+                net = load()
+            except (OSError, ValueError, RuntimeError, KeyError, registry.RegistryError) as exc:
+                raise CommandError(f"{name}: cannot be loaded ({exc})") from exc
+            result = evaluate.evaluate_candidate(name, net, facts, judge, reference)
+            results.append(result)
+            del net
+            self.stdout.write(
+                f"[{number}/{len(candidates)}] {name}: score {result.summary['combined']:.3f}"
+            )
+
+        out: Path = options["out"]
+        context = {
+            "devset": str(devset_dir),
+            "devset_size": len(items),
+            "paired": sum(item.target is not None for item in items),
+            "classifier": str(judge_path) if judge_path else None,
+            "classifier_metrics": _card_metrics(judge_path),
+            "metric_definitions": evaluate.METRIC_DEFINITIONS,
+        }
+        csv_path, json_path = evaluate.write_metrics(
+            out, results, reference=reference, context=context
+        )
+        ranked = evaluate.rank(results)
+        shown = ranked[: options["sheet_top"]] if options["sheet_top"] > 0 else ranked
+        on_sheet = [r for r in results if r in shown]  # keep the order they were named in
+        sheet = evaluate.write_sheet(out / "sheet.png", items, on_sheet, cell=options["cell"])
+        page = evaluate.write_html(
+            out / "index.html", results, sheet_name=sheet.name, reference=reference
+        )
+        self.stdout.write("")
+        self.stdout.write(evaluate.ranked_table(results))
+        if reference:
+            self.stdout.write(
+                f"real pictures (paired sketches): lines F1 {reference['line_f1']:.3f}, "
+                f"fill {reference['fill']:.2f}, colourfulness {reference['colourfulness']:.1f}, "
+                f"recognised {_percent(reference['recog_accuracy'])}; the best candidate's "
+                f"pictures of the same sketches: "
+                f"{_percent(ranked[0].summary['recog_accuracy_paired'])}"
+            )
+        self.stdout.write(
+            f"Recommended: {ranked[0].name} (score {ranked[0].summary['combined']:.3f})"
+        )
+        self.stdout.write(f"Wrote {csv_path}, {json_path}, {sheet}, {page}")
+
+    def _build_devset(self, options: dict[str, Any]) -> None:
+        from inference.pix2pix import evaluate
+
+        dataset: Path = options["dataset"]
+        if not (dataset / "val").is_dir():
+            raise CommandError(f"{dataset / 'val'} does not exist: --dataset needs a val/ split.")
+        try:
+            items = evaluate.build_devset(
+                dataset,
+                options["build_devset"],
+                variants=options["variants"],
+                seed=options["seed"],
+                doodles=not options["no_doodles"],
+            )
+        except (FileNotFoundError, OSError, ValueError) as exc:
+            raise CommandError(f"Cannot build the dev set: {exc}") from exc
+        paired = sum(item["target"] is not None for item in items)
+        self.stdout.write(
+            f"Built {options['build_devset']}: {len(items)} sketches "
+            f"({paired} with a target picture)"
+        )
+
+    def _classifier(self, requested: Path | None) -> tuple[Any, Path | None]:
+        from inference.pix2pix.classifier import load_classifier
+
+        path = requested or Path(DEFAULT_OUT)
+        if requested is None and not path.with_suffix(".json").is_file():
+            self.stderr.write(
+                f"No classifier at {path}: recognisability is not scored "
+                "(train one with train_category_classifier)."
+            )
+            return None, None
+        try:
+            return load_classifier(path), path
+        except (FileNotFoundError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _resolve(self, name: str, options: dict[str, Any]) -> list[tuple[str, Loader]]:
+        """``(display name, loader)`` pairs for one command-line candidate."""
+        path = Path(name)
+        if path.is_dir():
+            folder = path / "checkpoints" if (path / "checkpoints").is_dir() else path
+            files = sorted(folder.glob("*.safetensors"))
+            files = [f for f in files if f.with_suffix(".json").is_file()]
+            if not files:
+                raise CommandError(
+                    f"{path} holds no checkpoints (*.safetensors with a .json beside them)."
+                )
+            return [self._file_candidate(f) for f in files]
+        if path.suffix == ".safetensors" or os.sep in name:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such checkpoint file.")
+            return [self._file_candidate(path)]
+        try:
+            card = registry.get_card(name, options["generators_dir"])
+        except registry.RegistryError as exc:
+            raise CommandError(
+                f'"{name}" is not a checkpoint file, a run folder or an installed generator. {exc}'
+            ) from exc
+        return [(card.name, lambda: registry.load_generator(card))]
+
+    def _file_candidate(self, path: Path) -> tuple[str, Loader]:
+        card_path = path.with_suffix(".json")
+        if not card_path.is_file():
+            raise CommandError(f"{path} has no {card_path.name} beside it (its architecture).")
+        try:
+            document = json.loads(card_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CommandError(f"{card_path}: unreadable ({exc})") from exc
+        if (
+            isinstance(document, dict)
+            and document.get("name") == path.stem
+            and "sha256" in document
+        ):
+            # A registry pair copied elsewhere: load it the registry's way (hash-checked).
+            try:
+                card = registry.parse_card(card_path)
+            except registry.RegistryError as exc:
+                raise CommandError(str(exc)) from exc
+            return card.name, lambda: registry.load_generator(card)
+        from inference.pix2pix.judge import load_checkpoint
+
+        label = (
+            f"{path.parent.parent.name}/{path.stem}"
+            if path.parent.name == "checkpoints"
+            else path.stem
+        )
+        return label, lambda: load_checkpoint(path)
+
+
+def _card_metrics(path: Path | None) -> dict[str, Any] | None:
+    """The classifier card's own accuracy figures (on real pictures), for the report."""
+    if path is None:
+        return None
+    try:
+        return json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("metrics")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return None
+
+
+def _percent(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.0%}"

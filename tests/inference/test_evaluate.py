@@ -1,0 +1,369 @@
+"""Checkpoint evaluation: the metrics, the category classifier and ``evaluate_generators``."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from django.core.management import CommandError, call_command
+from PIL import Image, ImageDraw
+
+from inference.pix2pix import classifier as clf
+from inference.pix2pix import evaluate
+from inference.registry import get_card, load_generator
+from inference.testing import write_random_generator
+from tests.inference.sketches import sketch
+
+SIZE = 64
+
+
+def ring_sketch(size: int = SIZE, width: int = 3) -> Image.Image:
+    """A closed circle, black on white: a sketch with a clear inside."""
+    image = Image.new("RGB", (size, size), "white")
+    margin = size // 6
+    ImageDraw.Draw(image).ellipse(
+        (margin, margin, size - margin, size - margin), outline="black", width=width
+    )
+    return image
+
+
+def coloured_in(sketch_image: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
+    """The sketch with its inside painted ``colour`` and its strokes kept."""
+    picture = sketch_image.copy()
+    ImageDraw.floodfill(picture, (SIZE // 2, SIZE // 2), colour)
+    return picture
+
+
+def blank(size: int = SIZE) -> Image.Image:
+    return Image.new("RGB", (size, size), "white")
+
+
+def noise(seed: int, size: int = SIZE) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8))
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_a_copy_of_the_target_scores_perfectly() -> None:
+    target = noise(1)
+    assert evaluate.l1_error(target, target) == 0.0
+    assert evaluate.psnr(target, target) >= 100.0
+    assert evaluate.ssim(target, target) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_unrelated_pictures_score_low_and_nearer_ones_higher() -> None:
+    target, other = noise(1), noise(2)
+    assert evaluate.ssim(target, other) < 0.1
+    slightly_off = Image.fromarray(
+        np.clip(np.asarray(target, dtype=np.int16) + 8, 0, 255).astype(np.uint8)
+    )
+    assert evaluate.psnr(slightly_off, target) > evaluate.psnr(other, target) + 10
+    assert evaluate.ssim(slightly_off, target) > 0.9
+    assert evaluate.l1_error(slightly_off, target) < evaluate.l1_error(other, target)
+
+
+def test_a_blank_picture_neither_fills_nor_follows_the_lines() -> None:
+    sketch_image = ring_sketch()
+    interior = evaluate.interior_mask(sketch_image)
+    assert interior.any()
+    assert evaluate.fill_fraction(blank(), interior) == 0.0
+    assert evaluate.line_following(sketch_image, blank()) == (0.0, 0.0)
+
+
+def test_a_coloured_in_sketch_fills_and_follows_the_lines() -> None:
+    sketch_image = ring_sketch()
+    picture = coloured_in(sketch_image, (230, 40, 40))
+    assert evaluate.fill_fraction(picture, evaluate.interior_mask(sketch_image)) == 1.0
+    recall, precision = evaluate.line_following(sketch_image, picture)
+    assert recall == 1.0
+    assert precision > 0.95
+
+
+def test_lines_drawn_elsewhere_are_neither_recalled_nor_precise() -> None:
+    sketch_image = ring_sketch()
+    elsewhere = Image.new("RGB", (SIZE, SIZE), "white")
+    ImageDraw.Draw(elsewhere).line((0, SIZE - 3, SIZE, SIZE - 3), fill="black", width=2)
+    recall, precision = evaluate.line_following(sketch_image, elsewhere)
+    assert recall < 0.1
+    assert precision < 0.1
+
+
+def test_a_gap_in_the_outline_still_has_an_inside() -> None:
+    gappy = ring_sketch()
+    ImageDraw.Draw(gappy).rectangle((SIZE // 2 - 3, 0, SIZE // 2 + 3, SIZE // 3), fill="white")
+    assert evaluate.interior_mask(gappy).sum() > 0.5 * evaluate.interior_mask(ring_sketch()).sum()
+    assert math.isnan(evaluate.fill_fraction(blank(), evaluate.interior_mask(blank())))
+
+
+def test_a_colourful_picture_is_more_colourful_than_grey() -> None:
+    grey = Image.new("RGB", (SIZE, SIZE), (128, 128, 128))
+    assert evaluate.colourfulness(grey) == 0.0
+    stripes = np.zeros((SIZE, SIZE, 3), dtype=np.uint8)
+    stripes[:, ::3] = (255, 0, 0)
+    stripes[:, 1::3] = (0, 200, 0)
+    stripes[:, 2::3] = (30, 30, 255)
+    assert evaluate.colourfulness(Image.fromarray(stripes)) > 50
+    assert evaluate.colourfulness(coloured_in(ring_sketch(), (230, 40, 40))) > 20
+
+
+def test_the_combined_score_leaves_out_what_was_not_measured() -> None:
+    summary = {"line_f1": 1.0, "fill": 0.5, "colourfulness": 200.0, "ssim": math.nan}
+    assert evaluate.combined_score(summary) == pytest.approx((1.0 + 0.5 + 1.0) / 3)
+
+
+def test_the_combined_score_gives_nothing_for_more_colour_than_real_pictures() -> None:
+    real = {"line_f1": 0.9, "fill": 0.8, "colourfulness": 40.0, "true_probability": 0.5}
+    garish = {"line_f1": 0.9, "fill": 1.0, "colourfulness": 90.0, "ssim": 0.7}
+    faithful = {**garish, "fill": 0.8, "colourfulness": 40.0, "ssim": 0.8}
+    assert evaluate.combined_score(faithful, real) > evaluate.combined_score(garish, real)
+    assert evaluate.combined_score(real | {"ssim": 1.0}, real) == 1.0
+
+
+# --------------------------------------------------------------------------- classifier
+
+
+def tiny_pictures() -> tuple[torch.Tensor, torch.Tensor]:
+    """8 pictures of two categories: red discs and blue squares (N x 3 x 32 x 32 in [-1, 1])."""
+    pictures = []
+    for i in range(8):
+        image = Image.new("RGB", (32, 32), "white")
+        pen = ImageDraw.Draw(image)
+        box = (6 + i % 3, 6, 24 + i % 3, 24)
+        if i % 2:
+            pen.rectangle(box, fill=(30, 30, 220))
+        else:
+            pen.ellipse(box, fill=(220, 30, 30))
+        pictures.append(torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1))
+    return torch.stack(pictures).float() / 127.5 - 1, torch.tensor([i % 2 for i in range(8)])
+
+
+def test_the_classifier_trains_and_round_trips_through_safetensors(tmp_path: Path) -> None:
+    pictures, labels = tiny_pictures()
+    cfg = clf.ClassifierTrainConfig(size=32, width=4, epochs=1, batch_size=4, max_steps=2)
+    model, history = clf.train_classifier(pictures, labels, ("disc", "square"), cfg)
+    assert history[0]["step"] == 2
+    path = tmp_path / "judge.safetensors"
+    card_path = clf.save_classifier(model, path, {"name": "judge"})
+    assert json.loads(card_path.read_text())["categories"] == ["disc", "square"]
+    loaded = clf.load_classifier(path)
+    with torch.no_grad():
+        assert torch.equal(model(pictures), loaded(pictures))
+    images = [Image.new("RGB", (48, 48), "white")]
+    (probabilities,) = clf.classify(loaded, images)
+    assert set(probabilities) == {"disc", "square"}
+    assert sum(probabilities.values()) == pytest.approx(1.0)
+
+
+def test_a_classifier_whose_weights_changed_is_refused(tmp_path: Path) -> None:
+    model = clf.CategoryClassifier(clf.ClassifierConfig(("a", "b"), size=16, width=2))
+    path = tmp_path / "judge.safetensors"
+    clf.save_classifier(model, path, {})
+    path.write_bytes(path.read_bytes()[:-1] + b" ")
+    with pytest.raises(ValueError, match="sha256"):
+        clf.load_classifier(path)
+
+
+def test_random_placement_keeps_size_and_white_paper() -> None:
+    pictures, _ = tiny_pictures()
+    moved = clf.random_placement(pictures, torch.Generator().manual_seed(0))
+    assert moved.shape == pictures.shape
+    assert not torch.equal(moved, pictures)
+    assert float(moved.max()) == pytest.approx(1.0, abs=1e-5)
+
+
+# --------------------------------------------------------------------------- dev set + command
+
+
+def write_ab_dataset(root: Path) -> None:
+    """A 2-picture val split of ``A|B`` files (line art | colour), 256 px halves."""
+    (root / "val").mkdir(parents=True)
+    for i, category in enumerate(("face", "animal")):
+        line_art = sketch(i)
+        picture = coloured_in(line_art, (240, 200, 40))
+        both = Image.new("RGB", (512, 256), "white")
+        both.paste(line_art, (0, 0))
+        both.paste(picture, (256, 0))
+        both.save(root / "val" / f"{category}__{i}.png")
+
+
+def test_build_devset_is_deterministic_and_keeps_targets(tmp_path: Path) -> None:
+    write_ab_dataset(tmp_path / "data")
+    first = evaluate.build_devset(tmp_path / "data", tmp_path / "a", variants=2, doodles=False)
+    evaluate.build_devset(tmp_path / "data", tmp_path / "b", variants=2, doodles=False)
+    assert [item["category"] for item in first] == ["animal", "animal", "face", "face"]
+    for item in first:
+        assert (tmp_path / "a" / item["sketch"]).read_bytes() == (
+            tmp_path / "b" / item["sketch"]
+        ).read_bytes()
+    items = evaluate.load_devset(tmp_path / "a")
+    assert all(item.target is not None for item in items)
+    # The sketch is roughened, never the clean line art it came from.
+    clean = np.asarray(sketch(1))  # animal__1 sorts first
+    assert not np.array_equal(np.asarray(items[0].sketch), clean)
+
+
+def write_tiny_devset(directory: Path) -> None:
+    """Three sketches: two with a target picture, one without."""
+    (directory / "sketches").mkdir(parents=True)
+    (directory / "targets").mkdir()
+    items = []
+    for i, category in enumerate(("face", "face", "animal")):
+        stem = f"s{i}"
+        sketch(i).save(directory / "sketches" / f"{stem}.png")
+        target = None
+        if i < 2:
+            coloured_in(sketch(i), (200, 50, 50)).save(directory / "targets" / f"{stem}.png")
+            target = f"targets/{stem}.png"
+        items.append({"stem": stem, "category": category, "sketch": f"sketches/{stem}.png",
+                      "target": target})  # fmt: skip
+    (directory / "devset.json").write_text(json.dumps({"items": items}))
+
+
+@pytest.fixture
+def judge(tmp_path: Path) -> Path:
+    model = clf.CategoryClassifier(clf.ClassifierConfig(("animal", "face"), size=16, width=2))
+    path = tmp_path / "judge.safetensors"
+    clf.save_classifier(model, path, {})
+    return path
+
+
+def test_evaluate_generators_writes_metrics_and_a_sheet(
+    registry_dir: Path, tmp_path: Path, judge: Path
+) -> None:
+    write_random_generator(registry_dir, name="gen-a", seed=0)
+    write_random_generator(registry_dir, name="gen-b", seed=1)
+    devset = tmp_path / "devset"
+    write_tiny_devset(devset)
+    out_dir = tmp_path / "report"
+    out = io.StringIO()
+    call_command(
+        "evaluate_generators", "gen-a", "gen-b", "--devset", str(devset), "--classifier",
+        str(judge), "--out", str(out_dir), "--cell", "64", stdout=out,
+    )  # fmt: skip
+    printed = out.getvalue()
+    assert "Recommended: gen-" in printed
+    document = json.loads((out_dir / "metrics.json").read_text())
+    assert [row["candidate"] for row in document["ranking"]] in (
+        ["gen-a", "gen-b"],
+        ["gen-b", "gen-a"],
+    )
+    assert document["recommended"] == document["ranking"][0]["candidate"]
+    assert document["devset_size"] == 3 and document["paired"] == 2
+    assert 0.0 <= document["ranking"][0]["line_f1"] <= 1.0
+    assert document["ranking"][0]["recog_accuracy"] is not None
+    assert document["reference_real_pictures"]["ssim"] == pytest.approx(1.0)
+    rows = (out_dir / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 3
+    with Image.open(out_dir / "sheet.png") as sheet:
+        assert sheet.width >= 4 * 64  # sketch | real picture | two candidates
+        assert sheet.height >= 3 * 64
+    assert "gen-a" in (out_dir / "index.html").read_text()
+
+
+def test_evaluate_generators_scores_checkpoints_of_a_run(tmp_path: Path, judge: Path) -> None:
+    from safetensors.torch import save_file
+
+    from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
+
+    checkpoints = tmp_path / "run" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    config = GeneratorConfig(ngf=4)
+    for epoch in (1, 2):
+        net = init_weights(build_generator(config), generator=torch.Generator().manual_seed(epoch))
+        save_file(net.state_dict(), str(checkpoints / f"epoch-{epoch:04d}.safetensors"))
+        (checkpoints / f"epoch-{epoch:04d}.json").write_text(
+            json.dumps({"architecture": config.to_dict(), "epoch": epoch})
+        )
+    devset = tmp_path / "devset"
+    write_tiny_devset(devset)
+    out_dir = tmp_path / "report"
+    call_command(
+        "evaluate_generators", str(tmp_path / "run"), "--devset", str(devset),
+        "--classifier", str(judge), "--out", str(out_dir), stdout=io.StringIO(),
+    )  # fmt: skip
+    document = json.loads((out_dir / "metrics.json").read_text())
+    assert {row["candidate"] for row in document["ranking"]} == {
+        "run/epoch-0001",
+        "run/epoch-0002",
+    }
+
+
+def test_without_a_classifier_recognisability_is_left_out(
+    registry_dir: Path, tmp_path: Path
+) -> None:
+    write_random_generator(registry_dir, name="gen-a")
+    devset = tmp_path / "devset"
+    write_tiny_devset(devset)
+    net = load_generator(get_card("gen-a"))
+    facts = evaluate.sketch_facts(evaluate.load_devset(devset))
+    report = evaluate.evaluate_candidate("gen-a", net, facts)
+    assert math.isnan(report.summary["recog_accuracy"])
+    assert not math.isnan(report.summary["combined"])
+    assert "-" in evaluate.ranked_table([report]).splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["gen-a", "--devset", "{tmp}/nowhere"], "devset.json does not exist"),
+        (["{tmp}/missing.safetensors", "--devset", "{tmp}/devset"], "no such checkpoint file"),
+        (["no-such-generator", "--devset", "{tmp}/devset"], "not a checkpoint file"),
+        (["gen-a", "--devset", "{tmp}/devset", "--classifier", "{tmp}/x.safetensors"],
+         "x.safetensors does not exist"),
+        (["gen-a"], "--devset DIR is required"),
+        ([], "Name at least one"),
+    ],
+)  # fmt: skip
+def test_evaluate_generators_explains_missing_files(
+    registry_dir: Path, tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    write_random_generator(registry_dir, name="gen-a")
+    write_tiny_devset(tmp_path / "devset")
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "evaluate_generators",
+            *(a.replace("{tmp}", str(tmp_path)) for a in arguments),
+            "--out",
+            str(tmp_path / "report"),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+
+
+def test_build_devset_option_writes_the_manifest(tmp_path: Path) -> None:
+    write_ab_dataset(tmp_path / "data")
+    out = io.StringIO()
+    call_command(
+        "evaluate_generators", "--build-devset", str(tmp_path / "dev"), "--dataset",
+        str(tmp_path / "data"), "--variants", "1", stdout=out,
+    )  # fmt: skip
+    assert "Built" in out.getvalue()
+    items = json.loads((tmp_path / "dev" / "devset.json").read_text())["items"]
+    assert sum(item["kind"] == "doodle" for item in items) == 16
+    assert sum(item["target"] is not None for item in items) == 2
+
+
+def test_train_category_classifier_command(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "train").mkdir(parents=True)
+    for i in range(4):
+        category = ("face", "animal")[i % 2]
+        both = Image.new("RGB", (512, 256), "white")
+        both.paste(coloured_in(sketch(i), (200, 60 * (i % 2), 40)), (256, 0))
+        both.save(root / "train" / f"{category}__{i}.png")
+    out_path = tmp_path / "judge.safetensors"
+    call_command(
+        "train_category_classifier", "--dataset", str(root), "--out", str(out_path),
+        "--size", "16", "--width", "2", "--epochs", "1", "--max-steps", "1",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    card = json.loads(out_path.with_suffix(".json").read_text())
+    assert card["categories"] == ["animal", "face"]
+    assert clf.load_classifier(out_path).config.categories == ("animal", "face")
