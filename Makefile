@@ -43,9 +43,11 @@ services:
 	@bash scripts/ensure-services.sh
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download can't work here.
+# fonts-nanum: without a Korean font Chromium draws boxes, and the Korean layout checks mean nothing.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@(command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium) && \
+	  test -d /usr/share/fonts/truetype/nanum || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum)
 
 pytest: install chromium services
 	$(BIN)/python -m pytest -q

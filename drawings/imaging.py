@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 SKETCH_SIZE = 256
@@ -47,12 +48,12 @@ def sniff_format(data: bytes) -> str | None:
 def _describe_unsupported(data: bytes) -> str:
     head = data[:512].lstrip().lower()
     if data.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF files can't be used. Please send the drawing as PNG, JPEG or WebP."
+        return _("GIF files can't be used. Please send the drawing as PNG, JPEG or WebP.")
     if head.startswith(b"<?xml") or b"<svg" in head:
-        return "SVG files can't be used. Please send the drawing as PNG, JPEG or WebP."
+        return _("SVG files can't be used. Please send the drawing as PNG, JPEG or WebP.")
     if head.startswith((b"<!doctype", b"<html", b"<")):
-        return "This file is a web page, not a picture. Please send a PNG, JPEG or WebP image."
-    return "This file is not a picture we can read. Please send a PNG, JPEG or WebP image."
+        return _("This file is a web page, not a picture. Please send a PNG, JPEG or WebP image.")
+    return _("This file is not a picture we can read. Please send a PNG, JPEG or WebP image.")
 
 
 def _to_rgb_on_white(image: Image.Image) -> Image.Image:
@@ -94,11 +95,11 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
     max_bytes: int = settings.SKETCH_MAX_BYTES
     max_side: int = settings.SKETCH_MAX_SIDE
     if not data:
-        raise SketchRejected("The drawing was empty. Please draw something and try again.")
+        raise SketchRejected(_("The drawing was empty. Please draw something and try again."))
     if len(data) > max_bytes:
         raise SketchRejected(
-            f"This picture is too big ({len(data) / 1_048_576:.1f} MB). "
-            f"The limit is {max_bytes // 1_048_576} MB.",
+            _("This picture is too big (%(size).1f MB). The limit is %(limit)d MB.")
+            % {"size": len(data) / 1_048_576, "limit": max_bytes // 1_048_576},
             code="too_large",
         )
     fmt = sniff_format(data)
@@ -113,24 +114,31 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
             width, height = opened.size
             if width > max_side or height > max_side:
                 raise SketchRejected(
-                    f"This picture is {width}×{height} pixels; "
-                    f"the largest we take is {max_side}×{max_side}.",
+                    _(
+                        "This picture is %(width)d×%(height)d pixels; "
+                        "the largest we take is %(max)d×%(max)d."
+                    )
+                    % {"width": width, "height": height, "max": max_side},
                     code="too_many_pixels",
                 )
             if width < MIN_SIDE or height < MIN_SIDE:
                 raise SketchRejected(
-                    f"This picture is only {width}×{height} pixels, too small to draw from.",
+                    _("This picture is only %(width)d×%(height)d pixels, too small to draw from.")
+                    % {"width": width, "height": height},
                     code="too_small",
                 )
             if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
                 raise SketchRejected(
-                    f"This picture is very long and thin ({width}×{height}). "
-                    "Please draw on the square canvas.",
+                    _(
+                        "This picture is very long and thin (%(width)d×%(height)d). "
+                        "Please draw on the square canvas."
+                    )
+                    % {"width": width, "height": height},
                     code="bad_shape",
                 )
             if getattr(opened, "is_animated", False) or getattr(opened, "n_frames", 1) > 1:
                 raise SketchRejected(
-                    "Moving pictures can't be used. Please send a single still drawing.",
+                    _("Moving pictures can't be used. Please send a single still drawing."),
                     code="animated",
                 )
             opened.load()
@@ -139,12 +147,12 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise SketchRejected(
-            "This picture claims to be far larger than it is, so it can't be opened safely.",
+            _("This picture claims to be far larger than it is, so it can't be opened safely."),
             code="too_many_pixels",
         ) from exc
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         raise SketchRejected(
-            "This picture looks damaged or incomplete. Please save it again and retry.",
+            _("This picture looks damaged or incomplete. Please save it again and retry."),
             code="damaged",
         ) from exc
     return _fit_on_square(_to_rgb_on_white(image), size)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import Child, User
 from drawings.models import Drawing, DrawingStatus
@@ -33,6 +34,11 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def error_message_for(drawing: Drawing) -> str | None:
+    """The failure message in the active language (it is stored in English), or None."""
+    return gettext(drawing.error_message) if drawing.error_message else None
+
+
 def drawing_payload(drawing: Drawing) -> dict[str, Any]:
     """The one shape of a drawing that REST responses and live events share."""
     done = drawing.status == DrawingStatus.DONE and bool(drawing.result)
@@ -43,7 +49,7 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
         "status": drawing.status,
         "sketch_url": reverse("drawings:sketch_image", args=[drawing.pk]),
         "result_url": reverse("drawings:result_image", args=[drawing.pk]) if done else None,
-        "error_message": drawing.error_message or None,
+        "error_message": error_message_for(drawing),
         "attempts": drawing.attempts,
         "created_at": _iso(drawing.created_at),
         "started_at": _iso(drawing.started_at),

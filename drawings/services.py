@@ -19,6 +19,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Child
 from drawings.events import wake_workers
@@ -30,10 +32,12 @@ from inference import registry
 logger = logging.getLogger(__name__)
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-FRIENDLY_FAILURE = (
+# Stored in English (the worker has no reader's language); translated when shown,
+# see drawings.selectors.error_message_for.
+FRIENDLY_FAILURE = gettext_noop(
     "Oh no, the picture-maker got stuck on this one. Your sketch is safe — try again in a moment!"
 )
-FRIENDLY_NO_GENERATOR = (
+FRIENDLY_NO_GENERATOR = gettext_noop(
     "There is no picture-maker for this kind of drawing right now. Your sketch is safe."
 )
 
@@ -59,14 +63,17 @@ def _check_category(category: str) -> None:
     slugs = [c.slug for c in registry.all_categories()]
     if not slugs:
         raise SubmissionRejected(
-            "No picture-makers are installed yet, so drawings can't be turned into pictures. "
-            "A grown-up can install one (see the README).",
+            _(
+                "No picture-makers are installed yet, so drawings can't be turned into pictures. "
+                "A grown-up can install one (see the README)."
+            ),
             code="no_generators",
             field="category",
         )
     if category not in slugs:
         raise SubmissionRejected(
-            f"We can't draw “{category}” yet. Pick one of: {', '.join(slugs)}.",
+            _("We can't draw “%(category)s” yet. Pick one of: %(choices)s.")
+            % {"category": category, "choices": ", ".join(slugs)},
             code="unknown_category",
             field="category",
         )
@@ -83,7 +90,7 @@ def submit_drawing(
     """
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise SubmissionRejected(
-            "client_id must be 1–64 letters, digits or . _ : - (a UUID is ideal).",
+            _("client_id must be 1–64 letters, digits or . _ : - (a UUID is ideal)."),
             code="bad_client_id",
             field="client_id",
         )
@@ -144,8 +151,10 @@ def _retry_if_failed(drawing: Drawing) -> Drawing:
 def _same_submission(existing: Drawing, category: str) -> Drawing:
     if existing.category != category:
         raise SubmissionRejected(
-            "This client_id was already used for a different drawing. "
-            "Use a new client_id for each new drawing.",
+            _(
+                "This client_id was already used for a different drawing. "
+                "Use a new client_id for each new drawing."
+            ),
             code="client_id_conflict",
             field="client_id",
         )

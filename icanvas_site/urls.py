@@ -8,6 +8,8 @@ from icanvas_site import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # set_language: the language switch in the top bar posts here (see base.html).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("drawings.urls")),
     path("", include("gamification.urls")),

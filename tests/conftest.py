@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from channels.layers import channel_layers
 from django.test import Client
 
@@ -53,6 +55,17 @@ def _fresh_channel_layer(settings) -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+# A Wednesday at noon in Seoul (03:00 UTC): no time-of-day or weekend rule fires by accident.
+ORDINARY_MOMENT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ordinary_day() -> Iterator[None]:
+    """Pin the wall clock (ticking from a fixed moment) for tests whose outcome depends on it."""
+    with time_machine.travel(ORDINARY_MOMENT, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from inference import registry
 
 
 class IsPlayingChild(BasePermission):
-    message = "Start play mode and choose a child first: drawings belong to a child."
+    message = gettext_lazy("Start play mode and choose a child first: drawings belong to a child.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return getattr(request, "child", None) is not None
@@ -43,7 +44,12 @@ def _refuse_oversized_body(request: Request) -> None:
     limit = settings.SKETCH_MAX_BYTES
     if length > limit + 64 * 1024:  # room for the form's other fields
         error = ValidationError(
-            {"sketch": [f"This picture is too big. The limit is {limit // 1_048_576} MB."]},
+            {
+                "sketch": [
+                    _("This picture is too big. The limit is %(limit)d MB.")
+                    % {"limit": limit // 1_048_576}
+                ]
+            },
             code="too_large",
         )
         error.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -98,7 +104,7 @@ class DrawingDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         drawing = selectors.drawing_of_child(child=_child(request), drawing_id=pk)
         if drawing is None:
-            raise NotFound("There is no such drawing in your gallery.")
+            raise NotFound(_("There is no such drawing in your gallery."))
         return Response(DrawingSerializer(drawing).data)
 
 

@@ -15,7 +15,7 @@ def sign_in_and_play(page: Any, pin: str = "1234") -> None:
     page.goto("/login/")
     page.fill("input[name=username]", DEMO_EMAIL)
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the language switch in the top bar
     page.wait_for_url("**/family/")
     page.goto("/play/")
     page.locator("a.avatar").first.click()

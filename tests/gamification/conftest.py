@@ -14,6 +14,12 @@ from gamification import services
 from inference.registry import Category
 from tests.factories import DrawingFactory
 
+
+@pytest.fixture(autouse=True)
+def _ordinary_day(ordinary_day: None) -> None:
+    """Early-bird and weekend badges must not depend on when the suite happens to run."""
+
+
 CATEGORIES = [
     Category("face", "Face", "얼굴", "🙂"),
     Category("panda", "Panda", "판다", "🐼"),
