@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from inference.registry import discover
 from inference.testing import write_random_generator
+from tests.servers import ROOT, asgi_server, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
@@ -35,12 +30,6 @@ CHROMIUM_ARGS = [
 class LiveSite:
     url: str
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -65,64 +54,12 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         "MEDIA_ROOT": str(home / "media"),
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
-    for command in (
-        ["migrate", "--noinput", "-v", "0"],
-        ["seed_demo"],
-        ["collectstatic", "--noinput", "-v", "0"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    port = _free_port()
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "seed_demo")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
     log = home / "server.log"
-    with log.open("wb") as handle:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "icanvas_site.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "on",
-                "--ws",
-                "websockets-sansio",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(f"server exited:\n{log.read_text()[-3000:]}")
-            try:
-                httpx.get(url + "/", timeout=2)
-                break
-            except httpx.HTTPError as exc:
-                if time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"server did not start:\n{log.read_text()[-3000:]}"
-                    ) from exc
-                time.sleep(0.3)
+    with asgi_server(env, log) as url:
         yield LiveSite(url=url, log=log)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ mode, submits a sketch, and waits for the finished event on the websocket.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,28 +24,15 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from PIL import Image
 
 from inference.testing import write_random_generator
 from tests.factories import sketch_png
+from tests.servers import ROOT, asgi_server, reachable, start, stop
 
-ROOT = Path(__file__).resolve().parents[2]
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 START_HINT = "scripts/ensure-services.sh starts it"
-
-
-def reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def psql(sql: str) -> None:
@@ -101,24 +88,6 @@ def production_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("wb")
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-
-
-def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise AssertionError(f"server did not start:\n{log.read_text()[-3000:]}")
-
-
 def csrf_from(client: httpx.Client, url: str) -> str:
     page = client.get(url)
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
@@ -129,29 +98,13 @@ def csrf_from(client: httpx.Client, url: str) -> str:
 def test_sketch_to_picture_on_postgres_redis_and_a_separate_worker(
     production_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
-    web = start(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "icanvas_site.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "on",
-        ],
-        production_env,
-        web_log,
-    )
-    worker = start([sys.executable, "manage.py", "inference_worker"], production_env, worker_log)
+    worker = start(["manage.py", "inference_worker"], production_env, worker_log)
     try:
-        wait_for_http(f"{base}/", web, web_log)
-        with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client:
+        with (
+            asgi_server(production_env, web_log) as base,
+            httpx.Client(base_url=base, follow_redirects=True, timeout=30) as client,
+        ):
             token = csrf_from(client, "/login/")
             client.post(
                 "/login/",
@@ -178,32 +131,21 @@ def test_sketch_to_picture_on_postgres_redis_and_a_separate_worker(
             with ThreadPoolExecutor(max_workers=1) as pool:
                 result = pool.submit(
                     asyncio.run,
-                    submit_and_wait(client, base, port, cookies, client.cookies["csrftoken"]),
+                    submit_and_wait(client, base, cookies, client.cookies["csrftoken"]),
                 ).result(timeout=180)
             assert result["status"] == "done", result
             picture = client.get(result["result_url"])
             assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
-            import io
-
-            from PIL import Image
-
             assert Image.open(io.BytesIO(picture.content)).size == (256, 256)
         assert "inference worker" in worker_log.read_text()
     finally:
-        for proc in (web, worker):
-            proc.terminate()
-        for proc in (web, worker):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(worker)
 
 
-async def submit_and_wait(
-    client: httpx.Client, base: str, port: int, cookies: str, csrf: str
-) -> dict:
+async def submit_and_wait(client: httpx.Client, base: str, cookies: str, csrf: str) -> dict:
     headers = {"Cookie": cookies, "Origin": base}
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/", additional_headers=headers) as ws:
+    ws_url = base.replace("http://", "ws://") + "/ws/"
+    async with websockets.connect(ws_url, additional_headers=headers) as ws:
         response = await asyncio.to_thread(
             client.post,
             "/api/v1/drawings/",

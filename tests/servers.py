@@ -1,0 +1,100 @@
+"""Real processes for end-to-end suites: the ASGI server and the inference worker."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 300) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``python ARGS`` in the repository root, output to ``log``."""
+    with log.open("wb") as handle:
+        return subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
+
+
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise AssertionError(f"server did not start:\n{log.read_text()[-3000:]}")
+
+
+def stop(*procs: subprocess.Popen[bytes]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def asgi_server(env: dict[str, str], log: Path) -> Iterator[str]:
+    """uvicorn serving the site as `make run` does; yields its base URL."""
+    port = free_port()
+    server = start(
+        [
+            "-m",
+            "uvicorn",
+            "icanvas_site.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "on",
+            "--ws",
+            "websockets-sansio",
+        ],
+        env,
+        log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/", server, log)
+        yield url
+    finally:
+        stop(server)
