@@ -69,27 +69,47 @@ class Command(BaseCommand):
             }
             categories[slug] = entry
         pictures = list(folder_pictures(source_dir, slug))
-        try:
-            document = build_edge_dataset(
-                pictures,
-                out_dir=options["out"],
-                source={
-                    "source": options["source"] or str(source_dir),
-                    "licence": options["licence"] or "unknown (not given to build_dataset)",
-                },
-                categories=categories,
-                method=options["method"],
-                size=options["size"],
-                val_fraction=options["val_fraction"],
-                limit=options["limit"],
-                hed_weights=options["hed_weights"],
-                min_colourfulness=options["min_colourfulness"],
-                total=len(pictures),
-                progress=not options["no_progress"],
-            )
-        except HedWeightsMissing as exc:
-            raise CommandError(str(exc)) from exc
-        report_counts(self.stdout.write, document, options["out"])
+        build_and_report(
+            self.stdout.write,
+            pictures,
+            out=options["out"],
+            source={
+                "source": options["source"] or str(source_dir),
+                "licence": options["licence"] or "unknown (not given to build_dataset)",
+            },
+            categories=categories,
+            options=options,
+        )
+
+
+def build_and_report(
+    write: Any,
+    pictures: list[Any],
+    *,
+    out: Path,
+    source: dict[str, Any],
+    categories: dict[str, Any],
+    options: dict[str, Any],
+) -> None:
+    """Build an edge dataset with the command's shared options, then print its counts."""
+    try:
+        document = build_edge_dataset(
+            pictures,
+            out_dir=out,
+            source=source,
+            categories=categories,
+            method=options["method"],
+            size=options["size"],
+            val_fraction=options["val_fraction"],
+            limit=options["limit"],
+            hed_weights=options["hed_weights"],
+            min_colourfulness=options["min_colourfulness"],
+            total=len(pictures),
+            progress=not options["no_progress"],
+        )
+    except HedWeightsMissing as exc:
+        raise CommandError(str(exc)) from exc
+    report_counts(write, document, out)
 
 
 def report_counts(write: Any, document: dict[str, Any], out: Path) -> None:

@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inference.datasets import openmoji, sources
 from inference.datasets.categories import BY_SLUG
-from inference.datasets.pictures import Picture, build_edge_dataset
-from inference.management.commands.build_dataset import report_counts
-from inference.pix2pix.edges import METHODS, HedWeightsMissing
+from inference.datasets.pictures import Picture
+from inference.management.commands.build_dataset import build_and_report
+from inference.pix2pix.edges import METHODS
 
 
 class Command(BaseCommand):
@@ -61,24 +61,14 @@ class Command(BaseCommand):
             raise CommandError(f"Could not read the {name} pictures: {exc}") from exc
         if options["categories"]:
             pictures = [p for p in pictures if p.category in options["categories"]]
-        try:
-            document = build_edge_dataset(
-                pictures,
-                out_dir=out,
-                source=sources.SOURCES[name],
-                categories={slug: c.card_entry() for slug, c in BY_SLUG.items()},
-                method=options["method"],
-                size=options["size"],
-                val_fraction=options["val_fraction"],
-                limit=options["limit"],
-                hed_weights=options["hed_weights"],
-                min_colourfulness=options["min_colourfulness"],
-                total=len(pictures),
-                progress=not options["no_progress"],
-            )
-        except HedWeightsMissing as exc:
-            raise CommandError(str(exc)) from exc
-        report_counts(self.stdout.write, document, out)
+        build_and_report(
+            self.stdout.write,
+            pictures,
+            out=out,
+            source=sources.SOURCES[name],
+            categories={slug: c.card_entry() for slug, c in BY_SLUG.items()},
+            options=options,
+        )
 
     def _pictures(self, name: str, options: dict[str, Any]) -> list[Picture]:
         cache: Path = options["cache"]
