@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw
 from safetensors.torch import load_file, save_file
 
 from inference import registry
 from inference.pix2pix.data import find_pairs, to_tensor
-from inference.pix2pix.doodles import DOODLES, draw_doodle
+from inference.pix2pix.doodles import held_out_doodles
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.pix2pix.judge import judge_generator
 from inference.pix2pix.networks import GeneratorConfig, build_generator
 from inference.pix2pix.sketchify import sketchify
 
@@ -47,7 +48,10 @@ def _cpu_name() -> str:
 
 def describe_machine() -> str:
     """A one-line description of the training machine for the card's ``trained_on``."""
-    return f"{os.cpu_count()}-core CPU ({_cpu_name()}), torch {torch.__version__}, no GPU"
+    return (
+        f"{os.cpu_count()}-core CPU ({_cpu_name()}), shared with other jobs; "
+        f"torch {torch.__version__}, no GPU"
+    )
 
 
 def train_minutes(run_dir: Path, until_step: int) -> float:
@@ -62,6 +66,24 @@ def train_minutes(run_dir: Path, until_step: int) -> float:
             times.append(float(fields[-1]))
     gaps = [b - a for a, b in itertools.pairwise(times) if 0 <= b - a < 300]
     return round(sum(gaps) / 60, 1)
+
+
+TRAINING_KEYS = (
+    "batch_size", "lr", "beta1", "lambda_L1", "gan_mode", "ndf",
+    "n_layers_D", "size", "load_size", "augment", "threads",
+)  # fmt: skip
+
+
+def lr_history(checkpoints: Path, until_epoch: int) -> list[float]:
+    """The learning rate of each epoch up to ``until_epoch``, from the epoch cards."""
+    rates = []
+    for epoch in range(1, until_epoch + 1):
+        card = checkpoints / f"epoch-{epoch:04d}.json"
+        if card.exists():
+            record = json.loads(card.read_text())
+            # Cards from before the schedule existed ran at the constant configured rate.
+            rates.append(float(f"{record.get('lr', record['config']['lr']):.3g}"))
+    return rates
 
 
 def dataset_entries(dataset_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -113,8 +135,15 @@ def promote_checkpoint(
     weights = directory / f"{name}{registry.WEIGHTS_SUFFIX}"
     partial = weights.with_suffix(".partial")
     save_file({k: v.to(torch.float16).contiguous() for k, v in state.items()}, str(partial))
+    partial.chmod(0o644)  # the site may run as another user than the one promoting
     partial.replace(weights)
+    # Judge what will actually be served: the fp16 weights, on sketches it never saw.
+    served = build_generator(config)
+    served.load_state_dict({k: v.to(torch.float16).float() for k, v in state.items()})
+    childlike = judge_generator(served, list(held_out_doodles().values()))
     run_dir = checkpoint.parent.parent
+    minutes = train_minutes(run_dir, meta["step"])
+    images = meta["step"] * meta["config"]["batch_size"]
     card = {
         "name": name,
         "categories": list(categories),
@@ -126,30 +155,22 @@ def promote_checkpoint(
         "epochs": meta["epoch"],
         "steps": meta["step"],
         "seed": meta["config"]["seed"],
-        "training": {
-            key: meta["config"][key]
-            for key in (
-                "batch_size",
-                "lr",
-                "beta1",
-                "lambda_L1",
-                "gan_mode",
-                "ndf",
-                "n_layers_D",
-                "size",
-                "load_size",
-                "augment",
-            )
-        },
+        "training": {key: meta["config"][key] for key in TRAINING_KEYS if key in meta["config"]}
+        # The schedule a run really followed (a run may be resumed with a new plan).
+        | {"lr_by_epoch": lr_history(checkpoint.parent, meta["epoch"])},
         "data": list(data),
         "metrics": {
             key: round(float(meta[key]), 4)
             for key in ("val_L1_clean", "val_L1_childlike", "loss_G_L1", "loss_G_gan", "loss_D")
             if key in meta
-        },
+        }
+        | {f"doodles_{key}": value for key, value in childlike.items()},
         "trained_on": describe_machine(),
-        "train_time_minutes": train_minutes(run_dir, meta["step"]),
-        "images_per_second": meta["images_per_second"],
+        "train_time_minutes": minutes,
+        # Whole-run average, contention included; the last epoch's rate is what the CPU gave
+        # when it was free of other jobs.
+        "images_per_second": round(images / (minutes * 60), 2) if minutes else None,
+        "images_per_second_last_epoch": meta["images_per_second"],
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "notes": notes,
     }
@@ -165,11 +186,7 @@ def promote_checkpoint(
 def held_out_sketches(dataset_dir: Path | None = None, size: int = 256) -> list[Image.Image]:
     """Sketches no checkpoint trained on: the child-like doodles, then the dataset's ``val``
     line art roughened with fixed seeds (as a child might have traced them)."""
-    sketches = [
-        draw_doodle(name, size=size, seed=seed, brush=brush)
-        for seed, brush in ((1, 4.5), (2, 9.0))
-        for name in DOODLES
-    ]
+    sketches = list(held_out_doodles(size).values())
     val_dir = dataset_dir / "val" if dataset_dir else None
     if val_dir and val_dir.is_dir():
         for i, source in enumerate(find_pairs(val_dir)):
@@ -194,5 +211,8 @@ def write_contact_sheet(
         x, y = (i % per_row) * (2 * side + 16), (i // per_row) * (side + 16)
         sheet.paste(sketch.convert("RGB").resize((side, side)), (x, y))
         sheet.paste(picture, (x + side, y))
+        frame = ImageDraw.Draw(sheet)
+        for left in (x, x + side):  # a hairline shows where each white canvas ends
+            frame.rectangle((left, y, left + side - 1, y + side - 1), outline=(210, 210, 210))
     path.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(path, optimize=True)

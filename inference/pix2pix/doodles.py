@@ -180,3 +180,27 @@ def draw_doodle(
         for x, y in (xy[0], xy[-1]):
             pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill="black")
     return image.resize((size, size), Image.Resampling.LANCZOS)
+
+
+# The held-out set: every doodle with a thin (small brush) and a thick (large brush) pen.
+HELD_OUT_PENS = ((1, 4.5), (2, 9.0))
+
+
+def held_out_doodles(size: int = 256) -> dict[str, Image.Image]:
+    """The doodles checkpoints are judged on, by file stem (``face-0``, ``face-1``...)."""
+    return {
+        f"{name}-{pen}": draw_doodle(name, size=size, seed=seed, brush=brush)
+        for pen, (seed, brush) in enumerate(HELD_OUT_PENS)
+        for name in DOODLES
+    }
+
+
+if __name__ == "__main__":
+    # python -m inference.pix2pix.doodles DIR: write the held-out doodles as DIR/<stem>.png
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1])
+    target.mkdir(parents=True, exist_ok=True)
+    for stem, image in held_out_doodles().items():
+        image.save(target / f"{stem}.png")

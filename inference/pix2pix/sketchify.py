@@ -34,7 +34,7 @@ class SketchStyle:
     shear: float = 0.08
     wobble_px: float = 8.0  # slow bend of whole strokes (shared with the picture)
     tremor_px: float = 1.2  # fast shake of the hand (sketch only)
-    width_px: int = 2  # strokes get up to this much thinner or thicker, unevenly
+    width_px: int = 2  # scale of the uneven thinning/thickening (blur sigma of the re-cut)
     max_gaps: int = 8
     gap_radius_px: tuple[float, float] = (2.0, 5.0)
     coloured_ink_probability: float = 0.2

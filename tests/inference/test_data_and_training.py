@@ -12,8 +12,10 @@ from PIL import Image
 from safetensors.torch import load_file
 
 from inference import promotion, registry
+from inference.datasets import openmoji
 from inference.pix2pix.data import AlignedDataset, find_pairs, to_tensor
 from inference.pix2pix.doodles import DOODLES, draw_doodle
+from inference.pix2pix.judge import judge_picture, regions
 from inference.pix2pix.networks import build_generator, init_weights
 from inference.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
 from inference.pix2pix.train import TrainConfig, parse_config, train
@@ -23,7 +25,8 @@ TINY = 32
 
 
 def _write_aligned(folder: Path, count: int, size: int = TINY, *, same_halves: bool = False):
-    """``count`` A|B files: line drawings on the left, coloured fills (or a copy) on the right."""
+    """``count`` A|B files: doodles on the left; the same lines on a coloured paper (or an
+    exact copy) on the right."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     names = list(DOODLES)
@@ -182,6 +185,7 @@ def test_a_promoted_checkpoint_loads_through_the_registry(tmp_path: Path) -> Non
     written = json.loads((tmp_path / "generators" / "tiny.json").read_text())
     assert written["epochs"] == 1 and written["seed"] == cfg.seed
     assert written["architecture"]["type"] == "pix2pix-unet"
+    assert 0.0 <= written["metrics"]["doodles_lines_kept"] <= 1.0
     assert registry.load_generator(card)(torch.zeros(1, 3, TINY, TINY)).shape == (1, 3, TINY, TINY)
 
 
@@ -192,3 +196,50 @@ def test_config_file_and_flags_combine(tmp_path: Path) -> None:
     cfg = parse_config(["--config", str(path), "--epochs", "5", "--augment", "false"])
 
     assert (cfg.ngf, cfg.epochs, cfg.gan_mode, cfg.augment) == (16, 5, "lsgan", False)
+
+
+def test_judge_rewards_a_coloured_in_picture_and_faults_a_blank_one() -> None:
+    sketch = draw_doodle("apple", seed=1)
+    ink, inside, _ = regions(sketch)
+    coloured = np.full((256, 256, 3), 255, dtype=np.uint8)
+    coloured[inside] = (230, 40, 40)
+    coloured[ink] = 0
+
+    good = judge_picture(sketch, Image.fromarray(coloured))
+    blank = judge_picture(sketch, Image.new("RGB", (256, 256), "white"))
+
+    assert good == {"lines_kept": 1.0, "inside_coloured": 1.0, "paper_white": 1.0}
+    assert blank["lines_kept"] == 0.0 and blank["inside_coloured"] == 0.0
+
+
+def test_openmoji_build_pairs_line_art_with_colour_and_records_the_licence(tmp_path: Path) -> None:
+    pytest.importorskip("cairosvg")
+    package = tmp_path / "package"
+    for folder in ("black/svg", "color/svg", "data"):
+        (package / folder).mkdir(parents=True)
+    (package / "package.json").write_text('{"version": "0.0.1"}')
+    circle = '<circle cx="36" cy="36" r="20" fill="{fill}" stroke="#000" stroke-width="2"/>'
+    emojis = [
+        {"emoji": "😀", "hexcode": "1F600", "group": "smileys-emotion",
+         "subgroups": "face-smiling", "annotation": "grinning face", "skintone": ""},
+        {"emoji": "🚩", "hexcode": "1F6A9", "group": "flags", "subgroups": "flag",
+         "annotation": "triangular flag", "skintone": ""},
+    ]  # fmt: skip
+    for emoji in emojis:
+        for folder, fill in (("black", "none"), ("color", "#FCEA2B")):
+            svg = f'<svg viewBox="0 0 72 72" xmlns="http://www.w3.org/2000/svg">{circle}</svg>'
+            path = package / folder / "svg" / f"{emoji['hexcode']}.svg"
+            path.write_text(svg.format(fill=fill))
+    (package / "data" / "openmoji.json").write_text(json.dumps(emojis))
+
+    document = openmoji.build_dataset(
+        package_dir=package, out_dir=tmp_path / "out", size=64, val_fraction=0.0
+    )
+
+    assert document["licence"] == "CC BY-SA 4.0"
+    assert document["counts"]["face"] == {"train": 1, "val": 0}  # the flag is not a category
+    pair = np.asarray(Image.open(tmp_path / "out" / "train" / "face__1F600.png"))
+    assert pair.shape == (64, 128, 3)
+    sketch, picture = pair[:, :64], pair[:, 64:]
+    assert sketch[32, 32].tolist() == [255, 255, 255]  # line art: white inside the circle
+    assert picture[32, 32].tolist() == [252, 234, 43]  # colour: filled yellow
