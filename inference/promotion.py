@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 from safetensors.torch import load_file, save_file
 
 from inference import registry
+from inference.datasets import categories as kid
 from inference.pix2pix.data import find_pairs, to_tensor
 from inference.pix2pix.doodles import held_out_doodles
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
@@ -109,6 +110,72 @@ def dataset_entries(dataset_dir: Path) -> tuple[list[dict[str, Any]], list[dict[
     return categories, data
 
 
+def combined_entries(
+    dataset_dirs: Sequence[Path],
+    *,
+    only: Sequence[str] | None = None,
+    caps: Mapping[str, int] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(categories, data)`` for a generator trained on several datasets.
+
+    Categories are the union in first-seen order, or exactly ``only`` (slugs, in that order;
+    each must be a known kid category or in one of the datasets). ``caps`` (the run's
+    ``max_per_source``, by train folder) is recorded as each source's ``max_per_epoch``.
+    """
+    categories: dict[str, dict[str, Any]] = {}
+    data: list[dict[str, Any]] = []
+    for folder in dataset_dirs:
+        found, entries = dataset_entries(Path(folder))
+        for entry in found:
+            categories.setdefault(entry["slug"], entry)
+        for entry in entries:
+            for key, cap in (caps or {}).items():
+                if Path(key) == Path(folder) / "train":
+                    entry["max_per_epoch"] = cap
+        data += entries
+    if only is not None:
+        unknown = [slug for slug in only if slug not in categories and slug not in kid.BY_SLUG]
+        if unknown:
+            raise ValueError(f"unknown categories: {', '.join(unknown)}")
+        chosen = []
+        for slug in only:
+            known = kid.BY_SLUG.get(slug)
+            chosen.append(known.card_entry() if known else categories[slug])
+        return chosen, data
+    return list(categories.values()), data
+
+
+# How strong each licence's obligations are, weakest first.
+_LICENCE_STRENGTH = ("public domain", "mit", "cc by 4.0", "cc by-sa 4.0", "gpl-2.0")
+
+
+def licence_note(data: Sequence[Mapping[str, Any]]) -> str:
+    """What the weights of a model trained on all of ``data`` owe, for its card."""
+    licences = list(dict.fromkeys(str(entry["licence"]) for entry in data))
+    if len(licences) == 1:
+        return f"Trained on {data[0]['source']} only: the weights follow its {licences[0]}."
+
+    def strength(licence: str) -> int:
+        lowered = licence.lower()
+        return max((i for i, key in enumerate(_LICENCE_STRENGTH) if key in lowered), default=0)
+
+    strongest = max(licences, key=strength)
+    lowered = " ".join(licences).lower()
+    duties = []
+    if any(key in lowered for key in ("cc by", "mit", "gpl")):
+        duties.append("credit every source as its licence asks (attribution, notices)")
+    if "by-sa" in lowered:
+        duties.append("share the weights and works adapted from them under CC BY-SA 4.0 terms")
+    if "gpl" in lowered:
+        duties.append("honour GPL-2.0 copyleft: redistribute only with the corresponding source")
+    sources = "; ".join(f"{entry['source']}: {entry['licence']}" for entry in data)
+    return (
+        f"Trained on several sources ({sources}). The weights are treated as derived from all "
+        "of them together, so they inherit the most restrictive obligations of the set "
+        f"({strongest} the strongest): " + "; ".join(duties) + "."
+    )
+
+
 def promote_checkpoint(
     *,
     checkpoint: Path,
@@ -118,6 +185,7 @@ def promote_checkpoint(
     data: Sequence[dict[str, Any]],
     priority: int = 0,
     notes: str = UNCONDITIONAL_NOTE,
+    extra: Mapping[str, Any] | None = None,
 ) -> registry.GeneratorCard:
     """Copy ``checkpoint`` (``epoch-NNNN.safetensors`` + its ``.json``) into ``directory``.
 
@@ -173,6 +241,7 @@ def promote_checkpoint(
         "images_per_second_last_epoch": meta["images_per_second"],
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "notes": notes,
+        **(extra or {}),
     }
     card_path = directory / f"{name}{registry.CARD_SUFFIX}"
     partial_card = card_path.with_suffix(".partial")
@@ -183,13 +252,27 @@ def promote_checkpoint(
     return promoted
 
 
-def held_out_sketches(dataset_dir: Path | None = None, size: int = 256) -> list[Image.Image]:
-    """Sketches no checkpoint trained on: the child-like doodles, then the dataset's ``val``
-    line art roughened with fixed seeds (as a child might have traced them)."""
-    sketches = list(held_out_doodles(size).values())
-    val_dir = dataset_dir / "val" if dataset_dir else None
-    if val_dir and val_dir.is_dir():
-        for i, source in enumerate(find_pairs(val_dir)):
+def held_out_sketches(
+    dataset_dir: Path | Sequence[Path] | None = None,
+    size: int = 256,
+    *,
+    categories: Sequence[str] = (),
+    per_dataset: int | None = None,
+) -> list[Image.Image]:
+    """Sketches no checkpoint trained on: the child-like doodles (plus the extra doodles of
+    ``categories``), then each dataset's ``val`` line art roughened with fixed seeds (as a
+    child might have traced them): all of it, or ``per_dataset`` spread evenly over it."""
+    sketches = list(held_out_doodles(size, categories).values())
+    folders = [dataset_dir] if isinstance(dataset_dir, Path) else list(dataset_dir or [])
+    for folder in folders:
+        val_dir = Path(folder) / "val"
+        if not val_dir.is_dir():
+            continue
+        pairs = list(enumerate(find_pairs(val_dir)))
+        if per_dataset is not None and per_dataset < len(pairs):
+            step = len(pairs) / per_dataset
+            pairs = [pairs[int(k * step + step / 2)] for k in range(per_dataset)]
+        for i, source in pairs:
             line_art = to_tensor(source.load(size)[0])
             sketches += batch_to_images(sketchify(line_art, seed=10_000 + i)[None])
     return sketches

@@ -11,7 +11,7 @@ with round pen ends in a fixed brush width, like the site's canvas exports.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -141,6 +141,76 @@ DOODLES: dict[str, tuple[str, Callable[[], list[Stroke]]]] = {
 }
 
 
+def shoe() -> list[Stroke]:
+    """A sneaker from the side: sole, upper, toe cap, laces."""
+    return [
+        [(0.12, 0.7), (0.88, 0.7), (0.9, 0.62), (0.84, 0.55), (0.62, 0.5), (0.5, 0.36),
+         (0.3, 0.34), (0.16, 0.36), (0.12, 0.5), (0.12, 0.7)],
+        [(0.12, 0.62), (0.9, 0.62)],
+        [(0.3, 0.42), (0.36, 0.5)],
+        [(0.38, 0.4), (0.44, 0.48)],
+        [(0.46, 0.4), (0.52, 0.47)],
+    ]  # fmt: skip
+
+
+def shirt() -> list[Stroke]:
+    """A T-shirt: body, short sleeves, round collar."""
+    return [
+        [(0.4, 0.18), (0.2, 0.25), (0.1, 0.42), (0.24, 0.48), (0.3, 0.4), (0.3, 0.85),
+         (0.7, 0.85), (0.7, 0.4), (0.76, 0.48), (0.9, 0.42), (0.8, 0.25), (0.6, 0.18)],
+        _ellipse(0.5, 0.18, 0.1, 0.07, start=0.0, sweep=3.1),
+    ]  # fmt: skip
+
+
+def rocket() -> list[Stroke]:
+    """A rocket: pointed body, round window, two fins, a flame."""
+    return [
+        [(0.5, 0.1), (0.62, 0.28), (0.62, 0.68), (0.38, 0.68), (0.38, 0.28), (0.5, 0.1)],
+        _ellipse(0.5, 0.38, 0.06, 0.06),
+        [(0.38, 0.52), (0.26, 0.68), (0.26, 0.76), (0.38, 0.68)],
+        [(0.62, 0.52), (0.74, 0.68), (0.74, 0.76), (0.62, 0.68)],
+        [(0.43, 0.7), (0.46, 0.86), (0.5, 0.78), (0.54, 0.88), (0.57, 0.7)],
+    ]  # fmt: skip
+
+
+def moon() -> list[Stroke]:
+    """A crescent moon: two arcs that meet at the tips."""
+    return [
+        _ellipse(0.5, 0.5, 0.32, 0.32, start=0.9, sweep=4.5),
+        _ellipse(0.62, 0.46, 0.26, 0.27, start=2.1, sweep=2.3),
+    ]
+
+
+def star() -> list[Stroke]:
+    """A five-pointed star drawn in one zigzag line."""
+    points = []
+    for k in range(11):
+        angle = math.pi * k / 5 - math.pi / 2
+        radius = 0.38 if k % 2 == 0 else 0.16
+        points.append((0.5 + radius * math.cos(angle), 0.53 + radius * math.sin(angle)))
+    return [points]
+
+
+def tree() -> list[Stroke]:
+    """A tree: a bumpy round crown on a trunk."""
+    return [
+        _ellipse(0.5, 0.36, 0.28, 0.24, start=1.3, sweep=5.9),
+        [(0.44, 0.58), (0.44, 0.88), (0.56, 0.88), (0.56, 0.58)],
+    ]
+
+
+# Doodles for the categories the starter did not have. Kept out of ``DOODLES`` so the held-out
+# set (and every card's ``doodles_*`` metrics) stays the same for all generators.
+MORE_DOODLES: dict[str, tuple[str, Callable[[], list[Stroke]]]] = {
+    "shoe": ("fashion", shoe),
+    "shirt": ("fashion", shirt),
+    "rocket": ("space", rocket),
+    "moon": ("space", moon),
+    "star": ("space", star),
+    "tree": ("plant", tree),
+}
+
+
 def _wobble(points: Stroke, rng: np.random.Generator, amount: float) -> np.ndarray:
     """Resample a stroke densely and bend it with slow drift plus a little tremor."""
     pts = np.asarray(points, dtype=np.float64)
@@ -173,7 +243,7 @@ def draw_doodle(
     image = Image.new("RGB", (side, side), "white")
     pen = ImageDraw.Draw(image)
     width = max(1, round(brush * side / 256))
-    for stroke in DOODLES[name][1]():
+    for stroke in (DOODLES.get(name) or MORE_DOODLES[name])[1]():
         pts = (_wobble(stroke, rng, wobble) - 0.5) * scale + 0.5 + offset
         xy = [(float(x * side), float(y * side)) for x, y in pts]
         pen.line(xy, fill="black", width=width, joint="curve")
@@ -186,21 +256,24 @@ def draw_doodle(
 HELD_OUT_PENS = ((1, 4.5), (2, 9.0))
 
 
-def held_out_doodles(size: int = 256) -> dict[str, Image.Image]:
-    """The doodles checkpoints are judged on, by file stem (``face-0``, ``face-1``...)."""
+def held_out_doodles(size: int = 256, categories: Collection[str] = ()) -> dict[str, Image.Image]:
+    """The doodles checkpoints are judged on, by file stem (``face-0``, ``face-1``...), plus
+    the :data:`MORE_DOODLES` of any of ``categories`` (``shoe-0``...)."""
+    names = list(DOODLES) + [n for n, (slug, _) in MORE_DOODLES.items() if slug in categories]
     return {
         f"{name}-{pen}": draw_doodle(name, size=size, seed=seed, brush=brush)
         for pen, (seed, brush) in enumerate(HELD_OUT_PENS)
-        for name in DOODLES
+        for name in names
     }
 
 
 if __name__ == "__main__":
-    # python -m inference.pix2pix.doodles DIR: write the held-out doodles as DIR/<stem>.png
+    # python -m inference.pix2pix.doodles DIR [CATEGORY...]: write the held-out doodles (and
+    # the extra ones of those categories) as DIR/<stem>.png
     import sys
     from pathlib import Path
 
     target = Path(sys.argv[1])
     target.mkdir(parents=True, exist_ok=True)
-    for stem, image in held_out_doodles().items():
+    for stem, image in held_out_doodles(categories=sys.argv[2:]).items():
         image.save(target / f"{stem}.png")

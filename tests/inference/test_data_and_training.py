@@ -243,3 +243,41 @@ def test_openmoji_build_pairs_line_art_with_colour_and_records_the_licence(tmp_p
     sketch, picture = pair[:, :64], pair[:, 64:]
     assert sketch[32, 32].tolist() == [255, 255, 255]  # line art: white inside the circle
     assert picture[32, 32].tolist() == [252, 234, 43]  # colour: filled yellow
+
+
+def test_several_folders_train_together_with_a_cap_per_folder(tmp_path: Path) -> None:
+    from inference.pix2pix.train import epoch_order, load_sources
+
+    _write_aligned(tmp_path / "small", 3)
+    _write_aligned(tmp_path / "big", 10)
+    folders = [str(tmp_path / "small"), str(tmp_path / "big")]
+    cfg = _tiny_config(
+        tmp_path, data_dirs=folders, max_per_source={folders[1]: 4}, epochs=1, num_workers=0
+    )
+
+    data, groups = load_sources(cfg)
+    first, second = epoch_order(cfg, groups, 0), epoch_order(cfg, groups, 1)
+
+    assert len(data) == 13 and [len(g) for g in groups] == [3, 10]
+    assert len(first) == 7 and set(range(3)) <= set(first.tolist())  # small: all of it
+    assert sum(i >= 3 for i in first.tolist()) == 4  # big: capped
+    assert first.tolist() != second.tolist()  # a fresh subset and order every epoch
+    assert first.tolist() == epoch_order(cfg, groups, 0).tolist()  # reproducible
+    record = train(cfg)
+    assert record["epoch"] == 1 and record["step"] == 2 and record["images_seen"] == 7
+
+
+def test_init_from_starts_the_generator_from_given_weights(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    _write_aligned(tmp_path / "data", 4)
+    cfg = _tiny_config(tmp_path, epochs=1, max_steps=1, lr=0.0)
+    torch.manual_seed(123)
+    start = init_weights(build_generator(cfg.generator_config()))
+    save_file({k: v.half().contiguous() for k, v in start.state_dict().items()}, tmp_path / "g.st")
+
+    train(_tiny_config(tmp_path, epochs=1, max_steps=1, lr=0.0, init_from=str(tmp_path / "g.st")))
+
+    saved = load_file(tmp_path / "run" / "checkpoints" / "epoch-0001.safetensors")
+    weight = next(k for k, v in saved.items() if v.dim() == 4)
+    assert torch.allclose(saved[weight], start.state_dict()[weight].half().float())

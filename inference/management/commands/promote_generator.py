@@ -17,6 +17,15 @@ class Command(BaseCommand):
     Writes ``<name>.safetensors`` (fp16) and the model card ``<name>.json`` with its sha256,
     categories and the data's source and licence (from the dataset's ``dataset.json``), then
     loads it through the registry to prove the site can serve it.
+
+    A generator trained on several datasets names each with ``--dataset``; the card lists
+    every source and licence and a note on the obligations the combined weights inherit.
+    ``--categories`` sets exactly which kid categories the card serves.
+
+        python manage.py promote_generator data/runs/kids7/checkpoints/epoch-0006.safetensors \\
+            --name kids7 --priority 1 --dataset data/datasets/openmoji \\
+            --dataset data/datasets/twemoji \\
+            --categories face,animal,food,vehicle,fashion,space,plant
     """
 
     help = "Promote a training checkpoint into the generator registry (fp16 + model card)."
@@ -28,7 +37,20 @@ class Command(BaseCommand):
             "--dataset",
             type=Path,
             required=True,
-            help="Dataset folder with dataset.json (categories, source, licence, counts).",
+            action="append",
+            help="Dataset folder with dataset.json (categories, source, licence, counts); "
+            "repeat for a generator trained on several.",
+        )
+        parser.add_argument(
+            "--categories",
+            default=None,
+            help="Comma-separated slugs the card serves (default: all the datasets' categories).",
+        )
+        parser.add_argument(
+            "--sheet-val",
+            type=int,
+            default=None,
+            help="Contact sheet: at most this many val sketches per dataset (default: all).",
         )
         parser.add_argument("--priority", type=int, default=0)
         parser.add_argument("--dir", type=Path, default=None, help="Registry directory.")
@@ -43,10 +65,18 @@ class Command(BaseCommand):
         checkpoint: Path = options["checkpoint"]
         if not checkpoint.is_file() or not checkpoint.with_suffix(".json").is_file():
             raise CommandError(f"{checkpoint} and its .json card must both exist.")
+        datasets: list[Path] = options["dataset"]
+        only = options["categories"].split(",") if options["categories"] else None
+        config = json.loads(checkpoint.with_suffix(".json").read_text()).get("config", {})
+        caps = config.get("max_per_source")
         try:
-            categories, data = promotion.dataset_entries(options["dataset"])
+            categories, data = promotion.combined_entries(
+                datasets, only=only, caps=caps if isinstance(caps, dict) else None
+            )
         except (OSError, KeyError, json.JSONDecodeError) as exc:
-            raise CommandError(f"Cannot read {options['dataset']}/dataset.json: {exc}") from exc
+            raise CommandError(f"Cannot read a dataset.json in {datasets}: {exc}") from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             card = promotion.promote_checkpoint(
                 checkpoint=checkpoint,
@@ -55,11 +85,14 @@ class Command(BaseCommand):
                 categories=categories,
                 data=data,
                 priority=options["priority"],
+                extra={"licence_note": promotion.licence_note(data)},
             )
         except (ValueError, RuntimeError, registry.RegistryError) as exc:
             raise CommandError(str(exc)) from exc
         if options["contact_sheet"]:
-            sketches = promotion.held_out_sketches(options["dataset"])
+            sketches = promotion.held_out_sketches(
+                datasets, categories=card.category_slugs, per_dataset=options["sheet_val"]
+            )
             promotion.write_contact_sheet(card, sketches, options["contact_sheet"])
             self.stdout.write(f"Wrote {options['contact_sheet']} ({len(sketches)} sketches)")
         self.stdout.write(
