@@ -56,7 +56,8 @@ def test_train_generator_names_what_is_missing(tmp_path: Path, values, message) 
     with pytest.raises(CommandError, match="No config file"):
         call_command("train_generator", "--config", str(tmp_path / "missing.json"))
     with pytest.raises(CommandError, match="holds no resume"):
-        call_command("train_generator", "--config", str(_config(tmp_path)), "--resume")
+        fresh = _config(tmp_path, data_dir=str(tmp_path / "a"))  # nothing trained yet
+        call_command("train_generator", "--config", str(fresh), "--resume")
 
 
 def _dataset(folder: Path, source: str, licence: str, counts: dict[str, int]) -> Path:
