@@ -55,8 +55,8 @@ def test_train_generator_names_what_is_missing(tmp_path: Path, values, message) 
         call_command("train_generator", "--config", str(config))
     with pytest.raises(CommandError, match="No config file"):
         call_command("train_generator", "--config", str(tmp_path / "missing.json"))
+    fresh = _config(tmp_path, data_dir=str(tmp_path / "a"))  # nothing trained yet
     with pytest.raises(CommandError, match="holds no resume"):
-        fresh = _config(tmp_path, data_dir=str(tmp_path / "a"))  # nothing trained yet
         call_command("train_generator", "--config", str(fresh), "--resume")
 
 
