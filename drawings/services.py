@@ -27,7 +27,7 @@ from drawings.events import wake_workers
 from drawings.imaging import SketchRejected, encode_png, normalise_sketch
 from drawings.models import Drawing, DrawingStatus
 from gamification.services import Payout, pay_for_drawing
-from inference import registry
+from inference.runtime import get_runtime
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,10 @@ def _read_capped(sketch: bytes | IO[bytes]) -> bytes:
 
 
 def _check_category(category: str) -> None:
-    slugs = [c.slug for c in registry.all_categories()]
+    runtime = get_runtime()
+    slugs = [c.slug for c in runtime.categories()]
+    if category not in slugs:  # a generator installed since the cards were read
+        slugs = [c.slug for c in runtime.categories(refresh=True)]
     if not slugs:
         raise SubmissionRejected(
             _(

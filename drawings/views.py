@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from drawings import selectors
 from drawings.models import Drawing, DrawingStatus
-from inference import registry
+from inference.runtime import get_runtime
 
 GALLERY_PAGE_SIZE = 12
 
@@ -35,7 +35,7 @@ def child_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 def _category_labels() -> dict[str, str]:
     language = get_language() or "en"
-    return {c.slug: c.label(language) for c in registry.all_categories()}
+    return {c.slug: c.label(language) for c in get_runtime().categories()}
 
 
 def _label_drawings(drawings: Iterable[Drawing]) -> None:
@@ -50,7 +50,7 @@ def canvas(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     categories = [
         {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
-        for c in registry.all_categories()
+        for c in get_runtime().categories()
     ]
     return render(
         request,

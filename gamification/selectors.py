@@ -13,8 +13,8 @@ from gamification import quests as quest_catalogue
 from gamification import rules, streaks
 from gamification.levels import MAX_STREAK_FREEZES, level_info
 from gamification.models import Achievement, AchievementAward, ChildProgress, DailyQuest
-from inference import registry
 from inference.registry import Category
+from inference.runtime import get_runtime
 
 
 def progress_of(*, child: Child) -> ChildProgress:
@@ -83,7 +83,7 @@ def progress_summary(
 ) -> dict[str, Any]:
     """XP, level, streak and today's quests: what the level bar and the live event show."""
     progress = progress if progress is not None else progress_of(child=child)
-    installed = list(registry.all_categories() if categories is None else categories)
+    installed = list(get_runtime().categories() if categories is None else categories)
     today = local_today(child)
     level = level_info(progress.xp_total)
     return {

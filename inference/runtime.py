@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inference.registry import (
+    Category,
     GeneratorCard,
     GeneratorNotFound,
     UnknownCategory,
+    categories_of,
     discover,
     load_generator,
     pick_active,
@@ -152,6 +154,10 @@ class GeneratorRuntime:
             if self._cards is None or refresh:
                 self._cards = {card.name: card for card in discover(self.directory)}
             return list(self._cards.values())
+
+    def categories(self, *, refresh: bool = False) -> list[Category]:
+        """What can be drawn now: the categories of the cards read once (``refresh`` re-reads)."""
+        return categories_of(self.cards(refresh=refresh))
 
     def card(self, name: str) -> GeneratorCard:
         """The card of generator ``name``; re-reads the directory once before giving up."""

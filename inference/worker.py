@@ -174,7 +174,8 @@ class InferenceWorker:
     async def _draw_group(self, category: str, claims: list[services.Claim]) -> None:
         loop = asyncio.get_running_loop()
         try:
-            card = await database_sync_to_async(registry.active_card_for)(category)
+            # Cards are read once per process; a miss re-reads the directory once.
+            card = get_runtime().active_card_for(category)
         except registry.RegistryError:
             logger.warning("no generator for category %r", category)
             for claim in claims:

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import Child
 from drawings import selectors, services
 from drawings.api.serializers import CategorySerializer, DrawingSerializer, DrawingSubmitSerializer
-from inference import registry
+from inference.runtime import get_runtime
 
 
 class IsPlayingChild(BasePermission):
@@ -118,6 +118,6 @@ class CategoryListView(APIView):
         language = get_language() or "en"
         data = [
             {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
-            for c in registry.all_categories()
+            for c in get_runtime().categories()
         ]
         return Response(data)

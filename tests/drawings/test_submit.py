@@ -199,3 +199,20 @@ def test_openapi_schema_renders(child_client: Client) -> None:
     response = child_client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/drawings/" in response.content
+
+
+def test_a_generator_installed_while_running_is_found_without_a_restart(
+    child: Child, generators_dir: Path
+) -> None:
+    from inference.runtime import get_runtime
+    from inference.testing import write_random_generator
+
+    assert "car" not in [c.slug for c in get_runtime().categories()]  # cards now cached
+    write_random_generator(
+        generators_dir, name="cars", categories=(("car", "Car", "자동차", "🚗"),)
+    )
+    drawing, created = submit_drawing(
+        child=child, category="car", sketch=sketch_png(), client_id="new-gen"
+    )
+    assert created
+    assert drawing.category == "car"
