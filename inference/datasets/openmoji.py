@@ -10,7 +10,6 @@ build works offline from the registry alone and is repeatable for a pinned versi
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import subprocess
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from inference.datasets.pictures import is_held_out
 
 PACKAGE = "openmoji"
 VERSION = "17.0.0"
@@ -145,12 +146,6 @@ def render_svg(svg_path: Path, size: int) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def _is_held_out(hexcode: str, val_fraction: float) -> bool:
-    # A hash, not a random draw, so the split never changes between builds or versions.
-    digest = hashlib.sha256(hexcode.encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32 < val_fraction
-
-
 def build_dataset(
     *,
     package_dir: Path,
@@ -176,7 +171,7 @@ def build_dataset(
         colour_svg = package_dir / "color" / "svg" / f"{hexcode}.svg"
         if not (line_svg.exists() and colour_svg.exists()):
             continue
-        split = "val" if _is_held_out(hexcode, val_fraction) else "train"
+        split = "val" if is_held_out(hexcode, val_fraction) else "train"
         pair = Image.new("RGB", (2 * size, size), "white")
         pair.paste(render_svg(line_svg, size), (0, 0))
         pair.paste(render_svg(colour_svg, size), (size, 0))

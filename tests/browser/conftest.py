@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +88,3 @@ def save_screenshot(page: object, name: str) -> None:
     """Screenshots are committed to docs/screenshots so people can see the screens."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
-def have_chromium() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
