@@ -24,10 +24,9 @@ from safetensors.torch import load_file, save_file
 
 from inference import registry
 from inference.datasets import categories as kid
+from inference.pix2pix import evaluate
 from inference.pix2pix.data import find_pairs, to_tensor
-from inference.pix2pix.doodles import held_out_doodles
-from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from inference.pix2pix.judge import judge_generator
+from inference.pix2pix.imaging import batch_to_images
 from inference.pix2pix.networks import GeneratorConfig, build_generator
 from inference.pix2pix.sketchify import sketchify
 
@@ -208,7 +207,9 @@ def promote_checkpoint(
     # Judge what will actually be served: the fp16 weights, on sketches it never saw.
     served = build_generator(config)
     served.load_state_dict({k: v.to(torch.float16).float() for k, v in state.items()})
-    childlike = judge_generator(served, list(held_out_doodles().values()))
+    childlike = evaluate.score_generator(
+        served, evaluate.doodle_items(categories=[c["slug"] for c in categories])
+    )
     run_dir = checkpoint.parent.parent
     minutes = train_minutes(run_dir, meta["step"])
     images = meta["step"] * meta["config"]["batch_size"]
@@ -258,11 +259,14 @@ def held_out_sketches(
     *,
     categories: Sequence[str] = (),
     per_dataset: int | None = None,
-) -> list[Image.Image]:
-    """Sketches no checkpoint trained on: the child-like doodles (plus the extra doodles of
-    ``categories``), then each dataset's ``val`` line art roughened with fixed seeds (as a
-    child might have traced them): all of it, or ``per_dataset`` spread evenly over it."""
-    sketches = list(held_out_doodles(size, categories).values())
+) -> list[tuple[str | None, Image.Image]]:
+    """``(category, sketch)`` for sketches no checkpoint trained on: the child-like doodles
+    (plus the extra doodles of ``categories``), then each dataset's ``val`` line art roughened
+    with fixed seeds (as a child might have traced them): all of it, or ``per_dataset`` spread
+    evenly over it."""
+    sketches: list[tuple[str | None, Image.Image]] = [
+        (item.category, item.sketch) for item in evaluate.doodle_items(size, categories)
+    ]
     folders = [dataset_dir] if isinstance(dataset_dir, Path) else list(dataset_dir or [])
     for folder in folders:
         val_dir = Path(folder) / "val"
@@ -274,23 +278,27 @@ def held_out_sketches(
             pairs = [pairs[int(k * step + step / 2)] for k in range(per_dataset)]
         for i, source in pairs:
             line_art = to_tensor(source.load(size)[0])
-            sketches += batch_to_images(sketchify(line_art, seed=10_000 + i)[None])
+            (child,) = batch_to_images(sketchify(line_art, seed=10_000 + i)[None])
+            sketches.append((source.category, child))
     return sketches
 
 
 def write_contact_sheet(
-    card: registry.GeneratorCard, sketches: Sequence[Image.Image], path: Path, per_row: int = 4
+    card: registry.GeneratorCard,
+    sketches: Sequence[tuple[str | None, Image.Image]],
+    path: Path,
+    per_row: int = 4,
 ) -> None:
-    """Save ``sketch | picture`` cells for ``sketches``, drawn by the installed generator."""
+    """Save ``sketch | picture`` cells for ``(category, sketch)`` pairs, drawn by the installed
+    generator as the worker would (a conditioned one as each sketch's category)."""
     net = registry.load_generator(card)
-    with torch.no_grad():
-        pictures = batch_to_images(
-            torch.cat([net(b) for b in images_to_batch(list(sketches)).split(8)])
-        )
+    categories = [c if c is not None and card.serves(c) else "" for c, _ in sketches]
+    images = [s for _, s in sketches]
+    pictures = evaluate.draw(net, images, categories=categories)
     side = pictures[0].width
-    rows = -(-len(sketches) // per_row)
+    rows = -(-len(images) // per_row)
     sheet = Image.new("RGB", (per_row * 2 * side + (per_row - 1) * 16, rows * (side + 16)), "white")
-    for i, (sketch, picture) in enumerate(zip(sketches, pictures, strict=True)):
+    for i, (sketch, picture) in enumerate(zip(images, pictures, strict=True)):
         x, y = (i % per_row) * (2 * side + 16), (i // per_row) * (side + 16)
         sheet.paste(sketch.convert("RGB").resize((side, side)), (x, y))
         sheet.paste(picture, (x + side, y))

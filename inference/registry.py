@@ -190,10 +190,18 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise ValueError('"priority" must be an integer')
+    categories, config = _parse_categories(data), _parse_architecture(data)
+    if config.condition:
+        missing = [c.slug for c in categories if c.slug not in config.condition]
+        if missing:
+            raise ValueError(
+                f"the generator is conditioned on {', '.join(config.condition)}, so it cannot "
+                f"draw {', '.join(missing)}"
+            )
     return GeneratorCard(
         name=name,
-        categories=_parse_categories(data),
-        config=_parse_architecture(data),
+        categories=categories,
+        config=config,
         weights_path=card_path.with_name(weights).resolve(),
         card_path=card_path.resolve(),
         sha256=sha256,

@@ -83,12 +83,17 @@ class LoadedGenerator:
     module: torch.nn.Module
     device: torch.device
 
-    def draw(self, sketches: Sequence[Image.Image]) -> list[Image.Image]:
+    def draw(
+        self, sketches: Sequence[Image.Image], categories: Sequence[str] | None = None
+    ) -> list[Image.Image]:
         """Turn sketches into pictures, one call for the whole batch, in input order.
 
-        Sketches should already be 256x256 RGB (the drawings app normalises uploads); other
-        modes and sizes are converted and resized rather than refused. The result for each
-        sketch does not depend on the rest of the batch.
+        ``categories`` gives each sketch's category slug; a category-conditioned generator
+        draws each sketch as its category (an unconditional one ignores them; without them a
+        conditioned one draws "any category"). Sketches should already be 256x256 RGB (the
+        drawings app normalises uploads); other modes and sizes are converted and resized
+        rather than refused. The result for each sketch does not depend on the rest of the
+        batch.
         """
         import torch
 
@@ -96,9 +101,14 @@ class LoadedGenerator:
 
         if not sketches:
             return []
+        if categories is not None and len(categories) != len(sketches):
+            raise ValueError(f"{len(sketches)} sketches but {len(categories)} categories")
+        labels = None
+        if self.card.config.condition and categories is not None:
+            labels = self.card.config.labels_for(categories)
         batch = images_to_batch(list(sketches), size=SKETCH_SIZE).to(self.device)
         with torch.inference_mode():
-            pictures = self.module(batch)
+            pictures = self.module(batch, labels)
         return batch_to_images(pictures)
 
 
@@ -224,7 +234,7 @@ class GeneratorRuntime:
                     f"(it draws: {raws})."
                 )
         loaded = self.generator(card.name)
-        return loaded.card, loaded.draw(sketches)
+        return loaded.card, loaded.draw(sketches, [category_slug] * len(sketches))
 
     def reset(self) -> None:
         """Forget loaded generators, the card list and the device (for tests and reloads)."""

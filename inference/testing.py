@@ -29,12 +29,14 @@ def write_random_generator(
     seed: int = 0,
     dtype: str = "float16",
     priority: int = 0,
+    conditioned: bool = False,
 ) -> GeneratorCard:
     """Write ``<name>.safetensors`` + ``<name>.json`` with seeded random weights; return the card.
 
     ``categories`` are ``(slug, label_en, label_ko, emoji)`` tuples. The same arguments always
-    give byte-identical files. With the defaults the weights are ~0.2 MB and a 256x256 sketch
-    draws in a few milliseconds, so fixtures can call this freely.
+    give byte-identical files. ``conditioned`` makes a category-conditioned generator (one
+    input plane per category, in the order given). With the defaults the weights are ~0.2 MB
+    and a 256x256 sketch draws in a few milliseconds, so fixtures can call this freely.
     """
     import torch
     from safetensors.torch import save_file
@@ -45,7 +47,11 @@ def write_random_generator(
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    config = GeneratorConfig(ngf=ngf, num_downs=num_downs)
+    categories = list(categories)
+    condition = tuple(c[0] for c in categories) if conditioned else ()
+    config = GeneratorConfig(
+        input_nc=3 + len(condition), ngf=ngf, num_downs=num_downs, condition=condition
+    )
     net = build_generator(config)
     # A private RNG keeps the weights reproducible without disturbing the global torch seed.
     init_weights(net, gain=0.02, generator=torch.Generator().manual_seed(seed))

@@ -207,7 +207,8 @@ class InferenceWorker:
             sketches = [_load_sketch(claim.drawing) for claim in claims]
         finally:
             close_old_connections()
-        pictures = get_runtime().generator(generator_name).draw(sketches)
+        categories = [claim.drawing.category for claim in claims]
+        pictures = get_runtime().generator(generator_name).draw(sketches, categories)
         return [encode_png(picture) for picture in pictures]
 
     async def _give_back(self, claim: services.Claim, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ import json
 import subprocess
 import tarfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,34 @@ CATEGORIES: tuple[EmojiCategory, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class _Scheme:
+    """How emojis are sorted into categories: slugs, card entries, and the lookup."""
+
+    slugs: tuple[str, ...]
+    entries: list[dict[str, Any]]
+    slug_for: Callable[[str, str], str | None]  # (hexcode, subgroup) -> slug or None
+
+
+def _starter_scheme() -> _Scheme:
+    def slug_for(hexcode: str, subgroup: str) -> str | None:
+        category = category_for_subgroup(subgroup)
+        return category.slug if category else None
+
+    return _Scheme(tuple(c.slug for c in CATEGORIES), [asdict(c) for c in CATEGORIES], slug_for)
+
+
+def _kid_scheme() -> _Scheme:
+    # Imported here: the kid categories reuse this module's four shared ones.
+    from inference.datasets import categories as kids
+
+    def slug_for(hexcode: str, subgroup: str) -> str | None:
+        return kids.EMOJI_OVERRIDES.get(hexcode) or kids.EMOJI_SUBGROUPS.get(subgroup)
+
+    entries = [c.card_entry() for c in kids.CATEGORIES]
+    return _Scheme(tuple(c.slug for c in kids.CATEGORIES), entries, slug_for)
+
+
 def category_for_subgroup(subgroup: str) -> EmojiCategory | None:
     """The category an OpenMoji subgroup belongs to, or None when we don't use it."""
     for category in CATEGORIES:
@@ -153,20 +182,31 @@ def build_dataset(
     size: int = 256,
     categories: tuple[str, ...] | None = None,
     val_fraction: float = 0.05,
+    kid_categories: bool = False,
 ) -> dict[str, Any]:
     """Render the chosen categories as ``A|B`` PNGs under ``out_dir/{train,val}``.
+
+    By default emojis are sorted into this module's five :data:`CATEGORIES` (the ``starter``
+    generator's data); with ``kid_categories`` into the seven kid categories every other
+    source uses (:mod:`inference.datasets.categories`: clothing becomes ``fashion``, and
+    ``nature`` splits into ``plant`` and ``space``). The split rule is the same either way.
 
     Writes ``out_dir/dataset.json`` (source, licence, counts, one entry per image with the
     emoji's group and subgroup) and returns that document.
     """
-    wanted = set(categories) if categories else {c.slug for c in CATEGORIES}
+    scheme = _kid_scheme() if kid_categories else _starter_scheme()
+    wanted = set(categories) if categories else set(scheme.slugs)
+    if unknown := sorted(wanted - set(scheme.slugs)):
+        raise ValueError(
+            f"unknown categories {', '.join(unknown)}; choose from {', '.join(scheme.slugs)}"
+        )
     emojis = json.loads((package_dir / "data" / "openmoji.json").read_text(encoding="utf-8"))
     entries: list[dict[str, Any]] = []
     for emoji in emojis:
-        category = category_for_subgroup(emoji["subgroups"])
-        if category is None or category.slug not in wanted or emoji.get("skintone"):
-            continue
         hexcode = emoji["hexcode"]
+        slug = scheme.slug_for(hexcode, emoji["subgroups"])
+        if slug is None or slug not in wanted or emoji.get("skintone"):
+            continue
         line_svg = package_dir / "black" / "svg" / f"{hexcode}.svg"
         colour_svg = package_dir / "color" / "svg" / f"{hexcode}.svg"
         if not (line_svg.exists() and colour_svg.exists()):
@@ -175,14 +215,14 @@ def build_dataset(
         pair = Image.new("RGB", (2 * size, size), "white")
         pair.paste(render_svg(line_svg, size), (0, 0))
         pair.paste(render_svg(colour_svg, size), (size, 0))
-        name = f"{category.slug}__{hexcode}.png"
+        name = f"{slug}__{hexcode}.png"
         (out_dir / split).mkdir(parents=True, exist_ok=True)
         pair.save(out_dir / split / name)
         entries.append(
             {
                 "file": f"{split}/{name}",
                 "split": split,
-                "category": category.slug,
+                "category": slug,
                 "hexcode": hexcode,
                 "emoji": emoji["emoji"],
                 "annotation": emoji["annotation"],
@@ -202,7 +242,7 @@ def build_dataset(
         "attribution": ATTRIBUTION,
         "size": size,
         "layout": "A|B: left half black line art (sketch), right half colour (picture)",
-        "categories": [asdict(c) for c in CATEGORIES if c.slug in wanted],
+        "categories": [c for c in scheme.entries if c["slug"] in wanted],
         "counts": {
             slug: {split: counts[(slug, split)] for split in ("train", "val")}
             for slug in sorted(wanted)

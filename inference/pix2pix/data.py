@@ -3,7 +3,12 @@
 Two folder layouts are read, as in the pix2pix datasets and the seed project:
 
 * aligned: every image is ``A|B`` side by side (left the sketch, right the picture);
-* split: ``sketch/`` and ``picture/`` folders whose files pair up by name (stem).
+* split: ``sketch/`` and ``picture/`` folders whose files pair up by name (stem);
+* pictures only (:func:`find_pictures`): sketches are extracted from each picture when the
+  dataset loads (XDoG and/or Canny with the HED-style clean-up of :mod:`.edges`).
+
+A file named ``<category>__<anything>.png`` (as our dataset builders write) carries its
+category, which a category-conditioned generator trains on.
 
 Random jitter (resize up, crop, mirror) is always applied identically to both halves, so the
 picture stays under its sketch. Plain torch + Pillow, no Django.
@@ -11,9 +16,10 @@ picture stays under its sketch. Plain torch + Pillow, no Django.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -21,6 +27,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+# Where a training sketch comes from: the pair's own line art, or edges of the picture.
+SKETCH_STYLES = ("given", "xdog", "canny")
 
 PairAugment = Callable[
     [torch.Tensor, torch.Tensor, np.random.Generator], tuple[torch.Tensor, torch.Tensor]
@@ -29,13 +37,28 @@ PairAugment = Callable[
 
 @dataclass(frozen=True)
 class PairSource:
-    """Where one training pair lives: an ``A|B`` file, or a sketch file and a picture file."""
+    """Where one training pair lives: an ``A|B`` file, a sketch file and a picture file, or
+    (``picture_only``) a plain picture in ``sketch`` whose sketches are extracted."""
 
     sketch: Path
-    picture: Path | None = None  # None: ``sketch`` is an aligned A|B image
+    picture: Path | None = None  # None: ``sketch`` is an aligned A|B image (or a plain picture)
+    picture_only: bool = False
+
+    @property
+    def category(self) -> str | None:
+        """The category named by the file (``<slug>__<key>.png``, as our builders write), if any."""
+        stem = self.sketch.stem
+        return stem.split("__", 1)[0] if "__" in stem else None
+
+    @property
+    def has_sketch(self) -> bool:
+        """False for a plain picture (its sketch has to be extracted)."""
+        return not self.picture_only
 
     def load(self, size: int) -> tuple[Image.Image, Image.Image]:
         """The pair as two RGB ``size`` x ``size`` images."""
+        if self.picture_only:
+            raise ValueError(f"{self.sketch} is a picture without a sketch; use load_picture()")
         if self.picture is None:
             with Image.open(self.sketch) as image:
                 both = image.convert("RGB")
@@ -45,6 +68,15 @@ class PairSource:
             with Image.open(self.sketch) as sketch, Image.open(self.picture) as picture:
                 a, b = sketch.convert("RGB"), picture.convert("RGB")
         return _fit(a, size), _fit(b, size)
+
+    def load_picture(self, size: int) -> Image.Image:
+        """The picture alone, on white where it is transparent, ``size`` x ``size`` RGB."""
+        if not self.picture_only:
+            return self.load(size)[1]
+        with Image.open(self.sketch) as image:
+            rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, "white")
+        return _fit(Image.alpha_composite(paper, rgba).convert("RGB"), size)
 
 
 def _fit(image: Image.Image, size: int) -> Image.Image:
@@ -77,14 +109,56 @@ def find_pairs(root: Path) -> list[PairSource]:
     return pairs
 
 
+def find_pictures(root: Path) -> list[PairSource]:
+    """Every picture file directly in ``root``, as pairs whose sketches will be extracted.
+
+    Raises ``FileNotFoundError`` when there are none.
+    """
+    root = Path(root)
+    found = [PairSource(p, picture_only=True) for p in _images(root)] if root.is_dir() else []
+    if not found:
+        raise FileNotFoundError(
+            f"no pictures in {root}: expected {', '.join(IMAGE_SUFFIXES)} files"
+        )
+    return found
+
+
 def to_tensor(image: Image.Image) -> torch.Tensor:
     """RGB image to a 3 x H x W float tensor in [-1, 1]."""
     array = torch.from_numpy(np.asarray(image, dtype=np.uint8).copy())
     return array.permute(2, 0, 1).float() / 127.5 - 1.0
 
 
-class AlignedDataset(torch.utils.data.Dataset[tuple[torch.Tensor, torch.Tensor]]):
+def sketch_styles(
+    given: Image.Image | None, picture: Image.Image, styles: tuple[str, ...]
+) -> list[np.ndarray | None]:
+    """Each requested style of sketch for one picture as an ``S x S x 3`` uint8 array, or None
+    where it cannot be had (``given`` for a plain picture)."""
+    from inference.pix2pix.edges import EdgeMethod, extract_sketch
+
+    drawn: list[np.ndarray | None] = []
+    for style in styles:
+        if style == "given":
+            drawn.append(None if given is None else np.asarray(given))
+        elif style in ("xdog", "canny"):
+            drawn.append(np.asarray(extract_sketch(picture, cast("EdgeMethod", style))))
+        else:
+            raise ValueError(f"unknown sketch style {style!r}")
+    return drawn
+
+
+Sample = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+class AlignedDataset(torch.utils.data.Dataset[Sample]):
     """Pairs held in memory as uint8, jittered and augmented afresh on every read.
+
+    Each read returns ``(sketch, picture, label)``: the label is the pair's index in
+    ``condition`` (-1 when it has no category there, and with probability ``label_dropout``
+    so a conditioned generator also learns the no-category input). With several ``styles``
+    every picture keeps one sketch per style (``given`` is the pair's own line art; ``xdog``
+    and ``canny`` are extracted from the picture once, at load) and each read picks one, so
+    the generator sees more than one kind of line for the same picture.
 
     Randomness comes from ``(seed, epoch, index)``, so an epoch is reproducible and a resumed
     run sees the same samples it would have seen. Set :attr:`epoch` before each epoch.
@@ -99,31 +173,65 @@ class AlignedDataset(torch.utils.data.Dataset[tuple[torch.Tensor, torch.Tensor]]
         flip: bool = True,
         augment: PairAugment | None = None,
         seed: int = 0,
+        styles: tuple[str, ...] = ("given",),
+        condition: tuple[str, ...] = (),
+        label_dropout: float = 0.0,
+        progress: Callable[[Iterable[PairSource]], Iterable[PairSource]] | None = None,
     ) -> None:
+        unknown = sorted(set(styles) - set(SKETCH_STYLES))
+        if not styles or unknown:
+            raise ValueError(
+                f"sketch styles must be some of {', '.join(SKETCH_STYLES)}, not {list(styles)}"
+            )
         self.size = size
         self.load_size = load_size or size
         self.flip = flip
         self.augment = augment
         self.seed = seed
         self.epoch = 0
-        stacks = []
-        for source in pairs:
-            a, b = source.load(size)
-            stacks.append(np.concatenate([np.asarray(a), np.asarray(b)], axis=2))
-        # N x 6 x S x S uint8: ~400 KB a pair, so thousands of pairs fit in memory.
-        self.pairs = torch.from_numpy(np.stack(stacks)).permute(0, 3, 1, 2).contiguous()
+        self.styles = tuple(styles)
+        self.label_dropout = label_dropout
+        index = {slug: i for i, slug in enumerate(condition)}
+        self.labels = torch.tensor(
+            [index.get(p.category or "", -1) for p in pairs], dtype=torch.long
+        )
+        pictures, sketches, available = [], [], []
+        blank = np.full((size, size, 3), 255, dtype=np.uint8)
+        for source in progress(pairs) if progress else pairs:
+            given, picture = source.load(size) if source.has_sketch else (None, None)
+            picture = picture or source.load_picture(size)
+            drawn = sketch_styles(given, picture, self.styles)
+            if all(d is None for d in drawn):
+                raise ValueError(
+                    f"{source.sketch} has no sketch of style "
+                    f"{', '.join(self.styles)}; add xdog or canny to extract one"
+                )
+            pictures.append(np.asarray(picture))
+            sketches.append(np.stack([blank if d is None else d for d in drawn]))
+            available.append([d is not None for d in drawn])
+        # ~200 KB a picture and as much again per sketch style at 256 px: thousands fit.
+        self.pictures = torch.from_numpy(np.stack(pictures)).permute(0, 3, 1, 2).contiguous()
+        # N x styles x 3 x S x S
+        self.sketches = torch.from_numpy(np.stack(sketches)).permute(0, 1, 4, 2, 3).contiguous()
+        self.available = torch.tensor(available, dtype=torch.bool)
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        return len(self.pictures)
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitem__(self, index: int) -> Sample:
         rng = np.random.default_rng([self.seed, self.epoch, index])
-        both = self.pairs[index].float() / 127.5 - 1.0
+        choices = np.flatnonzero(self.available[index].numpy())
+        style = int(choices[0] if len(choices) == 1 else rng.choice(choices))
+        sketch = self.sketches[index, style]
+        both = torch.cat([sketch, self.pictures[index]]).float() / 127.5 - 1.0
         both = jitter(both, rng, size=self.size, load_size=self.load_size, flip=self.flip)
         sketch, picture = both[:3], both[3:]
         if self.augment is not None:
             sketch, picture = self.augment(sketch, picture, rng)
-        return sketch.contiguous(), picture.contiguous()
+        label = self.labels[index]
+        if self.label_dropout and rng.random() < self.label_dropout:
+            label = torch.tensor(-1)  # sometimes "any category", so no planes still works
+        return sketch.contiguous(), picture.contiguous(), label
 
 
 def jitter(

@@ -252,6 +252,11 @@ def draw_doodle(
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
+def doodle_category(name: str) -> str:
+    """The category slug a doodle (``face``, ``shoe``...) is a drawing of."""
+    return (DOODLES.get(name) or MORE_DOODLES[name])[0]
+
+
 # The held-out set: every doodle with a thin (small brush) and a thick (large brush) pen.
 HELD_OUT_PENS = ((1, 4.5), (2, 9.0))
 

@@ -34,7 +34,7 @@ import dataclasses
 import html
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
+from safetensors.torch import load_file
 
 from inference.pix2pix.classifier import CategoryClassifier, classify
 from inference.pix2pix.data import find_pairs, to_tensor
-from inference.pix2pix.doodles import DOODLES, draw_doodle
+from inference.pix2pix.doodles import DOODLES, doodle_category, draw_doodle, held_out_doodles
 from inference.pix2pix.imaging import batch_to_images, image_to_array, images_to_batch
+from inference.pix2pix.networks import GeneratorConfig, build_generator
 from inference.pix2pix.sketchify import SketchStyle, sketchify_pair
 
 SIZE = 256
@@ -492,14 +494,53 @@ def combined_score(
 
 @torch.no_grad()
 def draw(
-    net: torch.nn.Module, sketches: Sequence[Image.Image], batch: int = 8
+    net: torch.nn.Module,
+    sketches: Sequence[Image.Image],
+    batch: int = 8,
+    categories: Sequence[str] | None = None,
 ) -> list[Image.Image]:
-    """Pictures for ``sketches`` exactly as serving draws them (eval mode, uint8 rounding)."""
+    """Pictures for ``sketches`` exactly as serving draws them (eval mode, uint8 rounding).
+
+    A category-conditioned generator draws each sketch as its entry in ``categories`` (the
+    category the child picked), as the worker does.
+    """
     net.eval()
+    config = getattr(net, "config", None)
+    labels = None
+    if isinstance(config, GeneratorConfig) and config.condition and categories is not None:
+        labels = config.labels_for([c if c in config.condition else None for c in categories])
     pictures: list[Image.Image] = []
     for start in range(0, len(sketches), batch):
-        pictures += batch_to_images(net(images_to_batch(list(sketches[start : start + batch]))))
+        chunk = images_to_batch(list(sketches[start : start + batch]))
+        if labels is None:
+            pictures += batch_to_images(net(chunk))
+        else:
+            pictures += batch_to_images(net(chunk, labels[start : start + batch]))
     return pictures
+
+
+def doodle_items(size: int = SIZE, categories: Collection[str] = ()) -> list[DevSketch]:
+    """The held-out doodles (thin and thick pen, plus the extra doodles of ``categories``) as
+    dev sketches without targets, each with its category."""
+    return [
+        DevSketch(stem, doodle_category(stem.rsplit("-", 1)[0]), "doodle", sketch)
+        for stem, sketch in held_out_doodles(size, categories).items()
+    ]
+
+
+def score_generator(net: torch.nn.Module, items: Sequence[DevSketch]) -> dict[str, float]:
+    """The dev-set summary of ``net`` on ``items`` without a classifier (what a model card
+    records about child-like sketches); metrics that do not apply are left out."""
+    summary = evaluate_candidate("", net, sketch_facts(items)).summary
+    return {key: round(value, 4) for key, value in summary.items() if math.isfinite(value)}
+
+
+def load_checkpoint(path: Path) -> torch.nn.Module:
+    """A generator from a training checkpoint (``epoch-NNNN.safetensors`` + its ``.json``)."""
+    meta = json.loads(path.with_suffix(".json").read_text())
+    net = build_generator(GeneratorConfig.from_dict(meta["architecture"]))
+    net.load_state_dict(load_file(str(path)))
+    return net
 
 
 @dataclass(eq=False)  # compared by identity: the rows hold nan, which equals nothing
@@ -530,7 +571,9 @@ def evaluate_candidate(
 ) -> CandidateResult:
     """Draw every dev sketch with ``net`` and score the pictures (``reference``: see
     :func:`combined_score`)."""
-    pictures = draw(net, [f.item.sketch for f in facts])
+    pictures = draw(
+        net, [f.item.sketch for f in facts], categories=[f.item.category for f in facts]
+    )
     probabilities = classifier_probabilities(classifier, pictures)
     rows = [
         score_picture(f, picture, probs)

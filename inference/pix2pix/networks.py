@@ -14,10 +14,12 @@ exactly what the encoder level produced.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 NORMS = ("instance", "batch", "none")
@@ -37,8 +39,22 @@ class GeneratorConfig:
     ngf: int = 64
     norm: str = "instance"
     use_dropout: bool = False
+    # Category slugs the generator is conditioned on, in plane order: the input is the RGB
+    # sketch plus one constant plane per category (1 for the chosen one, 0 elsewhere), so
+    # ``input_nc`` is 3 + len(condition). Empty: an unconditional generator.
+    condition: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if isinstance(self.condition, list):  # from JSON
+            object.__setattr__(self, "condition", tuple(self.condition))
+        if not all(isinstance(slug, str) and slug for slug in self.condition):
+            raise ValueError(f"condition must be a list of category slugs, not {self.condition!r}")
+        if len(set(self.condition)) != len(self.condition):
+            raise ValueError(f"condition lists a category twice: {list(self.condition)}")
+        if self.condition and self.input_nc != 3 + len(self.condition):
+            raise ValueError(
+                f"input_nc must be 3 + {len(self.condition)} condition planes, not {self.input_nc}"
+            )
         for field_name in ("input_nc", "output_nc", "num_downs", "ngf"):
             value = getattr(self, field_name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -57,7 +73,21 @@ class GeneratorConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of the fields."""
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["condition"] = list(self.condition)
+        return data
+
+    def labels_for(self, slugs: Sequence[str | None]) -> torch.Tensor:
+        """Plane indices for category slugs (-1: no condition); ``ValueError`` for a slug the
+        generator was not trained on."""
+        index = {slug: i for i, slug in enumerate(self.condition)}
+        unknown = sorted({s for s in slugs if s is not None and s not in index})
+        if unknown:
+            raise ValueError(
+                f"this generator is conditioned on {', '.join(self.condition)}; "
+                f"not on {', '.join(unknown)}"
+            )
+        return torch.tensor([-1 if s is None else index[s] for s in slugs], dtype=torch.long)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
@@ -177,8 +207,21 @@ class UnetGenerator(nn.Module):
         self.downs = nn.ModuleList(downs)
         self.ups = nn.ModuleList(ups)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map an NCHW batch in [-1, 1] to an NCHW batch in [-1, 1]."""
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Map an NCHW batch in [-1, 1] to an NCHW batch in [-1, 1].
+
+        A conditioned generator takes either its full input (sketch and condition planes, as
+        in training) or an RGB sketch plus ``labels``, each sample's index into
+        ``config.condition`` (see :meth:`GeneratorConfig.labels_for`); without labels the
+        planes stay zero, the "any category" input that training also shows it.
+        """
+        planes = len(self.config.condition)
+        if planes and x.shape[1] == self.config.input_nc - planes:
+            if labels is None:
+                labels = torch.full((x.shape[0],), -1, dtype=torch.long)
+            x = with_condition(x, labels, planes)
+        elif labels is not None:
+            raise ValueError("labels are only for an RGB sketch given to a conditioned generator")
         side = self.config.min_input_size
         if x.shape[-1] % side or x.shape[-2] % side:
             raise ValueError(
@@ -193,6 +236,28 @@ class UnetGenerator(nn.Module):
         for i in range(len(self.ups) - 2, -1, -1):
             h = self.ups[i](torch.cat([skips[i], h], dim=1))
         return h
+
+
+def with_condition(sketch: torch.Tensor, labels: torch.Tensor, planes: int) -> torch.Tensor:
+    """``sketch`` (N x C x H x W) followed by ``planes`` constant one-hot planes per sample.
+
+    ``labels`` holds each sample's plane index; -1 gives all-zero planes (no category). Each
+    sample's planes depend on its own label only, so batching stays invariant.
+    """
+    if planes == 0:
+        return sketch
+    labels = labels.to(sketch.device)
+    onehot = F.one_hot(labels.clamp(min=0), planes) * (labels >= 0).unsqueeze(1)
+    n, _, height, width = sketch.shape
+    grid = onehot.to(sketch.dtype)[:, :, None, None].expand(n, planes, height, width)
+    return torch.cat([sketch, grid], dim=1).contiguous(memory_format=_memory_format(sketch))
+
+
+def _memory_format(tensor: torch.Tensor) -> torch.memory_format:
+    channels_last = tensor.dim() == 4 and tensor.is_contiguous(memory_format=torch.channels_last)
+    if channels_last and not tensor.is_contiguous():
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def build_generator(config: GeneratorConfig | None = None) -> UnetGenerator:

@@ -31,9 +31,11 @@ import csv
 import dataclasses
 import json
 import math
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +44,22 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from safetensors.torch import load_file, save_file
+from tqdm import tqdm
 
-from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs, to_tensor
+from inference.pix2pix.data import (
+    AlignedDataset,
+    PairSource,
+    find_pairs,
+    find_pictures,
+    to_tensor,
+)
 from inference.pix2pix.imaging import batch_to_images
 from inference.pix2pix.networks import (
     GeneratorConfig,
     NLayerDiscriminator,
     build_generator,
     init_weights,
+    with_condition,
 )
 from inference.pix2pix.sketchify import sketchify_pair
 
@@ -60,6 +70,16 @@ class TrainConfig:
 
     data_dir: str = "data/datasets/openmoji/train"
     data_dirs: list[str] | None = None  # several folders (``data_dir`` is ignored when set)
+    # Folders of plain pictures (no sketches): sketches are extracted when the data loads, in
+    # the ``sketch_styles`` other than ``given``.
+    picture_dirs: list[str] | None = None
+    # Which sketches a picture is seen with, one picked at random per read: ``given`` (the
+    # pair's own line art), ``xdog``, ``canny`` (edges of the picture, HED-style clean-up).
+    sketch_styles: list[str] = dataclasses.field(default_factory=lambda: ["given"])
+    # Category slugs to condition the generator on (one input plane each); the category of a
+    # pair comes from its file name, ``<slug>__...``. None: an unconditional generator.
+    condition: list[str] | None = None
+    condition_dropout: float = 0.15  # share of reads shown without their category
     # Pairs per folder per epoch: one number for all, or {folder: number}; None = all of them.
     max_per_source: int | dict[str, int] | None = None
     init_from: str | None = None  # safetensors generator state dict to fine-tune from
@@ -90,16 +110,35 @@ class TrainConfig:
     checkpoint_minutes: float = 10.0
     max_steps: int | None = None  # stop early (timing runs, tests)
     log_every: int = 10
+    quiet: bool = False  # no progress bars (tests)
 
     def generator_config(self) -> GeneratorConfig:
         """The architecture the model card will record."""
+        condition = tuple(self.condition or ())
         return GeneratorConfig(
-            num_downs=self.num_downs, ngf=self.ngf, norm=self.norm, use_dropout=self.use_dropout
+            input_nc=3 + len(condition),
+            num_downs=self.num_downs,
+            ngf=self.ngf,
+            norm=self.norm,
+            use_dropout=self.use_dropout,
+            condition=condition,
         )
 
+    @property
+    def planes(self) -> int:
+        """Condition planes after the RGB sketch (0 when unconditional)."""
+        return len(self.condition or ())
+
+    def pair_folders(self) -> list[str]:
+        """Folders of sketch/picture pairs: ``data_dirs`` when given, else ``[data_dir]``
+        (none when only ``picture_dirs`` are given)."""
+        if self.data_dirs:
+            return list(self.data_dirs)
+        return [] if self.picture_dirs else [self.data_dir]
+
     def folders(self) -> list[str]:
-        """The training folders: ``data_dirs`` when given, else ``[data_dir]``."""
-        return list(self.data_dirs) if self.data_dirs else [self.data_dir]
+        """Every training folder: pair folders, then picture folders."""
+        return self.pair_folders() + list(self.picture_dirs or [])
 
     def cap_for(self, folder: str) -> int | None:
         """How many pairs ``folder`` may give to one epoch (None: all)."""
@@ -126,8 +165,9 @@ def load_sources(cfg: TrainConfig) -> tuple[AlignedDataset, list[torch.Tensor]]:
     """All pairs of every folder in one dataset, and each folder's indices into it."""
     pairs: list[PairSource] = []
     groups = []
+    pair_folders = cfg.pair_folders()
     for folder in cfg.folders():
-        found = find_pairs(Path(folder))
+        found = find_pairs(Path(folder)) if folder in pair_folders else find_pictures(Path(folder))
         groups.append(torch.arange(len(pairs), len(pairs) + len(found)))
         pairs += found
     data = AlignedDataset(
@@ -136,8 +176,22 @@ def load_sources(cfg: TrainConfig) -> tuple[AlignedDataset, list[torch.Tensor]]:
         load_size=cfg.load_size,
         augment=sketchify_pair if cfg.augment else None,
         seed=cfg.seed,
+        styles=tuple(cfg.sketch_styles),
+        condition=tuple(cfg.condition or ()),
+        label_dropout=cfg.condition_dropout if cfg.condition else 0.0,
+        progress=partial(tqdm, desc="loading pairs", unit="pair", **_bar_options()),
     )
+    if cfg.condition:
+        counts = torch.bincount(data.labels + 1, minlength=cfg.planes + 1).tolist()
+        named = ", ".join(f"{slug} {n}" for slug, n in zip(cfg.condition, counts[1:], strict=True))
+        print(f"pairs per category: {named}, none {counts[0]}", flush=True)
     return data, groups
+
+
+def _bar_options() -> dict[str, Any]:
+    # In a log file (nohup) a bar redrawn ten times a second is noise: update twice a minute.
+    interactive = sys.stderr.isatty()
+    return {"mininterval": 0.1 if interactive else 30.0, "dynamic_ncols": interactive}
 
 
 def epoch_order(cfg: TrainConfig, groups: list[torch.Tensor], epoch: int) -> torch.Tensor:
@@ -167,7 +221,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     nets = Nets.create(cfg)
     state = load_resume(out, nets)
     if state["step"] == 0 and cfg.init_from:
-        nets.net_g.load_state_dict({k: v.float() for k, v in load_file(cfg.init_from).items()})
+        load_initial_weights(nets.net_g, load_file(cfg.init_from))
         print(f"generator initialised from {cfg.init_from}", flush=True)
     nets.to(device, channels_last=cfg.channels_last)
     samples = SampleSet.load(cfg)
@@ -193,9 +247,14 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         )
         tick, seen, speed = time.monotonic(), 0, 0.0
         sums = torch.zeros(3, device=device)
-        for b, batch in enumerate(loader, start=first):
-            sketch, picture = nets.inputs(*batch)
+        bar = tqdm(
+            total=batches, initial=first, desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch",
+            disable=cfg.quiet, **_bar_options(),
+        )  # fmt: skip
+        for b, (plain, target, labels) in enumerate(loader, start=first):
+            sketch, picture = nets.inputs(with_condition(plain, labels, cfg.planes), target)
             losses = train_step(cfg, nets, sketch, picture)
+            bar.update()
             state["step"] += 1
             seen += len(sketch)
             sums += losses
@@ -206,15 +265,15 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             if state["step"] % cfg.log_every == 0 or stopping or saving:
                 speed = seen / (time.monotonic() - tick)
                 d, g, l1 = log.flush(speed)  # the only host sync: once per log interval
-                if state["step"] % cfg.log_every == 0:
-                    print(f"epoch {epoch} batch {b + 1}/{batches} D {d:.3f} G_gan {g:.3f} "
-                          f"L1 {l1:.4f} {speed:.2f} images/s", flush=True)  # fmt: skip
+                bar.set_postfix_str(f"D {d:.3f} G_gan {g:.3f} L1 {l1:.4f} {speed:.2f} img/s")
             if stopping or saving:
                 position = {**state, "epoch": epoch, "batch": b + 1}
                 save_resume(out, nets, state=position)
                 last_save = time.monotonic()
             if stopping:
+                bar.close()
                 return record
+        bar.close()
         speed = seen / max(1e-9, time.monotonic() - tick)
         log.flush(speed)
         means = (sums / max(1, math.ceil(seen / cfg.batch_size))).tolist()
@@ -227,11 +286,66 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         state.update(epoch=epoch + 1, batch=0, record=record)
         save_checkpoint(out, nets.net_g, cfg, record)
         save_resume(out, nets, state=state)
+        plot_losses(out / "losses.csv", out / "losses.png")
         last_save = time.monotonic()
         print(json.dumps(record), flush=True)
         if cfg.max_steps and state["step"] >= cfg.max_steps:
             break
     return record
+
+
+def load_initial_weights(net_g: torch.nn.Module, weights: Mapping[str, torch.Tensor]) -> None:
+    """Start ``net_g`` from ``weights`` (any float dtype), e.g. a shipped generator.
+
+    A conditioned generator can start from an unconditional one: where the saved first layer
+    has fewer input channels, the extra (condition) channels start at zero, so the fine-tune
+    begins exactly where the given generator is and learns what each category adds.
+    """
+    own = net_g.state_dict()
+    loaded = {}
+    for key, saved in weights.items():
+        value, target = saved.float(), own.get(key)
+        grows = (
+            target is not None
+            and value.dim() == 4
+            and value.shape[1] < target.shape[1]
+            and (value.shape[0], value.shape[2:]) == (target.shape[0], target.shape[2:])
+        )
+        if grows and target is not None:
+            padded = torch.zeros_like(target)
+            padded[:, : value.shape[1]] = value
+            value = padded
+        loaded[key] = value
+    net_g.load_state_dict(loaded)
+
+
+def plot_losses(csv_path: Path, png_path: Path, window: int = 50) -> None:
+    """Draw the losses of ``losses.csv`` (running means over ``window`` steps) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with csv_path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return
+    steps = np.array([int(r["step"]) for r in rows])
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.2), constrained_layout=True)
+    panels = (("loss_D", "discriminator"), ("loss_G_gan", "G adversarial"), ("loss_G_L1", "G L1"))
+    for ax, (column, title) in zip(axes, panels, strict=True):
+        values = np.array([float(r[column]) for r in rows])
+        span = max(1, min(window, len(values) // 5 or 1))
+        smooth = np.convolve(values, np.ones(span) / span, mode="valid")
+        ax.plot(steps, values, color="#c8c8c8", linewidth=0.6)
+        ax.plot(steps[span - 1 :], smooth, color="#d2482b", linewidth=1.4)
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    epochs = sorted({int(r["epoch"]) for r in rows})
+    figure.suptitle(f"{csv_path.parent.name}: epochs {epochs[0] + 1}-{epochs[-1] + 1}")
+    figure.savefig(png_path, dpi=90)
+    plt.close(figure)
 
 
 class LossLog:
@@ -279,7 +393,8 @@ class Nets:
     def create(cls, cfg: TrainConfig) -> Nets:
         """Freshly initialised nets (N(0, 0.02) as in the paper) and optimisers."""
         net_g = init_weights(build_generator(cfg.generator_config()))
-        net_d = init_weights(NLayerDiscriminator(6, cfg.ndf, cfg.n_layers_D))
+        # D sees the generator's whole input (sketch and condition planes) beside a picture.
+        net_d = init_weights(NLayerDiscriminator(6 + cfg.planes, cfg.ndf, cfg.n_layers_D))
         betas = (cfg.beta1, 0.999)
         return cls(
             net_g,
@@ -400,23 +515,31 @@ class SampleSet:
 
     sketches: torch.Tensor  # N x 3 x S x S
     targets: torch.Tensor | None  # held-out pictures for the first len(targets) sketches
+    labels: torch.Tensor  # each sketch's condition plane (-1: none)
+    planes: int = 0
 
     @classmethod
     def load(cls, cfg: TrainConfig) -> SampleSet:
         """Held-out pairs (clean and sketchified with a fixed seed) plus child-like sketches."""
-        sketches, targets = [], []
+        sketches, targets, categories = [], [], []
         if cfg.val_dir and Path(cfg.val_dir).is_dir():
             for i, source in enumerate(find_pairs(Path(cfg.val_dir))):
                 a, b = (to_tensor(im) for im in source.load(cfg.size))
                 child, b_child = sketchify_pair(a, b, np.random.default_rng(10_000 + i))
                 sketches += [a, child]
                 targets += [b, b_child]
+                categories += [source.category] * 2
         if cfg.sample_sketches_dir and Path(cfg.sample_sketches_dir).is_dir():
             for path in sorted(Path(cfg.sample_sketches_dir).glob("*.png")):
-                sketches.append(to_tensor(PairSource(path, path).load(cfg.size)[0]))
+                source = PairSource(path, path)
+                sketches.append(to_tensor(source.load(cfg.size)[0]))
+                categories.append(source.category)
+        wanted = cfg.condition or []
+        labels = torch.tensor([wanted.index(c) if c in wanted else -1 for c in categories])
         if not sketches:
-            return cls(torch.empty(0, 3, cfg.size, cfg.size), None)
-        return cls(torch.stack(sketches), torch.stack(targets) if targets else None)
+            return cls(torch.empty(0, 3, cfg.size, cfg.size), None, labels.long())
+        stacked = torch.stack(sketches)
+        return cls(stacked, torch.stack(targets) if targets else None, labels, cfg.planes)
 
     @torch.no_grad()
     def evaluate(self, net_g: torch.nn.Module, grid_path: Path) -> dict[str, float]:
@@ -426,7 +549,10 @@ class SampleSet:
         net_g.eval()
         device = next(net_g.parameters()).device
         outputs = torch.cat(
-            [net_g(chunk.to(device)).float().cpu() for chunk in self.sketches.split(8)]
+            [
+                net_g(with_condition(chunk, labels, self.planes).to(device)).float().cpu()
+                for chunk, labels in zip(self.sketches.split(8), self.labels.split(8), strict=True)
+            ]
         )
         net_g.train()
         metrics = {}

@@ -218,6 +218,32 @@ async def test_same_sketch_gives_the_same_picture_alone_and_in_a_batch(monkeypat
     assert not np.array_equal(np.asarray(other), np.asarray(picture_in_batch))
 
 
+async def test_a_conditioned_generator_draws_each_drawing_as_its_category(
+    monkeypatch, settings, tmp_path
+) -> None:
+    from inference.runtime import get_runtime
+    from inference.testing import write_random_generator
+    from tests.conftest import TEST_CATEGORIES
+
+    write_random_generator(tmp_path / "cond", categories=TEST_CATEGORIES, conditioned=True)
+    settings.GENERATORS_DIR = tmp_path / "cond"
+    get_runtime().reset()
+    monkeypatch.setattr(services, "wake_workers", lambda ids: None)
+    child = await make_child()
+    same = sketch_png(seed=4)
+    face, _ = await submit(child=child, category="face", sketch=same, client_id="f")
+    panda, _ = await submit(child=child, category="panda", sketch=same, client_id="p")
+    panda_alone, _ = await submit(child=child, category="panda", sketch=same, client_id="q")
+
+    await InferenceWorker().process([face.pk, panda.pk])  # one batch, two categories
+    await InferenceWorker().process([panda_alone.pk])
+
+    as_face, as_panda = await read_result(face.pk), await read_result(panda.pk)
+    assert not np.array_equal(np.asarray(as_face), np.asarray(as_panda))
+    assert np.array_equal(np.asarray(as_panda), np.asarray(await read_result(panda_alone.pk)))
+    get_runtime().reset()
+
+
 async def test_a_child_only_hears_their_own_drawings(monkeypatch) -> None:
     alice = await make_child()
     bob = await make_child()  # another family
@@ -285,9 +311,9 @@ async def test_the_site_stays_responsive_while_a_picture_is_drawn(monkeypatch) -
 
     real_draw = runtime.LoadedGenerator.draw
 
-    def slow_draw(self, sketches):
+    def slow_draw(self, sketches, categories=None):
         time.sleep(1.5)  # a big generator on a slow CPU
-        return real_draw(self, sketches)
+        return real_draw(self, sketches, categories)
 
     monkeypatch.setattr(runtime.LoadedGenerator, "draw", slow_draw)
     child = await make_child()

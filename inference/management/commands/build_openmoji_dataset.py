@@ -24,13 +24,18 @@ class Command(BaseCommand):
         data_dir = Path(settings.BASE_DIR) / "data"
         parser.add_argument("--out", type=Path, default=data_dir / "datasets" / "openmoji")
         parser.add_argument("--cache", type=Path, default=data_dir / "cache" / "openmoji")
-        parser.add_argument("--version", dest="package_version", default=openmoji.VERSION)
+        parser.add_argument("--package-version", dest="package_version", default=openmoji.VERSION)
         parser.add_argument("--size", type=int, default=256, help="Side of each half, in pixels.")
         parser.add_argument(
             "--categories",
             nargs="*",
-            choices=[c.slug for c in openmoji.CATEGORIES],
-            help="Only these categories (default: all).",
+            help="Only these categories (default: all of the chosen scheme).",
+        )
+        parser.add_argument(
+            "--kid-categories",
+            action="store_true",
+            help="Sort into the seven kid categories the other sources use (face, animal, food, "
+            "vehicle, fashion, space, plant) instead of the starter's five (with nature).",
         )
         parser.add_argument("--val-fraction", type=float, default=0.05)
 
@@ -39,13 +44,17 @@ class Command(BaseCommand):
             package = openmoji.fetch_package(options["cache"], options["package_version"])
         except (OSError, ValueError) as exc:
             raise CommandError(f"Could not fetch the openmoji package: {exc}") from exc
-        document = openmoji.build_dataset(
-            package_dir=package,
-            out_dir=options["out"],
-            size=options["size"],
-            categories=tuple(options["categories"] or ()) or None,
-            val_fraction=options["val_fraction"],
-        )
+        try:
+            document = openmoji.build_dataset(
+                package_dir=package,
+                out_dir=options["out"],
+                size=options["size"],
+                categories=tuple(options["categories"] or ()) or None,
+                val_fraction=options["val_fraction"],
+                kid_categories=options["kid_categories"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         for slug, counts in document["counts"].items():
             self.stdout.write(f"{slug}: {counts['train']} train, {counts['val']} val")
         self.stdout.write(f"Wrote {options['out']} ({document['package']}, {document['licence']})")

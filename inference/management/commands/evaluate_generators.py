@@ -235,7 +235,7 @@ class Command(BaseCommand):
             except registry.RegistryError as exc:
                 raise CommandError(str(exc)) from exc
             return card.name, lambda: registry.load_generator(card)
-        from inference.pix2pix.judge import load_checkpoint
+        from inference.pix2pix.evaluate import load_checkpoint
 
         label = (
             f"{path.parent.parent.name}/{path.stem}"

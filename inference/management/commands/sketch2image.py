@@ -92,7 +92,7 @@ class Command(BaseCommand):
         batch_size = max(1, int(getattr(settings, "INFERENCE_BATCH_SIZE", 8)))
         for start in range(0, len(inputs), batch_size):
             chunk = inputs[start : start + batch_size]
-            pictures = generator.draw(sketches[start : start + batch_size])
+            pictures = generator.draw(sketches[start : start + batch_size], [category] * len(chunk))
             for path, picture in zip(chunk, pictures, strict=True):
                 target = out_dir / f"{path.stem}.png"
                 picture.save(target, format="PNG")
