@@ -145,6 +145,13 @@ class ClassifierTrainConfig:
     max_steps: int | None = None  # stop early (tests)
 
 
+def categories_in(split_dirs: Sequence[Path]) -> tuple[str, ...]:
+    """Sorted category slugs of the ``<category>__<id>.png`` files of ``split_dirs``."""
+    return tuple(
+        sorted({source.sketch.stem.split("__")[0] for d in split_dirs for source in find_pairs(d)})
+    )
+
+
 def load_real_pictures(
     split_dir: Path, categories: Sequence[str] | None = None, size: int = 64
 ) -> tuple[torch.Tensor, torch.Tensor, tuple[str, ...]]:

@@ -351,19 +351,20 @@ def test_build_devset_option_writes_the_manifest(tmp_path: Path) -> None:
 
 
 def test_train_category_classifier_command(tmp_path: Path) -> None:
-    root = tmp_path / "data"
-    (root / "train").mkdir(parents=True)
-    for i in range(4):
-        category = ("face", "animal")[i % 2]
-        both = Image.new("RGB", (512, 256), "white")
-        both.paste(coloured_in(sketch(i), (200, 60 * (i % 2), 40)), (256, 0))
-        both.save(root / "train" / f"{category}__{i}.png")
+    for name, categories in (("one", ("face", "animal")), ("two", ("face", "plant"))):
+        (tmp_path / name / "train").mkdir(parents=True)
+        for i in range(4):
+            category = categories[i % 2]
+            both = Image.new("RGB", (512, 256), "white")
+            both.paste(coloured_in(sketch(i), (200, 60 * (i % 2), 40)), (256, 0))
+            both.save(tmp_path / name / "train" / f"{category}__{i}.png")
     out_path = tmp_path / "judge.safetensors"
     call_command(
-        "train_category_classifier", "--dataset", str(root), "--out", str(out_path),
-        "--size", "16", "--width", "2", "--epochs", "1", "--max-steps", "1",
-        stdout=io.StringIO(),
+        "train_category_classifier", "--dataset", str(tmp_path / "one"), str(tmp_path / "two"),
+        "--out", str(out_path), "--size", "16", "--width", "2", "--epochs", "1",
+        "--max-steps", "1", stdout=io.StringIO(),
     )  # fmt: skip
     card = json.loads(out_path.with_suffix(".json").read_text())
-    assert card["categories"] == ["animal", "face"]
-    assert clf.load_classifier(out_path).config.categories == ("animal", "face")
+    assert card["categories"] == ["animal", "face", "plant"]  # both datasets, one label set
+    assert [entry["count"] for entry in card["data"]] == [4, 4]
+    assert clf.load_classifier(out_path).config.categories == ("animal", "face", "plant")

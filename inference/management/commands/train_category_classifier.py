@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import torch
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -31,8 +32,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dataset",
             type=Path,
-            default=Path("data/datasets/openmoji"),
-            help="A|B dataset folder with train/ (and val/, dataset.json).",
+            nargs="+",
+            default=[Path("data/datasets/openmoji")],
+            help="A|B dataset folder(s) with train/ (and val/, dataset.json); several train "
+            "one classifier on all their pictures.",
         )
         parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help="Weights file.")
         parser.add_argument("--epochs", type=int, default=60)
@@ -46,12 +49,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from inference.pix2pix import classifier as clf
 
-        dataset: Path = options["dataset"]
-        if not dataset.is_absolute() and not dataset.exists():
-            dataset = Path(settings.BASE_DIR) / dataset
-        train_dir, val_dir = dataset / "train", dataset / "val"
-        if not train_dir.is_dir():
-            raise CommandError(f"{train_dir} does not exist: expected an A|B dataset folder.")
+        datasets = [_resolve(dataset) for dataset in options["dataset"]]
+        for dataset in datasets:
+            if not (dataset / "train").is_dir():
+                raise CommandError(
+                    f"{dataset / 'train'} does not exist: expected an A|B dataset folder."
+                )
         cfg = clf.ClassifierTrainConfig(
             size=options["size"],
             width=options["width"],
@@ -62,9 +65,15 @@ class Command(BaseCommand):
             max_steps=options["max_steps"],
         )
         try:
-            pictures, labels, categories = clf.load_real_pictures(train_dir, size=cfg.size)
+            categories = clf.categories_in([dataset / "train" for dataset in datasets])
+            loaded = [
+                clf.load_real_pictures(dataset / "train", categories, size=cfg.size)
+                for dataset in datasets
+            ]
         except FileNotFoundError as exc:
             raise CommandError(str(exc)) from exc
+        pictures = torch.cat([part[0] for part in loaded])
+        labels = torch.cat([part[1] for part in loaded])
         self.stdout.write(
             f"Training on {len(pictures)} real pictures of {len(categories)} categories "
             f"({', '.join(categories)})"
@@ -75,21 +84,25 @@ class Command(BaseCommand):
         )
         minutes = (time.monotonic() - started) / 60
         metrics = {"train_accuracy": round(clf.accuracy(model, pictures, labels), 4)}
-        if val_dir.is_dir():
+        held_out = []
+        for dataset in datasets:
             try:
-                val_pictures, val_labels, _ = clf.load_real_pictures(
-                    val_dir, categories, size=cfg.size
-                )
+                held_out.append(clf.load_real_pictures(dataset / "val", categories, size=cfg.size))
             except FileNotFoundError:
-                pass
-            else:
-                metrics["val_accuracy"] = round(clf.accuracy(model, val_pictures, val_labels), 4)
-                metrics["val_count"] = len(val_pictures)
+                continue  # no val/ (or none of these categories in it)
+        if held_out:
+            val_pictures = torch.cat([part[0] for part in held_out])
+            val_labels = torch.cat([part[1] for part in held_out])
+            metrics["val_accuracy"] = round(clf.accuracy(model, val_pictures, val_labels), 4)
+            metrics["val_count"] = len(val_pictures)
         card = {
             "name": options["out"].stem,
             "purpose": "recognisability judge for evaluate_generators (FCN-score idea)",
             "categories": list(categories),
-            "data": _data_entry(dataset, len(pictures)),
+            "data": [
+                _data_entry(dataset, len(part[0]))
+                for dataset, part in zip(datasets, loaded, strict=True)
+            ],
             "training": clf.config_dict(cfg),
             "epochs": len(history),
             "seed": cfg.seed,
@@ -100,6 +113,12 @@ class Command(BaseCommand):
         card_path = clf.save_classifier(model, options["out"], card)
         self.stdout.write(json.dumps(metrics))
         self.stdout.write(f"Wrote {options['out']} and {card_path} in {minutes:.1f} min")
+
+
+def _resolve(dataset: Path) -> Path:
+    if not dataset.is_absolute() and not dataset.exists():
+        return Path(settings.BASE_DIR) / dataset
+    return dataset
 
 
 def _data_entry(dataset: Path, count: int) -> dict[str, Any]:
