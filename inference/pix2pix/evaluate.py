@@ -568,12 +568,15 @@ def evaluate_candidate(
     facts: Sequence[SketchFacts],
     classifier: CategoryClassifier | None = None,
     reference: Mapping[str, float] | None = None,
+    *,
+    with_categories: bool = True,
 ) -> CandidateResult:
     """Draw every dev sketch with ``net`` and score the pictures (``reference``: see
-    :func:`combined_score`)."""
-    pictures = draw(
-        net, [f.item.sketch for f in facts], categories=[f.item.category for f in facts]
-    )
+    :func:`combined_score`). A conditioned ``net`` draws each sketch as its category unless
+    ``with_categories`` is false (then as "any category", to measure what the condition adds).
+    """
+    categories = [f.item.category for f in facts] if with_categories else None
+    pictures = draw(net, [f.item.sketch for f in facts], categories=categories)
     probabilities = classifier_probabilities(classifier, pictures)
     rows = [
         score_picture(f, picture, probs)

@@ -267,6 +267,27 @@ def test_evaluate_generators_writes_metrics_and_a_sheet(
     assert "gen-a" in (out_dir / "index.html").read_text()
 
 
+def test_a_conditioned_generator_is_scored_with_and_without_its_categories(
+    registry_dir: Path, tmp_path: Path, judge: Path
+) -> None:
+    categories = (("face", "Face", "얼굴", "🙂"), ("animal", "Animal", "동물", "🐶"))
+    write_random_generator(registry_dir, name="cond", categories=categories, conditioned=True)
+    write_random_generator(registry_dir, name="plain", seed=1)
+    write_tiny_devset(tmp_path / "devset")
+    out_dir = tmp_path / "report"
+    call_command(
+        "evaluate_generators", "cond", "plain", "--devset", str(tmp_path / "devset"),
+        "--classifier", str(judge), "--out", str(out_dir), "--cell", "32",
+        "--also-without-category", stdout=io.StringIO(),
+    )  # fmt: skip
+
+    document = json.loads((out_dir / "metrics.json").read_text())
+    scored = {row["candidate"]: row for row in document["ranking"]}
+    assert set(scored) == {"cond", "cond (no category)", "plain"}  # plain has no condition
+    # The category planes change the pictures, so the two runs of "cond" measure differently.
+    assert scored["cond"]["l1"] != scored["cond (no category)"]["l1"]
+
+
 def test_evaluate_generators_scores_checkpoints_of_a_run(tmp_path: Path, judge: Path) -> None:
     from safetensors.torch import save_file
 

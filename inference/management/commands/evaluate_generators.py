@@ -79,6 +79,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--generators-dir", type=Path, default=None, help="Registry folder.")
         parser.add_argument("--threads", type=int, default=1, help="torch CPU threads.")
+        parser.add_argument(
+            "--also-without-category",
+            action="store_true",
+            help="Score each category-conditioned candidate a second time drawing with no "
+            'category ("NAME (no category)"): what the condition adds.',
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
@@ -114,12 +120,19 @@ class Command(BaseCommand):
                 net = load()
             except (OSError, ValueError, RuntimeError, KeyError, registry.RegistryError) as exc:
                 raise CommandError(f"{name}: cannot be loaded ({exc})") from exc
-            result = evaluate.evaluate_candidate(name, net, facts, judge, reference)
-            results.append(result)
+            runs = [(name, True)]
+            config = getattr(net, "config", None)
+            if options["also_without_category"] and getattr(config, "condition", ()):
+                runs.append((f"{name} (no category)", False))
+            for label, with_categories in runs:
+                result = evaluate.evaluate_candidate(
+                    label, net, facts, judge, reference, with_categories=with_categories
+                )
+                results.append(result)
+                self.stdout.write(
+                    f"[{number}/{len(candidates)}] {label}: score {result.summary['combined']:.3f}"
+                )
             del net
-            self.stdout.write(
-                f"[{number}/{len(candidates)}] {name}: score {result.summary['combined']:.3f}"
-            )
 
         out: Path = options["out"]
         context = {
