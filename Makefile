@@ -44,10 +44,12 @@ services:
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download can't work here.
 # fonts-nanum: without a Korean font Chromium draws boxes, and the Korean layout checks mean nothing.
+# fonts-noto-color-emoji: the kid screens speak in icons (🧽 🗑️ 🔇 🐼); without it they are boxes too.
 chromium:
 	@(command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium) && \
-	  test -d /usr/share/fonts/truetype/nanum || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum)
+	  test -d /usr/share/fonts/truetype/nanum && \
+	  test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum fonts-noto-color-emoji)
 
 pytest: install chromium services
 	$(BIN)/python -m pytest -q
