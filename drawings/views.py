@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from drawings import selectors
@@ -17,6 +18,23 @@ from drawings.models import Drawing, DrawingStatus
 from inference.runtime import get_runtime
 
 GALLERY_PAGE_SIZE = 12
+
+# The canvas's twelve crayons: bright, easy to tell apart, each with a name a
+# screen reader says (and a child can hover to read) in Korean and English.
+PALETTE = (
+    ("#111111", _("Black")),
+    ("#8a8f98", _("Grey")),
+    ("#7c4a1e", _("Brown")),
+    ("#e02424", _("Red")),
+    ("#f97316", _("Orange")),
+    ("#facc15", _("Yellow")),
+    ("#84cc16", _("Light green")),
+    ("#15803d", _("Green")),
+    ("#38bdf8", _("Sky blue")),
+    ("#1d4ed8", _("Blue")),
+    ("#7e3af2", _("Purple")),
+    ("#f472b6", _("Pink")),
+)
 
 
 def child_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -60,6 +78,7 @@ def canvas(request: HttpRequest) -> HttpResponse:
             "categories": categories,
             "categories_data": categories,
             "no_generators": not categories,
+            "palette": PALETTE,
         },
     )
 

@@ -4,13 +4,9 @@
 // Every word a child reads comes from the template (data-* attributes and
 // <template> markup rendered with {% translate %}), never from this file.
 
-import {
-  DRAWINGS_API,
-  LiveUpdates,
-  csrfToken,
-  isFinal,
-  newClientId,
-} from "./live.js";
+import { DraftStore } from "./draft.js";
+import { DRAWINGS_API, LiveUpdates, csrfToken, newClientId } from "./live.js";
+import { bindSoundToggle, playSound } from "./sounds.js";
 
 // The size of the PNG we send: generators are trained on small squares, and a
 // fixed size makes every device's sketch look alike to them.
@@ -89,13 +85,22 @@ function prepare(ctx, side) {
   ctx.fillRect(0, 0, side, side);
 }
 
-/** A square canvas that records strokes (in 0..1 coordinates) so it can undo and re-render at any size. */
+/**
+ * A square canvas that records strokes (in 0..1 coordinates) so it can undo,
+ * redo and re-render at any size.
+ *
+ * Every change is an action on a stack: { stroke } adds one stroke, { wiped }
+ * clears the paper and remembers what was on it. Undo moves the newest action
+ * to the redo stack; a new stroke empties the redo stack.
+ */
 export class SketchPad extends EventTarget {
   constructor(canvas) {
     super();
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.strokes = [];
+    this._done = []; // actions that undo can take back, newest last
+    this._undone = []; // actions that redo can bring back, newest last
     this.version = 0; // bumps on every change: a changed sketch is a new drawing
     this.color = "#111111";
     this.brush = "medium";
@@ -141,19 +146,55 @@ export class SketchPad extends EventTarget {
     return !this.strokes.some((s) => !s.eraser);
   }
 
-  canUndo() {
+  /** A finger or pen is down right now. */
+  isDrawing() {
+    return this._active !== null;
+  }
+
+  hasStrokes() {
     return this.strokes.length > 0;
   }
 
+  canUndo() {
+    return this._done.length > 0;
+  }
+
+  canRedo() {
+    return this._undone.length > 0;
+  }
+
   undo() {
-    if (!this.strokes.length) return;
-    this.strokes.pop();
+    const action = this._done.pop();
+    if (!action) return;
+    if (action.stroke) this.strokes.pop();
+    else this.strokes = action.wiped;
+    this._undone.push(action);
     this._changed();
   }
 
+  redo() {
+    const action = this._undone.pop();
+    if (!action) return;
+    if (action.stroke) this.strokes.push(action.stroke);
+    else this.strokes = [];
+    this._done.push(action);
+    this._changed();
+  }
+
+  /** Wipe the paper. Undo brings the drawing back. */
   clear() {
     if (!this.strokes.length) return;
+    this._done.push({ wiped: this.strokes });
+    this._undone = [];
     this.strokes = [];
+    this._changed();
+  }
+
+  /** Start from saved strokes (a draft): each one can be undone. */
+  load(strokes) {
+    this.strokes = [...strokes];
+    this._done = this.strokes.map((stroke) => ({ stroke }));
+    this._undone = [];
     this._changed();
   }
 
@@ -235,6 +276,8 @@ export class SketchPad extends EventTarget {
     this._active = null;
     drawTail(this.ctx, active.stroke, this.canvas.width);
     this.strokes.push(active.stroke);
+    this._done.push({ stroke: active.stroke });
+    this._undone = [];
     this._changed();
   }
 }
@@ -332,7 +375,9 @@ class SubmissionCard {
   }
 
   drawing(drawing) {
+    const before = this.element.dataset.state;
     if (drawing.status === "done") {
+      if (before !== "done") playSound("reveal");
       this._show("done", this.strings.done);
       if (drawing.result_url) {
         const img = document.createElement("img");
@@ -343,6 +388,7 @@ class SubmissionCard {
         this.resultSlot.replaceChildren(img);
       }
     } else if (drawing.status === "failed") {
+      if (before !== "failed") playSound("oops");
       this.problem(drawing.error_message || this.strings.failed, { retryable: true });
     } else {
       this._show(drawing.status, this.strings[drawing.status] || this.strings.queued);
@@ -381,6 +427,7 @@ function main() {
   const submitButton = app.querySelector("[data-submit]");
   const hint = app.querySelector("[data-hint]");
   const undoButton = app.querySelector("[data-undo]");
+  const redoButton = app.querySelector("[data-redo]");
   const clearButton = app.querySelector("[data-clear]");
   const clearDialog = document.getElementById("clear-dialog");
   const results = document.getElementById("results");
@@ -405,15 +452,22 @@ function main() {
   }
 
   undoButton?.addEventListener("click", () => pad.undo());
+  redoButton?.addEventListener("click", () => pad.redo());
   document.addEventListener("keydown", (event) => {
-    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+    if (!(event.ctrlKey || event.metaKey)) return;
+    const key = event.key.toLowerCase();
+    if (key === "z" && !event.shiftKey) {
       event.preventDefault();
       pad.undo();
+    } else if ((key === "z" && event.shiftKey) || key === "y") {
+      event.preventDefault();
+      pad.redo();
     }
   });
+  bindSoundToggle(app.querySelector("[data-sound-toggle]"));
 
   clearButton?.addEventListener("click", () => {
-    if (pad.isEmpty() && !pad.canUndo()) return;
+    if (!pad.hasStrokes()) return;
     if (clearDialog && typeof clearDialog.showModal === "function") {
       clearDialog.returnValue = "";
       clearDialog.showModal();
@@ -427,12 +481,36 @@ function main() {
 
   let busy = false; // a submission is being prepared
   let last = null; // the last submission: { key, clientId, card, ... }
+  // The client_id last used for these very strokes, kept in the draft: sending
+  // them again after a reload reuses it, so the server never makes them twice.
+  let sent = null; // { clientId, category, version }
 
   const selectedCategory = () => app.querySelector('input[name="category"]:checked')?.value || "";
 
+  // The draft: restored first, then saved after every change.
+  const draft = new DraftStore(app.dataset.draftKey, () => ({
+    strokes: pad.strokes,
+    category: selectedCategory(),
+    submission:
+      sent && sent.version === pad.version
+        ? { clientId: sent.clientId, category: sent.category }
+        : null,
+  }));
+  const saved = draft.load();
+  if (saved && saved.strokes.length) {
+    pad.load(saved.strokes);
+    const input = [...app.querySelectorAll('input[name="category"]')].find(
+      (candidate) => candidate.value === saved.category,
+    );
+    if (input) input.checked = true;
+    if (saved.submission) sent = { ...saved.submission, version: pad.version };
+  }
+  pad.addEventListener("change", () => draft.changed());
+
   function refreshControls() {
     if (undoButton) undoButton.disabled = !pad.canUndo();
-    if (clearButton) clearButton.disabled = !pad.canUndo();
+    if (redoButton) redoButton.disabled = !pad.canRedo();
+    if (clearButton) clearButton.disabled = !pad.hasStrokes();
     if (!submitButton) return;
     let why = "";
     if (pad.isEmpty()) why = strings.hintDraw;
@@ -445,13 +523,28 @@ function main() {
   }
   pad.addEventListener("change", refreshControls);
   for (const input of app.querySelectorAll('input[name="category"]')) {
-    input.addEventListener("change", refreshControls);
+    input.addEventListener("change", () => {
+      refreshControls();
+      draft.changed();
+    });
   }
 
   // Live updates for every drawing we sent.
   const live = new LiveUpdates();
   const cardsByDrawing = new Map(); // drawing id -> SubmissionCard
-  live.onDrawing((drawing) => cardsByDrawing.get(String(drawing.id))?.drawing(drawing));
+  function showOnCard(card, drawing) {
+    const wasDone = card.element.dataset.state === "done";
+    card.drawing(drawing);
+    // The finished card is taller than the waiting one: bring all of it into
+    // view, unless the child is busy drawing the next picture.
+    if (!wasDone && drawing.status === "done" && !pad.isDrawing()) {
+      card.element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    }
+  }
+  live.onDrawing((drawing) => {
+    const card = cardsByDrawing.get(String(drawing.id));
+    if (card) showOnCard(card, drawing);
+  });
   live.onStatus((status) => {
     if (!connection) return;
     connection.dataset.status = status;
@@ -469,12 +562,20 @@ function main() {
         // This server keeps a failed drawing as it was for its client_id; a
         // deliberate "Try again" then becomes a new drawing of the same sketch.
         submission.clientId = newClientId();
+        if (sent && sent.version === submission.version) {
+          sent.clientId = submission.clientId;
+          draft.changed();
+        }
         drawing = await postDrawing(submission, { strings, onRetry: () => card.retrying() });
       }
       submission.drawingId = String(drawing.id);
+      // The server has it now: the copy on this device has done its job.
+      if (pad.version === submission.version) draft.discard();
       cardsByDrawing.set(submission.drawingId, card);
-      card.drawing(drawing);
       live.track(drawing, { replace: fresh });
+      // The socket may have told us "done" before this answer arrived: show the
+      // furthest state known, never the older one the POST answer carries.
+      showOnCard(card, live.drawings.get(submission.drawingId) || drawing);
     } catch (error) {
       card.problem(error instanceof Problem ? error.message : strings.serverTrouble, {
         retryable: error instanceof Problem ? error.retryable : true,
@@ -503,7 +604,13 @@ function main() {
         categoryLabel: info ? `${info.emoji} ${info.label}` : category,
         strings,
       });
-      const submission = { key, blob, category, clientId: newClientId(), card };
+      const version = pad.version;
+      const resend = sent && sent.version === version && sent.category === category;
+      const clientId = resend ? sent.clientId : newClientId();
+      sent = { clientId, category, version };
+      draft.changed();
+      draft.flush();
+      const submission = { key, blob, category, clientId, version, card };
       card.retryButton.addEventListener("click", () => {
         const wasFailedDrawing = Boolean(submission.drawingId);
         send(submission, { fresh: wasFailedDrawing });
@@ -521,7 +628,10 @@ function main() {
     }
   }
 
-  submitButton?.addEventListener("click", submit);
+  submitButton?.addEventListener("click", () => {
+    if (!submitButton.disabled) playSound("submit");
+    submit();
+  });
   refreshControls();
 }
 

@@ -1,34 +1,13 @@
 // Celebrate what a finished picture paid: the payout rides on the drawing.status
 // event as `progress` and is re-dispatched on window as "icanvas:progress".
-// This script updates the top bar's level badge and shows a short, polite toast.
+// This script updates the top bar's level badge and shows a short, polite toast
+// (static/js/popups.js keeps at most two on screen and queues the rest).
+
+import { showPopup } from "../js/popups.js";
 
 const badge = document.querySelector("[data-level-badge]");
 const korean = (badge?.dataset.lang || "").toLowerCase().startsWith("ko");
 const pick = (item, field) => (korean ? item[`${field}_ko`] : item[`${field}_en`]) || item[`${field}_en`];
-
-function toastRegion() {
-  let region = document.querySelector(".xp-toasts");
-  if (!region) {
-    region = document.createElement("div");
-    region.className = "xp-toasts";
-    region.setAttribute("role", "status");
-    region.setAttribute("aria-live", "polite");
-    document.body.append(region);
-  }
-  return region;
-}
-
-function toast(lines) {
-  const item = document.createElement("div");
-  item.className = "xp-toast";
-  for (const text of lines) {
-    const line = document.createElement("p");
-    line.textContent = text;
-    item.append(line);
-  }
-  toastRegion().append(item);
-  setTimeout(() => item.remove(), 6000);
-}
 
 function updateBadge(progress) {
   if (!badge) return;
@@ -58,5 +37,5 @@ window.addEventListener("icanvas:progress", (event) => {
   for (const quest of progress.quests_completed || []) {
     lines.push(`✅ ${pick(quest, "name")} (+${quest.bonus_xp} XP)`);
   }
-  if (lines.length) toast(lines);
+  showPopup(lines);
 });

@@ -1,0 +1,64 @@
+// Pop-ups that celebrate (XP, a level, an achievement, a quest). However many
+// land at once, at most MAX_VISIBLE are on screen; the rest wait in line and
+// come out as earlier ones leave. A tap sends one away early.
+
+import { playSound } from "./sounds.js";
+
+const MAX_VISIBLE = 2;
+const SHOW_MS = 6000;
+const LEAVE_MS = 250;
+
+const waiting = [];
+
+function region() {
+  let element = document.querySelector(".xp-toasts");
+  if (!element) {
+    element = document.createElement("div");
+    element.className = "xp-toasts";
+    element.setAttribute("role", "status");
+    element.setAttribute("aria-live", "polite");
+    document.body.append(element);
+  }
+  return element;
+}
+
+function dismiss(popup) {
+  if (popup.dataset.leaving) return;
+  popup.dataset.leaving = "true";
+  clearTimeout(Number(popup.dataset.timer));
+  // Still on screen while it fades, so it still counts towards MAX_VISIBLE.
+  setTimeout(() => {
+    popup.remove();
+    showWaiting();
+  }, LEAVE_MS);
+}
+
+function present({ lines, sound }) {
+  const popup = document.createElement("button");
+  popup.type = "button";
+  popup.className = "xp-toast";
+  for (const text of lines) {
+    const line = document.createElement("span");
+    line.className = "xp-toast-line";
+    line.textContent = text;
+    popup.append(line);
+  }
+  popup.addEventListener("click", () => dismiss(popup));
+  region().append(popup);
+  popup.dataset.timer = String(setTimeout(() => dismiss(popup), SHOW_MS));
+  if (sound) playSound(sound);
+}
+
+function showWaiting() {
+  const shown = region().children.length;
+  for (let free = MAX_VISIBLE - shown; free > 0 && waiting.length; free -= 1) {
+    present(waiting.shift());
+  }
+}
+
+/** Show a pop-up with one line per entry of `lines`, now or when there is room. */
+export function showPopup(lines, { sound = "reward" } = {}) {
+  if (!lines || !lines.length) return;
+  waiting.push({ lines: [...lines], sound });
+  showWaiting();
+}
