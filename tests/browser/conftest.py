@@ -84,7 +84,56 @@ def page(browser, live_site: LiveSite) -> Iterator[object]:
     context.close()
 
 
-def save_screenshot(page: object, name: str) -> None:
-    """Screenshots are committed to docs/screenshots so people can see the screens."""
+def save_screenshot(page: object, name: str, *, full_page: bool = True) -> None:
+    """Screenshots are committed to docs/screenshots so people can see the screens.
+
+    ``full_page=False`` keeps what the child sees right now (pop-ups included) where they are.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)  # type: ignore[attr-defined]
+
+
+# How much ink is in each cell of an n×n grid over the sketch canvas (0 = white paper,
+# 1 = fully inked). Comparing grids tells "the same drawing" from "a different one"
+# without depending on the canvas's exact pixel size.
+_INK_GRID = """(n) => {
+  const canvas = document.querySelector('canvas#sketch');
+  const { width, height } = canvas;
+  const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  const grid = new Array(n * n).fill(0);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) {
+        grid[Math.floor((y * n) / height) * n + Math.floor((x * n) / width)] += 1;
+      }
+    }
+  }
+  const cell = (width / n) * (height / n);
+  return grid.map((count) => count / cell);
+}"""
+
+
+def ink_grid(page: object, n: int = 32) -> list[float]:
+    return list(page.evaluate(_INK_GRID, n))  # type: ignore[attr-defined]
+
+
+def same_drawing(a: list[float], b: list[float], tolerance: float = 0.02) -> bool:
+    return len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b, strict=True)) <= tolerance
+
+
+def draw_line(page: object, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """One mouse stroke between two points given as fractions of the canvas."""
+    box = page.locator("canvas#sketch").bounding_box()  # type: ignore[attr-defined]
+    assert box is not None
+
+    def at(point: tuple[float, float]) -> tuple[float, float]:
+        return box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"]
+
+    mouse = page.mouse  # type: ignore[attr-defined]
+    mouse.move(*at(start))
+    mouse.down()
+    for step in range(1, 21):
+        t = step / 20
+        mouse.move(*at((start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)))
+    mouse.up()

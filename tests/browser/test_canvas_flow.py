@@ -80,7 +80,6 @@ def test_a_child_draws_submits_and_sees_the_picture_live(page: Any) -> None:
     assert "XP" in toast.inner_text()  # the payout arrived with the picture
     src = picture.get_attribute("src")
     assert src and src.endswith("/result.png")
-    save_screenshot(page, "reveal")
     # The gallery shows the same drawing with its picture.
     page.goto("/gallery/")
     assert page.locator(f"img[src='{src}']").count() == 1

@@ -1,0 +1,278 @@
+"""The reveal and the live connection: pop-ups that wait their turn, a socket that dies and comes
+back, and events that arrive in the wrong order.
+
+The page's websocket goes through Playwright's websocket routing, so a test can cut it, refuse
+new connections, or slip in extra messages, while the real server still does the work.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import save_screenshot
+from tests.browser.test_canvas_flow import draw_a_face, sign_in_and_play
+
+DESKTOP = {"width": 1280, "height": 900}
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+
+
+@dataclass
+class RoutedSocket:
+    """The page's websockets as a test sees them: each real connection, a switch to refuse more."""
+
+    refuse: bool = False
+    connections: list[tuple[Any, Any]] = field(default_factory=list)
+    refused: int = 0
+    from_server: list[dict[str, Any]] = field(default_factory=list)
+
+    def handle(self, page_side: Any) -> None:
+        if self.refuse:
+            self.refused += 1
+            # It never opens, as when the server is down.
+            page_side.close(code=1013, reason="try again later")
+            return
+        server_side = page_side.connect_to_server()
+
+        def relay(message: str | bytes) -> None:
+            self.from_server.append(json.loads(message))
+            page_side.send(message)
+
+        server_side.on_message(relay)
+        self.connections.append((page_side, server_side))
+
+    def send_to_page(self, message: dict[str, Any]) -> None:
+        self.connections[-1][0].send(json.dumps(message))
+
+    def kill(self) -> None:
+        page_side, server_side = self.connections[-1]
+        page_side.close(code=1012, reason="restart")
+        server_side.close()
+
+
+def routed(page: Any) -> RoutedSocket:
+    sockets = RoutedSocket()
+    page.route_web_socket("**/ws/", sockets.handle)
+    return sockets
+
+
+def wait_until(page: Any, condition: Callable[[], bool], timeout: float = 45) -> None:
+    """Let the page (and Playwright's routing) run until `condition` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(100)
+
+
+def draw_and_choose(page: Any) -> None:
+    draw_a_face(page)
+    faces = page.locator("label.category-card", has_text="Face")
+    (faces if faces.count() else page.locator("label.category-card")).first.click()
+
+
+def submit(page: Any) -> int:
+    """Press the big button; the id of the drawing the server accepted."""
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/drawings/") and r.request.method == "POST"
+    ) as posted:
+        page.locator("[data-submit]").click()
+    assert posted.value.ok
+    return int(posted.value.json()["id"])
+
+
+def card_of(page: Any) -> Any:
+    return page.locator("#results .submission").first
+
+
+def progress_event(drawing_id: int, xp: int) -> dict[str, Any]:
+    """A drawing.status message carrying a payout, as the worker sends it."""
+    return {
+        "type": "drawing.status",
+        "drawing": {"id": drawing_id, "status": "done"},
+        "progress": {
+            "xp_total": 100 + xp,
+            "xp_gained": xp,
+            "level": 2,
+            "level_percent": 40,
+            "level_emoji": "🖍️",
+            "level_up": False,
+            "new_achievements": [],
+            "quests_completed": [],
+        },
+    }
+
+
+def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_down(
+    page: Any,
+) -> None:
+    sockets = routed(page)
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    connection = page.locator("[data-connection]")
+    page.wait_for_function("document.querySelector('[data-connection]').dataset.status === 'open'")
+    draw_and_choose(page)
+
+    sockets.refuse = True
+    sockets.kill()
+    drawing_id = submit(page)
+
+    # The page knows it lost the line and says so while its picture is on the way.
+    page.wait_for_function(
+        "document.querySelector('[data-connection]').dataset.status === 'reconnecting'"
+    )
+    wait_until(page, lambda: sockets.refused >= 1)  # it keeps trying
+    # The server finishes the picture while nobody can be told.
+    wait_until(
+        page,
+        lambda: page.request.get(f"/api/v1/drawings/{drawing_id}/").json()["status"] == "done",
+    )
+
+    sockets.refuse = False
+    wait_until(page, lambda: len(sockets.connections) == 2)
+    page.wait_for_function("document.querySelector('[data-connection]').dataset.status === 'open'")
+    assert connection.is_hidden()
+
+    card = card_of(page)
+    card.locator("[data-result-slot] img").wait_for(state="visible")
+    assert card.get_attribute("data-state") == "done"
+    src = card.locator("[data-result-slot] img").get_attribute("src")
+    assert src == f"/drawings/{drawing_id}/result.png"
+
+
+def test_late_and_out_of_order_events_never_undo_a_finished_picture(page: Any) -> None:
+    sockets = routed(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    draw_and_choose(page)
+    drawing_id = submit(page)
+    card = card_of(page)
+    card.locator("[data-result-slot] img").wait_for(state="visible", timeout=60_000)
+    done_text = card.locator("[data-message]").inner_text()
+
+    # Stragglers from earlier in the drawing's life, a stranger's id, and junk.
+    for drawing in (
+        {"id": drawing_id, "status": "running"},
+        {"id": drawing_id, "status": "queued"},
+        {"id": 987654, "status": "running"},
+        {"id": drawing_id, "status": "bogus"},
+        None,
+    ):
+        sockets.send_to_page({"type": "drawing.status", "drawing": drawing})
+    sockets.connections[-1][0].send("not json at all")
+    page.wait_for_timeout(500)
+
+    assert card.get_attribute("data-state") == "done"
+    assert card.locator("[data-message]").inner_text() == done_text
+    assert card.locator("[data-result-slot] img").is_visible()
+    assert card.locator("[data-detail-link]").is_visible()
+    assert errors == []
+
+
+def test_a_picture_that_is_done_before_the_post_answer_arrives_is_still_shown(
+    page: Any,
+) -> None:
+    sockets = routed(page)
+    held: list[Any] = []
+    page.route(
+        "**/api/v1/drawings/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
+    )
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    draw_and_choose(page)
+
+    page.locator("[data-submit]").click()
+    wait_until(page, lambda: bool(held))
+    answer = held[0].fetch()  # the server takes the drawing; its answer is held up on the way
+    drawing_id = answer.json()["id"]
+
+    def told_done() -> bool:
+        return any(
+            m.get("drawing", {}).get("id") == drawing_id and m["drawing"].get("status") == "done"
+            for m in sockets.from_server
+        )
+
+    wait_until(page, told_done)
+    held[0].fulfill(response=answer)
+
+    card = card_of(page)
+    card.locator("[data-result-slot] img").wait_for(state="visible")
+    assert card.get_attribute("data-state") == "done"
+
+
+def test_many_rewards_at_once_show_at_most_two_pop_ups_and_the_rest_wait(page: Any) -> None:
+    sockets = routed(page)
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    # Count pop-ups on screen at every change, not just when the test looks.
+    page.evaluate(
+        """() => {
+        window.__mostPopups = 0;
+        new MutationObserver(() => {
+          const shown = document.querySelectorAll('.xp-toast').length;
+          window.__mostPopups = Math.max(window.__mostPopups, shown);
+        }).observe(document.body, { childList: true, subtree: true });
+    }"""
+    )
+
+    for xp in range(1, 7):
+        sockets.send_to_page(progress_event(drawing_id=1, xp=xp))
+
+    toasts = page.locator(".xp-toast")
+    toasts.nth(1).wait_for(state="visible")
+    seen: list[str] = []
+    while len(seen) < 6:
+        first = toasts.first
+        first.wait_for(state="visible")
+        text = first.inner_text()
+        if text not in seen:
+            seen.append(text)
+        assert toasts.count() <= 2
+        first.click()  # a tap sends it away; the next one takes its place
+        page.wait_for_function(
+            "(t) => document.querySelector('.xp-toast')?.innerText !== t", arg=text
+        )
+    assert seen == [f"✨ +{xp} XP" for xp in range(1, 7)]  # all of them, in order
+    assert page.evaluate("window.__mostPopups") == 2
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET_PORTRAIT], ids=["1280x900", "768x1024"])
+def test_celebrations_never_cover_the_new_picture(page: Any, viewport: dict[str, int]) -> None:
+    page.set_viewport_size(viewport)
+    sockets = routed(page)
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    draw_and_choose(page)
+    drawing_id = submit(page)
+    card = card_of(page)
+    card.locator("[data-result-slot] img").wait_for(state="visible", timeout=60_000)
+    page.locator(".xp-toast").first.wait_for(state="visible")
+    # The finished card scrolls fully into view.
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#results .submission').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight + 1; }"
+    )
+    page.wait_for_timeout(500)  # the end of the scroll and of the pop-up's entrance
+    if viewport == DESKTOP:
+        save_screenshot(page, "reveal", full_page=False)
+    # The most there can be: a second pop-up on top of the picture's own.
+    sockets.send_to_page(progress_event(drawing_id=drawing_id, xp=5))
+    page.locator(".xp-toast").nth(1).wait_for(state="visible")
+    page.wait_for_timeout(500)
+
+    overlaps = page.evaluate(
+        """() => {
+        const card = document.querySelector('#results .submission').getBoundingClientRect();
+        return [...document.querySelectorAll('.xp-toast')].map((t) => t.getBoundingClientRect())
+          .filter((t) => t.left < card.right && t.right > card.left
+                      && t.top < card.bottom && t.bottom > card.top).length;
+    }"""
+    )
+    assert overlaps == 0
