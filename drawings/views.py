@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -18,6 +20,8 @@ from drawings.models import Drawing, DrawingStatus
 from inference.runtime import get_runtime
 
 GALLERY_PAGE_SIZE = 12
+# Younger than this, a drawing says "Just now" rather than "0 minutes ago".
+JUST_NOW = timedelta(minutes=1)
 
 # The canvas's twelve crayons: bright, easy to tell apart, each with a name a
 # screen reader says (and a child can hover to read) in Korean and English.
@@ -88,6 +92,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     drawings = selectors.drawings_of_child(child=request.child)  # type: ignore[attr-defined]
     page_obj = Paginator(drawings, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     _label_drawings(page_obj.object_list)
+    now = timezone.now()
+    for drawing in page_obj.object_list:
+        drawing.just_now = now - drawing.created_at < JUST_NOW  # type: ignore[attr-defined]
     return render(
         request,
         "drawings/gallery.html",

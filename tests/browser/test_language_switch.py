@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import save_screenshot
-from tests.browser.test_canvas_flow import sign_in_and_play
+from tests.browser.conftest import ink_grid, same_drawing, save_screenshot
+from tests.browser.test_canvas_flow import draw_a_face, sign_in_and_play
 
 TABLET = {"width": 768, "height": 1024}
 
@@ -21,11 +21,18 @@ OVERFLOWING = """() => [...document.querySelectorAll(
 def test_a_child_switches_to_korean_and_back_on_a_tablet(page: Any) -> None:
     page.set_viewport_size(TABLET)
     sign_in_and_play(page)
+    draw_a_face(page)
+    page.locator("label.category-card").nth(1).click()
+    drawn = ink_grid(page)
 
     page.locator(".lang-switch button[lang=ko]").click()
 
     page.wait_for_selector("html[lang=ko]")
     assert page.url.endswith("/draw/")  # the same page, now in Korean
+    page.wait_for_function("() => !document.querySelector('[data-undo]').disabled")
+    assert same_drawing(ink_grid(page), drawn)  # switching language loses nothing
+    assert page.get_by_role("button", name="다시 하기").is_visible()
+    assert page.get_by_role("radio", name="지우개").count() == 1
     assert page.get_by_role("button", name="내 그림 만들기!").is_visible()
     assert page.locator(".category-card", has_text="얼굴").is_visible()
     assert page.evaluate(OVERFLOWING) == []

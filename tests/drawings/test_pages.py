@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Child
+from drawings.models import Drawing
 from tests.factories import DrawingFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +40,25 @@ def test_gallery_shows_the_childs_drawings_with_category_labels(
     assert f"/drawings/{mine.pk}/sketch.png" in page
     assert page.count("/sketch.png") == 1
     assert "Panda" in page
+
+
+def test_gallery_says_just_now_for_a_new_drawing_and_how_long_ago_otherwise(
+    child_client: Client, child: Child
+) -> None:
+    DrawingFactory.create(child=child)
+    old = DrawingFactory.create(child=child)
+    Drawing.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    page = child_client.get("/gallery/").content.decode()
+    assert "Just now" in page
+    assert "3\xa0hours ago" in page
+    assert "0\xa0minutes" not in page
+
+
+def test_canvas_offers_twelve_named_crayons(child_client: Client) -> None:
+    page = child_client.get("/draw/").content.decode()
+    assert page.count('name="color" value="#') == 12
+    for name in ("Black", "Red", "Yellow", "Sky blue", "Pink"):
+        assert f'<span class="visually-hidden">{name}</span>' in page
 
 
 def test_canvas_lists_the_registry_categories(child_client: Client) -> None:
