@@ -94,7 +94,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     _label_drawings(page_obj.object_list)
     now = timezone.now()
     for drawing in page_obj.object_list:
-        drawing.just_now = now - drawing.created_at < JUST_NOW  # type: ignore[attr-defined]
+        drawing.just_now = now - drawing.created_at < JUST_NOW
     return render(
         request,
         "drawings/gallery.html",
