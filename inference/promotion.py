@@ -34,6 +34,10 @@ UNCONDITIONAL_NOTE = (
     "One generator for all its categories: it does not know which category the child picked "
     "and colours every sketch the same way."
 )
+CONDITIONED_NOTE = (
+    "One generator for all its categories, told which one the child picked: one constant input "
+    "plane per category (architecture.condition). With no category it draws 'any category'."
+)
 
 
 def _cpu_name() -> str:
@@ -71,7 +75,35 @@ def train_minutes(run_dir: Path, until_step: int) -> float:
 TRAINING_KEYS = (
     "batch_size", "lr", "beta1", "lambda_L1", "gan_mode", "ndf",
     "n_layers_D", "size", "load_size", "augment", "threads",
+    "sketch_styles", "condition_dropout", "init_from", "epochs", "epochs_decay",
 )  # fmt: skip
+
+
+def devset_scores(metrics_path: Path, checkpoint: Path) -> dict[str, Any]:
+    """What ``evaluate_generators`` measured for ``checkpoint`` (its ``metrics.json``): the dev
+    set, the classifier's own accuracy, this checkpoint's summary and, when it was scored that
+    way too, its summary drawn with no category. ``ValueError`` when the file lacks it."""
+    document = json.loads(metrics_path.read_text(encoding="utf-8"))
+    label = f"{checkpoint.parent.parent.name}/{checkpoint.stem}"
+    rows = {row["candidate"]: row for row in document.get("ranking", [])}
+    if label not in rows:
+        raise ValueError(f"{metrics_path} has no candidate {label!r} (it has: {', '.join(rows)})")
+
+    def summary(row: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k not in ("rank", "candidate")}
+
+    scores: dict[str, Any] = {
+        "devset": document.get("devset"),
+        "devset_size": document.get("devset_size"),
+        "classifier": document.get("classifier"),
+        "classifier_metrics": document.get("classifier_metrics"),
+        "rank": f"{rows[label]['rank']} of {len(rows)}",
+        "scores": summary(rows[label]),
+        "real_pictures": document.get("reference_real_pictures"),
+    }
+    if f"{label} (no category)" in rows:
+        scores["scores_without_category"] = summary(rows[f"{label} (no category)"])
+    return scores
 
 
 def lr_history(checkpoints: Path, until_epoch: int) -> list[float]:
@@ -183,7 +215,7 @@ def promote_checkpoint(
     categories: Sequence[dict[str, Any]],
     data: Sequence[dict[str, Any]],
     priority: int = 0,
-    notes: str = UNCONDITIONAL_NOTE,
+    notes: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> registry.GeneratorCard:
     """Copy ``checkpoint`` (``epoch-NNNN.safetensors`` + its ``.json``) into ``directory``.
@@ -241,7 +273,7 @@ def promote_checkpoint(
         "images_per_second": round(images / (minutes * 60), 2) if minutes else None,
         "images_per_second_last_epoch": meta["images_per_second"],
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "notes": notes,
+        "notes": notes or (CONDITIONED_NOTE if config.condition else UNCONDITIONAL_NOTE),
         **(extra or {}),
     }
     card_path = directory / f"{name}{registry.CARD_SUFFIX}"

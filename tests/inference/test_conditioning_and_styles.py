@@ -225,3 +225,63 @@ def test_save_file_round_trip_keeps_condition_planes(tmp_path: Path) -> None:
     again = GeneratorConfig.from_dict(json.loads(json.dumps(config.to_dict())))
     assert again == config
     build_generator(again).load_state_dict(load_file(tmp_path / "w.st"))
+
+
+def test_promote_generator_records_the_condition_and_the_dev_set_scores(tmp_path: Path) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    _write_labelled_pairs(tmp_path / "data" / "train", ["face", "food", "face", "food"])
+    (tmp_path / "data" / "dataset.json").write_text(
+        json.dumps({
+            "source": "test pictures", "licence": "CC0-1.0", "package": "-", "url": "-",
+            "categories": [
+                {"slug": s, "label_en": en, "label_ko": ko, "emoji": e} for s, en, ko, e in KIDS
+            ],
+            "counts": {"face": {"train": 2, "val": 0}, "food": {"train": 2, "val": 0}},
+        })
+    )  # fmt: skip
+    run = tmp_path / "run"
+    train(
+        TrainConfig(
+            data_dir=str(tmp_path / "data" / "train"), condition=["face", "food"],
+            out_dir=str(run), size=SIZE, load_size=SIZE, num_downs=5, ngf=8, ndf=8,
+            n_layers_D=2, epochs=1, augment=False, threads=1, num_workers=0, quiet=True,
+        )
+    )  # fmt: skip
+    checkpoint = run / "checkpoints" / "epoch-0001.safetensors"
+    scores = {"line_f1": 0.9, "recog_accuracy": 0.6}
+    (tmp_path / "metrics.json").write_text(
+        json.dumps({
+            "devset": "dev", "devset_size": 3,
+            "ranking": [
+                {"rank": 1, "candidate": "run/epoch-0001", **scores},
+                {"rank": 2, "candidate": "run/epoch-0001 (no category)", "recog_accuracy": 0.5},
+            ],
+        })
+    )  # fmt: skip
+
+    call_command(
+        "promote_generator", str(checkpoint), "--name", "tiny", "--dataset",
+        str(tmp_path / "data"), "--dir", str(tmp_path / "generators"),
+        "--evaluation", str(tmp_path / "metrics.json"), stdout=io.StringIO(),
+    )  # fmt: skip
+
+    card = json.loads((tmp_path / "generators" / "tiny.json").read_text())
+    assert card["architecture"]["condition"] == ["face", "food"]
+    assert "told which one the child picked" in card["notes"]
+    assert card["evaluation"][0]["scores"] == scores
+    assert card["evaluation"][0]["scores_without_category"] == {"recog_accuracy": 0.5}
+    assert card["training"]["sketch_styles"] == ["given"]
+    installed = registry.parse_card(tmp_path / "generators" / "tiny.json")
+    assert installed.config.condition == ("face", "food")
+    registry.load_generator(installed)  # the fp16 weights fit the conditioned architecture
+
+    (tmp_path / "other.json").write_text(json.dumps({"ranking": []}))
+    with pytest.raises(CommandError, match="has no candidate 'run/epoch-0001'"):
+        call_command(
+            "promote_generator", str(checkpoint), "--name", "tiny2", "--dataset",
+            str(tmp_path / "data"), "--dir", str(tmp_path / "generators"),
+            "--evaluation", str(tmp_path / "other.json"), stdout=io.StringIO(),
+        )  # fmt: skip

@@ -60,6 +60,13 @@ class Command(BaseCommand):
             default=None,
             help="Also save sketch | picture cells for held-out sketches to this PNG.",
         )
+        parser.add_argument(
+            "--evaluation",
+            type=Path,
+            action="append",
+            help="metrics.json of an evaluate_generators run that scored this checkpoint; its "
+            "dev-set scores go into the card (repeatable).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         checkpoint: Path = options["checkpoint"]
@@ -77,6 +84,12 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read a dataset.json in {datasets}: {exc}") from exc
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        extra: dict[str, Any] = {"licence_note": promotion.licence_note(data)}
+        for path in options["evaluation"] or []:
+            try:
+                extra.setdefault("evaluation", []).append(promotion.devset_scores(path, checkpoint))
+            except (OSError, json.JSONDecodeError, ValueError) as exc:
+                raise CommandError(f"--evaluation {path}: {exc}") from exc
         try:
             card = promotion.promote_checkpoint(
                 checkpoint=checkpoint,
@@ -85,7 +98,7 @@ class Command(BaseCommand):
                 categories=categories,
                 data=data,
                 priority=options["priority"],
-                extra={"licence_note": promotion.licence_note(data)},
+                extra=extra,
             )
         except (ValueError, RuntimeError, registry.RegistryError) as exc:
             raise CommandError(str(exc)) from exc
