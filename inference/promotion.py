@@ -75,7 +75,7 @@ def train_minutes(run_dir: Path, until_step: int) -> float:
 TRAINING_KEYS = (
     "batch_size", "lr", "beta1", "lambda_L1", "gan_mode", "ndf",
     "n_layers_D", "size", "load_size", "augment", "threads",
-    "sketch_styles", "condition_dropout", "init_from", "epochs", "epochs_decay",
+    "sketch_styles", "condition_dropout", "ink_targets", "init_from", "epochs", "epochs_decay",
 )  # fmt: skip
 
 

@@ -158,7 +158,8 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
     so a conditioned generator also learns the no-category input). With several ``styles``
     every picture keeps one sketch per style (``given`` is the pair's own line art; ``xdog``
     and ``canny`` are extracted from the picture once, at load) and each read picks one, so
-    the generator sees more than one kind of line for the same picture.
+    the generator sees more than one kind of line for the same picture. ``ink_targets`` draws
+    each read's (augmented) sketch into its target picture, so every stroke stays a line.
 
     Randomness comes from ``(seed, epoch, index)``, so an epoch is reproducible and a resumed
     run sees the same samples it would have seen. Set :attr:`epoch` before each epoch.
@@ -176,6 +177,7 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         styles: tuple[str, ...] = ("given",),
         condition: tuple[str, ...] = (),
         label_dropout: float = 0.0,
+        ink_targets: bool = False,
         progress: Callable[[Iterable[PairSource]], Iterable[PairSource]] | None = None,
     ) -> None:
         unknown = sorted(set(styles) - set(SKETCH_STYLES))
@@ -191,6 +193,7 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         self.epoch = 0
         self.styles = tuple(styles)
         self.label_dropout = label_dropout
+        self.ink_targets = ink_targets
         index = {slug: i for i, slug in enumerate(condition)}
         self.labels = torch.tensor(
             [index.get(p.category or "", -1) for p in pairs], dtype=torch.long
@@ -228,6 +231,10 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         sketch, picture = both[:3], both[3:]
         if self.augment is not None:
             sketch, picture = self.augment(sketch, picture, rng)
+        if self.ink_targets:
+            # The strokes as given (after augmentation) stay in the picture, like ink under
+            # paint: the generator learns to keep every line the child drew, thin ones too.
+            picture = torch.minimum(picture, sketch)
         label = self.labels[index]
         if self.label_dropout and rng.random() < self.label_dropout:
             label = torch.tensor(-1)  # sometimes "any category", so no planes still works

@@ -265,6 +265,18 @@ def line_following(
     return recall, precision
 
 
+def lines_dark(sketch: Image.Image, picture: Image.Image, level: int = INK_LEVEL) -> float:
+    """Share of the child's stroke pixels that are still dark (ink) in the picture.
+
+    Stricter than :func:`line_following`'s recall, which also accepts a colour border where
+    the stroke was: a child expects the line they drew to stay a line. 1.0 without strokes.
+    """
+    strokes = stroke_mask(sketch)
+    if not strokes.any():
+        return 1.0
+    return float((_luma(picture)[strokes] < level).mean())
+
+
 def f1(recall: float, precision: float) -> float:
     """Harmonic mean of recall and precision (0 when both are 0)."""
     return 0.0 if recall + precision == 0 else 2 * recall * precision / (recall + precision)
@@ -400,6 +412,7 @@ def score_picture(
         "line_recall": recall,
         "line_precision": precision,
         "line_f1": f1(recall, precision),
+        "lines_dark": lines_dark(item.sketch, picture),
         "fill": fill_fraction(picture, facts.interior),
         "colourfulness": colourfulness(picture),
         "l1": math.nan,
@@ -426,7 +439,7 @@ def score_picture(
 
 
 SUMMARY_KEYS = (
-    "line_recall", "line_precision", "line_f1", "fill", "colourfulness",
+    "line_recall", "line_precision", "line_f1", "lines_dark", "fill", "colourfulness",
     "l1", "psnr", "ssim", "recognised", "true_probability",
 )  # fmt: skip
 
@@ -693,7 +706,7 @@ def summary_lines(summary: Mapping[str, float]) -> list[str]:
 
     return [
         f"score {fmt('combined', '.3f')}",
-        f"lines F1 {fmt('line_f1', '.2f')}",
+        f"lines F1 {fmt('line_f1', '.2f')}  dark {fmt('lines_dark', '.2f')}",
         f"fill {fmt('fill', '.2f')}  col {fmt('colourfulness', '.0f')}",
         f"SSIM {fmt('ssim', '.2f')}  {fmt('psnr', '.1f')}dB",
         f"recog {fmt('recog_accuracy', '.0%')}",
@@ -752,6 +765,8 @@ METRIC_DEFINITIONS = {
     "pixel of the picture",
     "line_precision": "share of the picture's Sobel edge pixels within 3 px of a stroke",
     "line_f1": "harmonic mean of line_recall and line_precision",
+    "lines_dark": "share of the sketch's stroke pixels that are still dark (luma < 128) in the "
+    "picture: the child's own line kept as a line",
     "fill": "share of the area enclosed by the sketch (gaps up to ~12 px closed) that is not "
     "paper-white (some channel <= 200)",
     "colourfulness": "Hasler & Süsstrunk M on 0..255 RGB (0 grey, ~59 quite, ~82 highly colourful)",
@@ -778,8 +793,9 @@ def write_html(
 ) -> Path:
     """A simple page: the ranked metrics table, the metric definitions and the sheet."""
     keys = (
-        "combined", "line_f1", "line_recall", "line_precision", "fill", "colourfulness",
-        "l1", "psnr", "ssim", "recog_accuracy", "recog_accuracy_paired", "true_probability",
+        "combined", "line_f1", "line_recall", "line_precision", "lines_dark", "fill",
+        "colourfulness", "l1", "psnr", "ssim", "recog_accuracy", "recog_accuracy_paired",
+        "true_probability",
     )  # fmt: skip
 
     def cells(summary: Mapping[str, float]) -> str:
@@ -819,11 +835,12 @@ def ranked_table(results: Sequence[CandidateResult]) -> str:
     """A fixed-width text table of the ranking, for the terminal (``-`` where not measured)."""
 
     header = (
-        f"{'#':>2}  {'candidate':<28} {'score':>6} {'lineF1':>6} {'fill':>5} {'colour':>6} "
-        f"{'L1':>6} {'PSNR':>5} {'SSIM':>5} {'recog':>5}"
+        f"{'#':>2}  {'candidate':<28} {'score':>6} {'lineF1':>6} {'dark':>5} {'fill':>5} "
+        f"{'colour':>6} {'L1':>6} {'PSNR':>5} {'SSIM':>5} {'recog':>5}"
     )
     lines = [header]
-    columns = (("combined", 6, ".3f"), ("line_f1", 6, ".3f"), ("fill", 5, ".2f"),
+    columns = (("combined", 6, ".3f"), ("line_f1", 6, ".3f"), ("lines_dark", 5, ".2f"),
+               ("fill", 5, ".2f"),
                ("colourfulness", 6, ".1f"), ("l1", 6, ".3f"), ("psnr", 5, ".1f"),
                ("ssim", 5, ".3f"), ("recog_accuracy", 5, ".0%"))  # fmt: skip
     for i, r in enumerate(rank(results)):

@@ -80,6 +80,9 @@ class TrainConfig:
     # pair comes from its file name, ``<slug>__...``. None: an unconditional generator.
     condition: list[str] | None = None
     condition_dropout: float = 0.15  # share of reads shown without their category
+    # Draw each training sketch into its target picture, so the child's strokes stay dark lines
+    # (pictures without outlines, e.g. Twemoji, otherwise teach that thin lines may vanish).
+    ink_targets: bool = False
     # Pairs per folder per epoch: one number for all, or {folder: number}; None = all of them.
     max_per_source: int | dict[str, int] | None = None
     init_from: str | None = None  # safetensors generator state dict to fine-tune from
@@ -179,6 +182,7 @@ def load_sources(cfg: TrainConfig) -> tuple[AlignedDataset, list[torch.Tensor]]:
         styles=tuple(cfg.sketch_styles),
         condition=tuple(cfg.condition or ()),
         label_dropout=cfg.condition_dropout if cfg.condition else 0.0,
+        ink_targets=cfg.ink_targets,
         progress=partial(tqdm, desc="loading pairs", unit="pair", **_bar_options()),
     )
     if cfg.condition:

@@ -95,6 +95,23 @@ def test_each_read_picks_one_of_several_sketch_styles(tmp_path: Path) -> None:
     assert seen == {0, 1, 2}
 
 
+def test_inked_targets_keep_every_stroke_of_the_augmented_sketch(tmp_path: Path) -> None:
+    from inference.pix2pix.sketchify import sketchify_pair
+
+    _write_labelled_pairs(tmp_path / "pairs", ["food", "face"])
+    pairs = find_pairs(tmp_path / "pairs")
+    plain = AlignedDataset(pairs, size=SIZE, augment=sketchify_pair, seed=2)
+    inked = AlignedDataset(pairs, size=SIZE, augment=sketchify_pair, seed=2, ink_targets=True)
+
+    for index in range(len(pairs)):
+        sketch, picture, _ = inked[index]
+        same_sketch, bare_picture, _ = plain[index]
+        assert torch.equal(sketch, same_sketch)  # the sketch itself is untouched
+        assert torch.equal(picture, torch.minimum(bare_picture, sketch))
+        assert (picture <= sketch).all()  # every stroke at least as dark in the picture
+        assert (picture < bare_picture).any()  # and the lines were really drawn in
+
+
 def test_labels_come_from_file_names_and_are_sometimes_dropped(tmp_path: Path) -> None:
     _write_labelled_pairs(tmp_path / "pairs", ["food", "face", "plant"])
     pairs = find_pairs(tmp_path / "pairs")

@@ -86,6 +86,21 @@ def test_a_coloured_in_sketch_fills_and_follows_the_lines() -> None:
     assert precision > 0.95
 
 
+def test_painting_over_the_childs_line_keeps_the_border_but_not_the_line() -> None:
+    sketch_image = ring_sketch()
+    inked = coloured_in(sketch_image, (250, 220, 40))  # yellow inside, strokes stay black
+    ink = evaluate.stroke_mask(sketch_image)
+    painted = np.asarray(inked).copy()
+    painted[ink] = (250, 220, 40)  # the same yellow, painted over the child's line
+    painted_over = Image.fromarray(painted)
+
+    assert evaluate.lines_dark(sketch_image, inked) == 1.0
+    assert evaluate.lines_dark(sketch_image, painted_over) == 0.0
+    # the lenient recall still finds a border where the line was
+    assert evaluate.line_following(sketch_image, painted_over)[0] > 0.9
+    assert evaluate.lines_dark(blank(), blank()) == 1.0  # nothing drawn, nothing lost
+
+
 def test_lines_drawn_elsewhere_are_neither_recalled_nor_precise() -> None:
     sketch_image = ring_sketch()
     elsewhere = Image.new("RGB", (SIZE, SIZE), "white")
