@@ -89,6 +89,18 @@ def card_of(page: Any) -> Any:
     return page.locator("#results .submission").first
 
 
+def submit_and_see_the_picture(page: Any) -> tuple[RoutedSocket, int, Any]:
+    """Sign in, play, draw, submit and wait for the picture: the socket, the id, the card."""
+    sockets = routed(page)
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    draw_and_choose(page)
+    drawing_id = submit(page)
+    card = card_of(page)
+    card.locator("[data-result-slot] img").wait_for(state="visible", timeout=60_000)
+    return sockets, drawing_id, card
+
+
 def progress_event(drawing_id: int, xp: int) -> dict[str, Any]:
     """A drawing.status message carrying a payout, as the worker sends it."""
     return {
@@ -145,15 +157,9 @@ def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_d
 
 
 def test_late_and_out_of_order_events_never_undo_a_finished_picture(page: Any) -> None:
-    sockets = routed(page)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in_and_play(page)
-    wait_until(page, lambda: len(sockets.connections) == 1)
-    draw_and_choose(page)
-    drawing_id = submit(page)
-    card = card_of(page)
-    card.locator("[data-result-slot] img").wait_for(state="visible", timeout=60_000)
+    sockets, drawing_id, card = submit_and_see_the_picture(page)
     done_text = card.locator("[data-message]").inner_text()
 
     # Stragglers from earlier in the drawing's life, a stranger's id, and junk.
@@ -246,13 +252,7 @@ def test_many_rewards_at_once_show_at_most_two_pop_ups_and_the_rest_wait(page: A
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET_PORTRAIT], ids=["1280x900", "768x1024"])
 def test_celebrations_never_cover_the_new_picture(page: Any, viewport: dict[str, int]) -> None:
     page.set_viewport_size(viewport)
-    sockets = routed(page)
-    sign_in_and_play(page)
-    wait_until(page, lambda: len(sockets.connections) == 1)
-    draw_and_choose(page)
-    drawing_id = submit(page)
-    card = card_of(page)
-    card.locator("[data-result-slot] img").wait_for(state="visible", timeout=60_000)
+    sockets, drawing_id, _ = submit_and_see_the_picture(page)
     page.locator(".xp-toast").first.wait_for(state="visible")
     # The finished card scrolls fully into view.
     page.wait_for_function(
