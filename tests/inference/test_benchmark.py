@@ -1,0 +1,68 @@
+"""The fast drawing path and ``benchmark_generator`` (times are printed, never asserted)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from django.core.management import CommandError, call_command
+
+from inference import registry
+from inference.pix2pix import fast
+from inference.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.pix2pix.networks import BatchInvariantConvTranspose2d
+from inference.testing import write_random_generator
+from tests.inference.sketches import sketch
+
+KIDS = (("face", "Face", "얼굴", "🙂"), ("food", "Food", "음식", "🍎"))
+
+
+def test_the_fast_copy_draws_nearly_the_same_and_leaves_the_original_alone(
+    tmp_path: Path,
+) -> None:
+    card = write_random_generator(tmp_path, categories=KIDS, conditioned=True)
+    module = registry.load_generator(card)
+    sketches = [sketch(seed) for seed in range(3)]
+    labels = card.config.labels_for(["face", "food", "face"])
+
+    copy = fast.fast_copy(module, bf16=False)
+    inputs = images_to_batch(sketches)
+    with torch.inference_mode():
+        exact = batch_to_images(module(inputs, labels))
+    quick = batch_to_images(copy(inputs, labels))
+
+    assert fast.psnr_uint8(quick, exact) > 40
+    assert fast.psnr_uint8(exact, exact) == 100.0
+    layers = [type(m) for m in module.modules()]
+    assert BatchInvariantConvTranspose2d in layers  # the served module kept its exact layers
+    assert BatchInvariantConvTranspose2d not in [type(m) for m in copy.module.modules()]
+
+
+def test_benchmark_generator_prints_the_contract_keys(registry_dir: Path) -> None:
+    write_random_generator(registry_dir, name="tiny", categories=KIDS, conditioned=True)
+    out = io.StringIO()
+
+    call_command(
+        "benchmark_generator", "--json", "--no-compile", "--repeats", "1", "--batch", "4",
+        "--threads", "1", stdout=out,
+    )  # fmt: skip
+
+    result = json.loads(out.getvalue())
+    assert {"reference_ms_per_img", "ms_per_img", "speedup", "psnr_db", "batch"} <= set(result)
+    assert result["model"] == "tiny" and result["batch"] == 4
+    assert result["reference_ms_per_img"] > 0 and result["ms_per_img"] > 0
+    assert result["speedup"] == pytest.approx(
+        result["reference_ms_per_img"] / result["ms_per_img"], rel=0.01
+    )
+    assert 0 < result["psnr_db"] <= 100
+
+
+def test_benchmark_generator_explains_what_is_missing(registry_dir: Path) -> None:
+    with pytest.raises(CommandError, match="No generators are installed"):
+        call_command("benchmark_generator", stdout=io.StringIO())
+    write_random_generator(registry_dir, name="tiny")
+    with pytest.raises(CommandError, match='No generator "nope"'):
+        call_command("benchmark_generator", "--model", "nope", stdout=io.StringIO())
