@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Child, User
@@ -56,3 +58,16 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
         "finished_at": _iso(drawing.finished_at),
         "inference_ms": drawing.inference_ms,
     }
+
+
+def drawings_for_canvas(
+    *, child: Child, finished_within: timedelta, limit: int, now: datetime | None = None
+) -> list[Drawing]:
+    """The drawings whose cards the canvas page shows when it opens, newest first, in one query.
+
+    Those still waiting for their picture, and those that finished (or failed) within
+    ``finished_within``, so a picture that arrived while the page was reloading is still revealed.
+    """
+    since = (now or timezone.now()) - finished_within
+    waiting = Q(status__in=[DrawingStatus.QUEUED, DrawingStatus.RUNNING])
+    return list(drawings_of_child(child=child).filter(waiting | Q(finished_at__gte=since))[:limit])

@@ -22,6 +22,11 @@ from inference.runtime import get_runtime
 GALLERY_PAGE_SIZE = 12
 # Younger than this, a drawing says "Just now" rather than "0 minutes ago".
 JUST_NOW = timedelta(minutes=1)
+# The canvas keeps at most this many result cards; older pictures live in the gallery.
+CANVAS_CARDS = 3
+# A picture that finished this recently gets its card back when the canvas page (re)opens: it
+# may have arrived while the page was reloading, and the child has not seen it yet.
+CANVAS_RECENTLY_FINISHED = timedelta(minutes=10)
 
 # The canvas's twelve crayons: bright, easy to tell apart, each with a name a
 # screen reader says (and a child can hover to read) in Korean and English.
@@ -74,13 +79,21 @@ def canvas(request: HttpRequest) -> HttpResponse:
         {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
         for c in get_runtime().categories()
     ]
+    child = request.child  # type: ignore[attr-defined]
+    # Cards for pictures still on their way (or just arrived) survive a reload: the page starts
+    # from the same payloads that REST and the websocket send, and follows them from there.
+    in_progress = selectors.drawings_for_canvas(
+        child=child, finished_within=CANVAS_RECENTLY_FINISHED, limit=CANVAS_CARDS
+    )
     return render(
         request,
         "drawings/canvas.html",
         {
-            "child": request.child,  # type: ignore[attr-defined]
+            "child": child,
             "categories": categories,
             "categories_data": categories,
+            "canvas_drawings": [selectors.drawing_payload(d) for d in in_progress],
+            "max_cards": CANVAS_CARDS,
             "no_generators": not categories,
             "palette": PALETTE,
         },

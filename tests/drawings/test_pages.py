@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -11,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Child
-from drawings.models import Drawing
-from tests.factories import DrawingFactory
+from drawings.models import Drawing, DrawingStatus
+from tests.factories import ChildFactory, DrawingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +94,79 @@ def test_pages_send_a_parent_without_play_mode_to_choose_a_child(child: Child) -
     response = parent.get("/draw/")
     assert response.status_code == 302
     assert response["Location"] == "/play/"
+
+
+def canvas_cards(client: Client) -> list[dict[str, Any]]:
+    """The drawings the canvas page embeds for its result cards, as its script reads them."""
+    response = client.get("/draw/")
+    assert response.status_code == 200
+    found = re.search(
+        r'<script id="canvas-drawings" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    assert found, "the canvas page embeds its cards' drawings"
+    return list(json.loads(found.group(1)))
+
+
+def finished(drawing: Drawing, status: str, ago: timedelta) -> Drawing:
+    Drawing.objects.filter(pk=drawing.pk).update(
+        status=status, finished_at=timezone.now() - ago, error_message="Oops"
+    )
+    drawing.refresh_from_db()
+    return drawing
+
+
+def test_canvas_brings_back_the_cards_of_drawings_still_on_their_way(
+    child_client: Client, child: Child
+) -> None:
+    long_done = finished(DrawingFactory.create(child=child), DrawingStatus.DONE, timedelta(hours=1))
+    long_failed = finished(
+        DrawingFactory.create(child=child), DrawingStatus.FAILED, timedelta(minutes=30)
+    )
+    just_failed = finished(
+        DrawingFactory.create(child=child), DrawingStatus.FAILED, timedelta(minutes=2)
+    )
+    running = DrawingFactory.create(child=child)
+    Drawing.objects.filter(pk=running.pk).update(status=DrawingStatus.RUNNING)
+    queued = DrawingFactory.create(child=child)
+    sibling = ChildFactory.create(parent=child.parent)
+    DrawingFactory.create(child=sibling)  # a sibling's picture on its way: never on this page
+
+    cards = canvas_cards(child_client)
+
+    assert [card["id"] for card in cards] == [queued.pk, running.pk, just_failed.pk]
+    assert [card["status"] for card in cards] == ["queued", "running", "failed"]
+    assert {long_done.pk, long_failed.pk}.isdisjoint(card["id"] for card in cards)
+    # The same shape REST answers with after a reconnect, so both update a card alike.
+    for card in cards:
+        assert card == child_client.get(f"/api/v1/drawings/{card['id']}/").json()
+
+
+def test_canvas_brings_back_at_most_three_cards_newest_first(
+    child_client: Client, child: Child
+) -> None:
+    drawings = DrawingFactory.create_batch(5, child=child)
+    cards = canvas_cards(child_client)
+    assert [card["id"] for card in cards] == [d.pk for d in reversed(drawings)][:3]
+
+
+def test_canvas_brings_back_nothing_for_a_child_with_nothing_on_its_way(
+    child_client: Client, child: Child
+) -> None:
+    finished(DrawingFactory.create(child=child), DrawingStatus.DONE, timedelta(days=1))
+    assert canvas_cards(child_client) == []
+
+
+def test_canvas_uses_a_constant_number_of_queries(child_client: Client, child: Child) -> None:
+    def canvas_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert child_client.get("/draw/").status_code == 200
+        return len(queries)
+
+    DrawingFactory.create(child=child)
+    few = canvas_queries()
+    DrawingFactory.create_batch(10, child=child)
+    for drawing in DrawingFactory.create_batch(10, child=child):
+        finished(drawing, DrawingStatus.DONE, timedelta(minutes=1))
+    assert canvas_queries() == few
