@@ -17,7 +17,6 @@ const BRUSH_WIDTHS = { small: 4 / 512, medium: 9 / 512, large: 18 / 512 };
 const ERASER_SCALE = 2.5;
 const PAPER = "#ffffff";
 const POST_RETRIES = 3;
-const MAX_CARDS = 3;
 
 // --- the sketch pad -----------------------------------------------------------
 
@@ -374,10 +373,11 @@ class SubmissionCard {
     if (this.dismissButton) this.dismissButton.hidden = retryable;
   }
 
-  drawing(drawing) {
+  /** Show a drawing's state. `quiet`: no sound (a card brought back by a reload, not news). */
+  drawing(drawing, { quiet = false } = {}) {
     const before = this.element.dataset.state;
     if (drawing.status === "done") {
-      if (before !== "done") playSound("reveal");
+      if (before !== "done" && !quiet) playSound("reveal");
       this._show("done", this.strings.done);
       if (drawing.result_url) {
         const img = document.createElement("img");
@@ -388,7 +388,7 @@ class SubmissionCard {
         this.resultSlot.replaceChildren(img);
       }
     } else if (drawing.status === "failed") {
-      if (before !== "failed") playSound("oops");
+      if (before !== "failed" && !quiet) playSound("oops");
       this.problem(drawing.error_message || this.strings.failed, { retryable: true });
     } else {
       this._show(drawing.status, this.strings[drawing.status] || this.strings.queued);
@@ -416,6 +416,13 @@ function readJson(id, fallback) {
   }
 }
 
+/** The stored sketch of a drawing the server already has, to send it again. */
+async function fetchSketch(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return response.blob();
+}
+
 function main() {
   const app = document.getElementById("canvas-app");
   if (!app) return;
@@ -433,6 +440,8 @@ function main() {
   const results = document.getElementById("results");
   const cardTemplate = document.getElementById("submission-template");
   const connection = app.querySelector("[data-connection]");
+  // Older pictures live in the gallery; keep this column short.
+  const maxCards = Number(app.dataset.maxCards);
 
   // Tools: colours, brush sizes and the eraser are radio buttons, so keyboards
   // and screen readers get them for free.
@@ -551,6 +560,48 @@ function main() {
     connection.textContent = status === "reconnecting" ? strings.reconnecting : "";
     connection.hidden = status !== "reconnecting" || !live.waiting().length;
   });
+
+  /**
+   * A card for a drawing sent before this page opened (a reload, a restarted browser): the
+   * server lists the ones still on their way or just finished. It follows the same live path
+   * as a new card; "Try again" sends the stored sketch with the drawing's own client_id.
+   */
+  function restoreCard(drawing) {
+    const id = String(drawing.id);
+    const info = categories.get(drawing.category);
+    const card = new SubmissionCard(cardTemplate, {
+      sketchUrl: drawing.sketch_url,
+      categoryLabel: info ? `${info.emoji} ${info.label}` : drawing.category,
+      strings,
+    });
+    const submission = {
+      key: null,
+      blob: null,
+      category: drawing.category,
+      clientId: drawing.client_id,
+      version: null, // not the strokes on the pad now
+      card,
+      drawingId: id,
+    };
+    card.retryButton.addEventListener("click", async () => {
+      card.sending();
+      try {
+        submission.blob ??= await fetchSketch(drawing.sketch_url);
+      } catch {
+        card.problem(strings.offline, { retryable: true });
+        return;
+      }
+      send(submission, { fresh: true });
+    });
+    live.track(drawing);
+    cardsByDrawing.set(id, card);
+    // Already finished before the reload: shown as it is, without a sound (and the
+    // celebration pop-ups only ever come with the live event, which has passed).
+    card.drawing(live.drawings.get(id) || drawing, { quiet: true });
+    results.append(card.element);
+    results.hidden = false;
+  }
+  for (const drawing of readJson("canvas-drawings", []).slice(0, maxCards)) restoreCard(drawing);
   live.connect();
 
   async function send(submission, { fresh = false } = {}) {
@@ -569,6 +620,9 @@ function main() {
         drawing = await postDrawing(submission, { strings, onRetry: () => card.retrying() });
       }
       submission.drawingId = String(drawing.id);
+      // The same drawing may already have a card: sent before a reload, answered after it.
+      const shown = cardsByDrawing.get(submission.drawingId);
+      if (shown && shown !== card) shown.element.remove();
       // The server has it now: the copy on this device has done its job.
       if (pad.version === submission.version) draft.discard();
       cardsByDrawing.set(submission.drawingId, card);
@@ -617,8 +671,7 @@ function main() {
       });
       results.prepend(card.element);
       results.hidden = false;
-      // Older pictures live in the gallery; keep this column short.
-      while (results.children.length > MAX_CARDS) results.lastElementChild.remove();
+      while (results.children.length > maxCards) results.lastElementChild.remove();
       last = submission;
       card.element.scrollIntoView({ behavior: "smooth", block: "nearest" });
       await send(submission);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,9 +32,12 @@ class LiveSite:
     log: Path
 
 
-@pytest.fixture(scope="module")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    """The site as `make run` serves it, on a private SQLite file and generator folder."""
+@contextlib.contextmanager
+def serve_site(tmp_path_factory: pytest.TempPathFactory, **settings: str) -> Iterator[LiveSite]:
+    """The site as `make run` serves it, on a private SQLite file and generator folder.
+
+    ``settings`` are extra environment variables, e.g. to make the worker wait.
+    """
     home = tmp_path_factory.mktemp("live")
     generators = ROOT / "generators"
     if not discover(generators):
@@ -52,6 +56,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         "GENERATORS_DIR": str(generators),
         "MEDIA_ROOT": str(home / "media"),
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        **settings,
     }
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "seed_demo")
@@ -59,6 +64,12 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     log = home / "server.log"
     with asgi_server(env, log) as url:
         yield LiveSite(url=url, log=log)
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    with serve_site(tmp_path_factory) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

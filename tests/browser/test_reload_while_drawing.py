@@ -1,0 +1,83 @@
+"""A reload (or a restarted browser) while the picture is still being made loses nothing: the
+card comes back and the picture arrives on it, exactly as on a card that never went away.
+
+The worker here waits WORKER_WAIT_MS before it takes a drawing, so the test can reload the page
+while the drawing is certainly still queued, and the real worker then finishes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import LiveSite, serve_site
+from tests.browser.test_canvas_flow import sign_in_and_play
+from tests.browser.test_reveal_and_resilience import (
+    card_of,
+    draw_and_choose,
+    routed,
+    submit,
+    wait_until,
+)
+
+# The micro-batch window: a lone drawing waits this long for company before it is drawn.
+WORKER_WAIT_MS = 8000
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    with serve_site(tmp_path_factory, INFERENCE_BATCH_WINDOW_MS=str(WORKER_WAIT_MS)) as site:
+        yield site
+
+
+def told_done(sockets: Any, drawing_id: int) -> bool:
+    return any(
+        message.get("type") == "drawing.status"
+        and message["drawing"].get("id") == drawing_id
+        and message["drawing"].get("status") == "done"
+        for message in sockets.from_server
+    )
+
+
+def test_a_reload_while_the_picture_is_on_its_way_brings_the_card_back(page: Any) -> None:
+    sockets = routed(page)
+    sign_in_and_play(page)
+    wait_until(page, lambda: len(sockets.connections) == 1)
+    draw_and_choose(page)
+    drawing_id = submit(page)
+    sketch_src = f"/drawings/{drawing_id}/sketch.png"
+
+    page.reload()
+
+    card = card_of(page)
+    card.wait_for(state="visible")
+    # Back before the picture is made: the child sees it is still coming.
+    assert card.get_attribute("data-state") == "queued"
+    assert page.locator("#results .submission").count() == 1
+    assert card.locator("[data-sketch]").get_attribute("src") == sketch_src
+    waiting_words = page.locator("#canvas-app").get_attribute("data-queued")
+    assert card.locator("[data-message]").inner_text() == waiting_words
+    assert not told_done(sockets, drawing_id)
+
+    # The worker finishes it; the news comes over the new connection to the same card.
+    picture = card.locator("[data-result-slot] img")
+    picture.wait_for(state="visible", timeout=60_000)
+    assert told_done(sockets, drawing_id)
+    assert len(sockets.connections) == 2
+    assert card.get_attribute("data-state") == "done"
+    assert picture.get_attribute("src") == f"/drawings/{drawing_id}/result.png"
+    assert card.locator("[data-detail-link]").is_visible()
+    assert page.locator("#results .submission").count() == 1
+    # It finished after the reload, so this is news: the payout is celebrated once.
+    page.locator(".xp-toast").first.wait_for(state="visible")
+
+    # Another reload: the finished picture stays on its card, without celebrating it again.
+    page.reload()
+    card = card_of(page)
+    card.locator("[data-result-slot] img").wait_for(state="visible")
+    assert card.get_attribute("data-state") == "done"
+    assert page.locator("#results .submission").count() == 1
+    page.wait_for_timeout(1000)
+    assert page.locator(".xp-toast").count() == 0
