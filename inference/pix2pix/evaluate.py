@@ -47,7 +47,13 @@ from safetensors.torch import load_file
 
 from inference.pix2pix.classifier import CategoryClassifier, classify
 from inference.pix2pix.data import find_pairs, to_tensor
-from inference.pix2pix.doodles import DOODLES, doodle_category, draw_doodle, held_out_doodles
+from inference.pix2pix.doodles import (
+    DOODLES,
+    MORE_DOODLES,
+    doodle_category,
+    draw_doodle,
+    held_out_doodles,
+)
 from inference.pix2pix.imaging import batch_to_images, image_to_array, images_to_batch
 from inference.pix2pix.networks import GeneratorConfig, build_generator
 from inference.pix2pix.sketchify import SketchStyle, sketchify_pair
@@ -102,17 +108,21 @@ def build_devset(
     variants: int = 3,
     seed: int = 0,
     doodles: bool = True,
+    pens: Sequence[float] = DOODLE_BRUSHES,
+    more_doodles: bool = False,
     size: int = SIZE,
 ) -> list[dict[str, Any]]:
     """Write a deterministic dev set to ``out_dir``; return its items (as in ``devset.json``).
 
     Each ``val`` pair of ``dataset_dir`` (``A|B`` files named ``<category>__<id>.png``, or
     listed in ``dataset.json``) gives ``variants`` child-like sketches, each with its target
-    picture moved by the same placement; the doodles add two pens each. The same arguments
-    always give byte-identical files. Raises ``FileNotFoundError`` when ``val`` has no pairs.
+    picture moved by the same placement (``variants`` 0: none, and ``val`` is not read); the
+    doodles add one sketch per pen width in ``pens`` (pixels at 256), the fashion/space/plant
+    doodles too with ``more_doodles``. The same arguments always give byte-identical files.
+    Raises ``FileNotFoundError`` when ``val`` has no pairs.
     """
     dataset_dir, out_dir = Path(dataset_dir), Path(out_dir)
-    pairs = find_pairs(dataset_dir / "val")
+    pairs = find_pairs(dataset_dir / "val") if variants > 0 else []
     categories = _val_categories(dataset_dir)
     (out_dir / "sketches").mkdir(parents=True, exist_ok=True)
     (out_dir / "targets").mkdir(parents=True, exist_ok=True)
@@ -133,9 +143,10 @@ def build_devset(
                 "sketch": f"sketches/{stem}.png", "target": f"targets/{stem}.png",
                 "origin": origin, "seed": [seed, index, variant],
             })  # fmt: skip
+    shapes = {**DOODLES, **(MORE_DOODLES if more_doodles else {})}
     if doodles:
-        for pen, brush in enumerate(DOODLE_BRUSHES):
-            for number, (name, (category, _)) in enumerate(DOODLES.items()):
+        for pen, brush in enumerate(pens):
+            for number, (name, (category, _)) in enumerate(shapes.items()):
                 doodle_seed = 1000 * (seed + 1) + 10 * number + pen
                 stem = f"doodle-{name}-{pen}"
                 draw_doodle(name, size=size, seed=doodle_seed, brush=brush).save(

@@ -58,9 +58,24 @@ class Command(BaseCommand):
             default=Path("data/datasets/openmoji"),
             help="A|B dataset whose val/ line art the dev set roughens (with --build-devset).",
         )
-        parser.add_argument("--variants", type=int, default=3, help="Sketches per val picture.")
+        parser.add_argument(
+            "--variants", type=int, default=3, help="Sketches per val picture (0: doodles only)."
+        )
         parser.add_argument("--seed", type=int, default=0, help="Dev-set seed.")
         parser.add_argument("--no-doodles", action="store_true", help="Leave the doodles out.")
+        parser.add_argument(
+            "--pens",
+            type=float,
+            nargs="+",
+            default=None,
+            help="Doodle pen widths in pixels at 256 (default: 4.5 9, the canvas's medium and "
+            "thick brushes; its thin brush is 2).",
+        )
+        parser.add_argument(
+            "--more-doodles",
+            action="store_true",
+            help="Also the shoe, shirt, rocket, moon, star and tree doodles.",
+        )
         parser.add_argument(
             "--classifier",
             type=Path,
@@ -172,7 +187,7 @@ class Command(BaseCommand):
         from inference.pix2pix import evaluate
 
         dataset: Path = options["dataset"]
-        if not (dataset / "val").is_dir():
+        if options["variants"] > 0 and not (dataset / "val").is_dir():
             raise CommandError(f"{dataset / 'val'} does not exist: --dataset needs a val/ split.")
         try:
             items = evaluate.build_devset(
@@ -181,6 +196,8 @@ class Command(BaseCommand):
                 variants=options["variants"],
                 seed=options["seed"],
                 doodles=not options["no_doodles"],
+                pens=options["pens"] or evaluate.DOODLE_BRUSHES,
+                more_doodles=options["more_doodles"],
             )
         except (FileNotFoundError, OSError, ValueError) as exc:
             raise CommandError(f"Cannot build the dev set: {exc}") from exc
