@@ -386,6 +386,18 @@ def test_build_devset_option_writes_the_manifest(tmp_path: Path) -> None:
     assert sum(item["target"] is not None for item in items) == 2
 
 
+def test_a_doodles_only_dev_set_with_chosen_pens(tmp_path: Path) -> None:
+    call_command(
+        "evaluate_generators", "--build-devset", str(tmp_path / "thin"), "--dataset",
+        str(tmp_path / "no-such-dataset"), "--variants", "0", "--pens", "2", "3",
+        "--more-doodles", stdout=io.StringIO(),
+    )  # fmt: skip
+    items = json.loads((tmp_path / "thin" / "devset.json").read_text())["items"]
+    assert len(items) == 2 * 14 and all(item["kind"] == "doodle" for item in items)
+    assert sorted({item["brush_px"] for item in items}) == [2.0, 3.0]
+    assert {"shoe", "rocket", "tree"} <= {item["stem"].split("-")[1] for item in items}
+
+
 def test_train_category_classifier_command(tmp_path: Path) -> None:
     for name, categories in (("one", ("face", "animal")), ("two", ("face", "plant"))):
         (tmp_path / name / "train").mkdir(parents=True)
