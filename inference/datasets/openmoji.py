@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import tarfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -22,6 +20,7 @@ from typing import Any
 
 from PIL import Image
 
+from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import is_held_out
 
 PACKAGE = "openmoji"
@@ -146,20 +145,7 @@ def category_for_subgroup(subgroup: str) -> EmojiCategory | None:
 
 def fetch_package(cache_dir: Path, version: str = VERSION) -> Path:
     """Download (once) and unpack ``openmoji@version`` with ``npm pack``; return its root."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    root = cache_dir / f"openmoji-{version}"
-    if (root / "package" / "data" / "openmoji.json").exists():
-        return root / "package"
-    tarball = cache_dir / f"openmoji-{version}.tgz"
-    if not tarball.exists():
-        subprocess.run(  # noqa: S603 - fixed argv, no shell
-            ["npm", "pack", f"{PACKAGE}@{version}", "--pack-destination", str(cache_dir)],  # noqa: S607
-            check=True,
-            capture_output=True,
-        )
-    with tarfile.open(tarball) as archive:
-        archive.extractall(root, filter="data")
-    return root / "package"
+    return fetch_npm_package(PACKAGE, version, cache_dir)
 
 
 def render_svg(svg_path: Path, size: int) -> Image.Image:

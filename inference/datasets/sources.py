@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import tarfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -29,6 +27,7 @@ from inference.datasets.categories import (
     TUXPAINT_FOLDERS,
     category_for_folder,
 )
+from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import IMAGE_SUFFIXES, Picture, load_image, render_svg
 
 TUXPAINT_DIR = Path("/usr/share/tuxpaint/stamps")
@@ -158,20 +157,7 @@ def openclipart_pictures(root: Path = OPENCLIPART_DIR) -> Iterator[Picture]:
 
 def fetch_twemoji(cache_dir: Path, version: str = TWEMOJI_VERSION) -> Path:
     """Download (once) and unpack ``@twemoji/svg@version`` with ``npm pack``; return its root."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    root = cache_dir / f"twemoji-svg-{version}"
-    if (root / "package" / "package.json").exists():
-        return root / "package"
-    tarball = cache_dir / f"twemoji-svg-{version}.tgz"
-    if not tarball.exists():
-        subprocess.run(  # noqa: S603 - fixed argv, no shell
-            ["npm", "pack", f"{TWEMOJI_PACKAGE}@{version}", "--pack-destination", str(cache_dir)],  # noqa: S607
-            check=True,
-            capture_output=True,
-        )
-    with tarfile.open(tarball) as archive:
-        archive.extractall(root, filter="data")
-    return root / "package"
+    return fetch_npm_package(TWEMOJI_PACKAGE, version, cache_dir)
 
 
 def _codepoints(hexcode: str) -> str:
