@@ -324,9 +324,8 @@ def write_contact_sheet(
     """Save ``sketch | picture`` cells for ``(category, sketch)`` pairs, drawn by the installed
     generator as the worker would (a conditioned one as each sketch's category)."""
     net = registry.load_generator(card)
-    categories = [c if c is not None and card.serves(c) else "" for c, _ in sketches]
     images = [s for _, s in sketches]
-    pictures = evaluate.draw(net, images, categories=categories)
+    pictures = evaluate.draw(net, images, categories=[c for c, _ in sketches])
     side = pictures[0].width
     rows = -(-len(images) // per_row)
     sheet = Image.new("RGB", (per_row * 2 * side + (per_row - 1) * 16, rows * (side + 16)), "white")

@@ -55,7 +55,7 @@ from inference.pix2pix.doodles import (
     held_out_doodles,
 )
 from inference.pix2pix.imaging import batch_to_images, image_to_array, images_to_batch
-from inference.pix2pix.networks import GeneratorConfig, build_generator
+from inference.pix2pix.networks import GeneratorConfig, build_generator, condition_labels
 from inference.pix2pix.sketchify import SketchStyle, sketchify_pair
 
 SIZE = 256
@@ -521,7 +521,7 @@ def draw(
     net: torch.nn.Module,
     sketches: Sequence[Image.Image],
     batch: int = 8,
-    categories: Sequence[str] | None = None,
+    categories: Sequence[str | None] | None = None,
 ) -> list[Image.Image]:
     """Pictures for ``sketches`` exactly as serving draws them (eval mode, uint8 rounding).
 
@@ -529,17 +529,12 @@ def draw(
     category the child picked), as the worker does.
     """
     net.eval()
-    config = getattr(net, "config", None)
-    labels = None
-    if isinstance(config, GeneratorConfig) and config.condition and categories is not None:
-        labels = config.labels_for([c if c in config.condition else None for c in categories])
+    labels = condition_labels(net, categories)
     pictures: list[Image.Image] = []
     for start in range(0, len(sketches), batch):
         chunk = images_to_batch(list(sketches[start : start + batch]))
-        if labels is None:
-            pictures += batch_to_images(net(chunk))
-        else:
-            pictures += batch_to_images(net(chunk, labels[start : start + batch]))
+        part = None if labels is None else labels[start : start + batch]
+        pictures += batch_to_images(net(chunk, part))
     return pictures
 
 

@@ -29,7 +29,7 @@ import torch
 from PIL import Image
 
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from inference.pix2pix.networks import BatchInvariantConvTranspose2d, GeneratorConfig
+from inference.pix2pix.networks import BatchInvariantConvTranspose2d, condition_labels
 
 
 def bf16_supported() -> bool:
@@ -53,7 +53,7 @@ class FastGenerator:
         """Pictures in [-1, 1] as float32, NCHW."""
         batch = sketches.contiguous(memory_format=torch.channels_last)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            out = self.module(batch) if labels is None else self.module(batch, labels)
+            out = self.module(batch, labels)
         return out.float().contiguous()
 
 
@@ -113,19 +113,13 @@ def benchmark(
     """
     if not sketches:
         raise ValueError("benchmark needs at least one sketch")
-    config = getattr(module, "config", None)
-    labels = None
-    if isinstance(config, GeneratorConfig) and config.condition:
-        wanted = categories or [None] * len(sketches)
-        labels = config.labels_for([c if c in config.condition else None for c in wanted])
+    labels = condition_labels(module, categories)
     inputs = images_to_batch(list(sketches))
     module.eval()
 
     def exact(i: int) -> torch.Tensor:
         with torch.inference_mode():
-            if labels is None:
-                return module(inputs[i : i + 1])
-            return module(inputs[i : i + 1], labels[i : i + 1])
+            return module(inputs[i : i + 1], None if labels is None else labels[i : i + 1])
 
     references = batch_to_images(torch.cat([exact(i) for i in range(len(inputs))]))
     started = time.perf_counter()

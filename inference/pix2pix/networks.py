@@ -238,6 +238,18 @@ class UnetGenerator(nn.Module):
         return h
 
 
+def condition_labels(
+    module: nn.Module, categories: Sequence[str | None] | None
+) -> torch.Tensor | None:
+    """Plane indices for drawing ``categories`` with ``module``, or None when it is not
+    conditioned (or no categories are given). A category it was not trained on becomes "any
+    category" (-1), as for a dev sketch of a category the generator does not serve."""
+    config = getattr(module, "config", None)
+    if not isinstance(config, GeneratorConfig) or not config.condition or categories is None:
+        return None
+    return config.labels_for([c if c in config.condition else None for c in categories])
+
+
 def with_condition(sketch: torch.Tensor, labels: torch.Tensor, planes: int) -> torch.Tensor:
     """``sketch`` (N x C x H x W) followed by ``planes`` constant one-hot planes per sample.
 
