@@ -50,15 +50,10 @@ class PairSource:
         stem = self.sketch.stem
         return stem.split("__", 1)[0] if "__" in stem else None
 
-    @property
-    def has_sketch(self) -> bool:
-        """False for a plain picture (its sketch has to be extracted)."""
-        return not self.picture_only
-
     def load(self, size: int) -> tuple[Image.Image, Image.Image]:
         """The pair as two RGB ``size`` x ``size`` images."""
         if self.picture_only:
-            raise ValueError(f"{self.sketch} is a picture without a sketch; use load_picture()")
+            raise ValueError(f"{self.sketch} is a picture without a sketch; use load_parts()")
         if self.picture is None:
             with Image.open(self.sketch) as image:
                 both = image.convert("RGB")
@@ -69,14 +64,15 @@ class PairSource:
                 a, b = sketch.convert("RGB"), picture.convert("RGB")
         return _fit(a, size), _fit(b, size)
 
-    def load_picture(self, size: int) -> Image.Image:
-        """The picture alone, on white where it is transparent, ``size`` x ``size`` RGB."""
+    def load_parts(self, size: int) -> tuple[Image.Image | None, Image.Image]:
+        """``(sketch, picture)`` as :meth:`load`, or ``(None, picture)`` for a plain picture
+        (put on white where it is transparent)."""
         if not self.picture_only:
-            return self.load(size)[1]
+            return self.load(size)
         with Image.open(self.sketch) as image:
             rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, "white")
-        return _fit(Image.alpha_composite(paper, rgba).convert("RGB"), size)
+        return None, _fit(Image.alpha_composite(paper, rgba).convert("RGB"), size)
 
 
 def _fit(image: Image.Image, size: int) -> Image.Image:
@@ -201,8 +197,7 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         pictures, sketches, available = [], [], []
         blank = np.full((size, size, 3), 255, dtype=np.uint8)
         for source in progress(pairs) if progress else pairs:
-            given, picture = source.load(size) if source.has_sketch else (None, None)
-            picture = picture or source.load_picture(size)
+            given, picture = source.load_parts(size)
             drawn = sketch_styles(given, picture, self.styles)
             if all(d is None for d in drawn):
                 raise ValueError(
