@@ -47,6 +47,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from inference.pix2pix.data import (
+    SKETCH_STYLES,
     AlignedDataset,
     PairSource,
     find_pairs,
@@ -114,6 +115,15 @@ class TrainConfig:
     max_steps: int | None = None  # stop early (timing runs, tests)
     log_every: int = 10
     quiet: bool = False  # no progress bars (tests)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.sketch_styles) - set(SKETCH_STYLES))
+        if not self.sketch_styles or unknown:
+            choices = ", ".join(SKETCH_STYLES)
+            raise ValueError(f"sketch_styles must be some of {choices}, not {self.sketch_styles}")
+        if not 0.0 <= self.condition_dropout < 1.0:
+            raise ValueError(f"condition_dropout must be in [0, 1), not {self.condition_dropout}")
+        self.generator_config()  # a bad condition list is refused here, not after loading data
 
     def generator_config(self) -> GeneratorConfig:
         """The architecture the model card will record."""

@@ -46,6 +46,9 @@ def test_train_generator_trains_several_folders_and_refuses_to_overwrite(tmp_pat
         ({"data_dirs": ["nowhere"]}, "Missing data folder"),
         ({"data_dir": "nowhere"}, "Missing data folder"),
         ({"init_from": "no.safetensors"}, "no.safetensors"),
+        ({"sketch_styles": ["crayon"]}, "sketch_styles must be some of given, xdog, canny"),
+        ({"condition": ["face", "face"]}, "condition lists a category twice"),
+        ({"condition_dropout": 1.5}, "condition_dropout must be in"),
     ],
 )
 def test_train_generator_names_what_is_missing(tmp_path: Path, values, message) -> None:

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"No config file {path}.")
         try:
             cfg = TrainConfig(**json.loads(path.read_text()))
-        except (json.JSONDecodeError, TypeError) as exc:
+        except (json.JSONDecodeError, TypeError, ValueError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         if options["threads"] is not None:
             cfg.threads = options["threads"]
