@@ -50,6 +50,9 @@ CATEGORIES: tuple[KidCategory, ...] = (
     KidCategory("space", "Space & sky", "하늘과 우주", "🚀"),
     KidCategory("plant", "Plant", "식물", "🌻"),
 )
+# Not a category kids7c serves: the theme of houses, gems, game characters and balls, whose
+# pictures are only ever labelled with their thing (inference.datasets.things).
+PLAY = KidCategory("play", "Play & treasure", "놀이와 보물", "🎮")
 BY_SLUG: dict[str, KidCategory] = {c.slug: c for c in CATEGORIES}
 
 
@@ -68,6 +71,11 @@ EMOJI_SUBGROUPS: dict[str, str] = {
     "sky-weather": "space",
     "plant-flower": "plant",
     "plant-other": "plant",
+    # Broad groups where only a thing's pictures are kept (see things.label_for): houses,
+    # balls, games.
+    "place-building": "play",
+    "sport": "play",
+    "game": "play",
 }
 # Single emoji whose subgroup puts them elsewhere: rockets and satellites are "transport-air".
 EMOJI_OVERRIDES: dict[str, str] = {"1F680": "space", "1F6F0": "space", "1F6F8": "space"}
@@ -82,6 +90,12 @@ TUXPAINT_FOLDERS: dict[str, str | None] = {
     "clothes/armor": None,
     "space": "space",
     "plants": "plant",
+    # Broad folders: only pictures a ``play`` thing (or any thing) claims are kept.
+    "town": "play",
+    "sports": "play",
+    "hobbies": "play",
+    "cartoon": "play",
+    "seasonal": "play",
 }
 
 # OpenClipart 0.18 folders (relative to /usr/share/openclipart/svg).
@@ -96,6 +110,8 @@ OPENCLIPART_FOLDERS: dict[str, str | None] = {
     "geography/astronomy": "space",
     "science/astronomy": "space",
     "plants": "plant",
+    "buildings": "play",
+    "recreation": "play",
 }
 
 

@@ -114,6 +114,8 @@ class _Scheme:
     slugs: tuple[str, ...]
     entries: list[dict[str, Any]]
     slug_for: Callable[[str, str], str | None]  # (hexcode, subgroup) -> slug or None
+    # (annotation, slug) -> the picture's label (a thing of that slug, say), None: leave it out
+    label_for: Callable[[str, str], str | None] = lambda annotation, slug: slug
 
 
 def _starter_scheme() -> _Scheme:
@@ -131,8 +133,11 @@ def _kid_scheme() -> _Scheme:
     def slug_for(hexcode: str, subgroup: str) -> str | None:
         return kids.EMOJI_OVERRIDES.get(hexcode) or kids.EMOJI_SUBGROUPS.get(subgroup)
 
-    entries = [c.card_entry() for c in kids.CATEGORIES]
-    return _Scheme(tuple(c.slug for c in kids.CATEGORIES), entries, slug_for)
+    from inference.datasets import things
+
+    # Sorted into themes by subgroup; each picture is then labelled with its thing.
+    themes = (*kids.CATEGORIES, kids.PLAY)
+    return _Scheme(tuple(c.slug for c in themes), things.card_entries(), slug_for, things.label_for)
 
 
 def category_for_subgroup(subgroup: str) -> EmojiCategory | None:
@@ -193,6 +198,9 @@ def build_dataset(
         slug = scheme.slug_for(hexcode, emoji["subgroups"])
         if slug is None or slug not in wanted or emoji.get("skintone"):
             continue
+        label = scheme.label_for(emoji["annotation"], slug)
+        if label is None:
+            continue
         line_svg = package_dir / "black" / "svg" / f"{hexcode}.svg"
         colour_svg = package_dir / "color" / "svg" / f"{hexcode}.svg"
         if not (line_svg.exists() and colour_svg.exists()):
@@ -201,14 +209,15 @@ def build_dataset(
         pair = Image.new("RGB", (2 * size, size), "white")
         pair.paste(render_svg(line_svg, size), (0, 0))
         pair.paste(render_svg(colour_svg, size), (size, 0))
-        name = f"{slug}__{hexcode}.png"
+        name = f"{label}__{hexcode}.png"
         (out_dir / split).mkdir(parents=True, exist_ok=True)
         pair.save(out_dir / split / name)
         entries.append(
             {
                 "file": f"{split}/{name}",
                 "split": split,
-                "category": slug,
+                "category": label,
+                "theme": slug,
                 "hexcode": hexcode,
                 "emoji": emoji["emoji"],
                 "annotation": emoji["annotation"],
@@ -218,6 +227,7 @@ def build_dataset(
             }
         )
     counts = Counter((e["category"], e["split"]) for e in entries)
+    used = {e["category"] for e in entries} | wanted
     version = json.loads((package_dir / "package.json").read_text())["version"]
     document = {
         "source": "OpenMoji",
@@ -228,10 +238,10 @@ def build_dataset(
         "attribution": ATTRIBUTION,
         "size": size,
         "layout": "A|B: left half black line art (sketch), right half colour (picture)",
-        "categories": [c for c in scheme.entries if c["slug"] in wanted],
+        "categories": [c for c in scheme.entries if c["slug"] in used],
         "counts": {
             slug: {split: counts[(slug, split)] for split in ("train", "val")}
-            for slug in sorted(wanted)
+            for slug in sorted({e["category"] for e in entries})
         },
         "images": entries,
     }

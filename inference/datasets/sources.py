@@ -29,6 +29,7 @@ from inference.datasets.categories import (
 )
 from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import IMAGE_SUFFIXES, Picture, load_image, render_svg
+from inference.datasets.things import label_for
 
 TUXPAINT_DIR = Path("/usr/share/tuxpaint/stamps")
 OPENCLIPART_DIR = Path("/usr/share/openclipart/svg")
@@ -101,7 +102,7 @@ def avatar_pictures(count: int, seed: int = 0, svg_side: int = 512) -> Iterator[
                 random.setstate(state)
             return render_svg(avatar.render().encode(), svg_side)
 
-        yield Picture(key=key, category="face", load=load)
+        yield Picture(key=key, category="cartoon_face", load=load)
 
 
 def _stamp_description(picture: Path) -> str:
@@ -119,16 +120,21 @@ def _folder_pictures(
     stems = {p.with_suffix("") for p in files if p.suffix.lower() == ".png"}
     for path in files:
         relative = path.relative_to(root)
-        slug = category_for_folder(relative.parent.as_posix(), folders)
-        if slug is None:
+        theme = category_for_folder(relative.parent.as_posix(), folders)
+        if theme is None:
             continue
         if prefer_png and path.suffix.lower() == ".svg" and path.with_suffix("") in stems:
             continue  # Tux Paint ships some stamps twice; the PNG is the one it shows
+        description = _stamp_description(path)
+        name = relative.with_suffix("").as_posix().replace("_", " ")
+        label = label_for(f"{name} {description}", theme)
+        if label is None:
+            continue
         yield Picture(
             key=f"{prefix}-{relative.with_suffix('').as_posix()}",
-            category=slug,
+            category=label,
             load=partial(load_image, path),
-            meta={"path": relative.as_posix(), "description": _stamp_description(path)},
+            meta={"path": relative.as_posix(), "description": description, "theme": theme},
         )
 
 
@@ -170,15 +176,16 @@ def twemoji_pictures(package_dir: Path, openmoji_dir: Path) -> Iterator[Picture]
     emojis = json.loads((openmoji_dir / "data" / "openmoji.json").read_text(encoding="utf-8"))
     for emoji in emojis:
         hexcode = emoji["hexcode"]
-        slug = EMOJI_OVERRIDES.get(hexcode) or EMOJI_SUBGROUPS.get(emoji["subgroups"])
-        if slug is None or emoji.get("skintone"):
+        theme = EMOJI_OVERRIDES.get(hexcode) or EMOJI_SUBGROUPS.get(emoji["subgroups"])
+        if theme is None or emoji.get("skintone"):
             continue
+        label = label_for(emoji["annotation"], theme)
         svg = package_dir / f"{_codepoints(hexcode)}.svg"
-        if not svg.exists():
+        if label is None or not svg.exists():
             continue
         yield Picture(
             key=f"twemoji-{_codepoints(hexcode)}",
-            category=slug,
+            category=label,
             load=partial(load_image, svg),
             meta={
                 "emoji": emoji["emoji"],

@@ -155,7 +155,11 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
     every picture keeps one sketch per style (``given`` is the pair's own line art; ``xdog``
     and ``canny`` are extracted from the picture once, at load) and each read picks one, so
     the generator sees more than one kind of line for the same picture. ``ink_targets`` draws
-    each read's (augmented) sketch into its target picture, so every stroke stays a line.
+    each read's (augmented) sketch into its target picture, so every stroke stays a line;
+    ``colouring`` goes further (:func:`inference.pix2pix.colouring.colour_in`): crayon lines,
+    child-like colour scribbles from the picture's own shapes, and the target inked to match.
+    A pair whose category is not in ``condition`` takes its ``label_fallback`` (a thing's
+    theme, say) when that is.
 
     Randomness comes from ``(seed, epoch, index)``, so an epoch is reproducible and a resumed
     run sees the same samples it would have seen. Set :attr:`epoch` before each epoch.
@@ -174,6 +178,8 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         condition: tuple[str, ...] = (),
         label_dropout: float = 0.0,
         ink_targets: bool = False,
+        colouring: bool = False,
+        label_fallback: dict[str, str] | None = None,
         progress: Callable[[Iterable[PairSource]], Iterable[PairSource]] | None = None,
     ) -> None:
         unknown = sorted(set(styles) - set(SKETCH_STYLES))
@@ -190,10 +196,14 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         self.styles = tuple(styles)
         self.label_dropout = label_dropout
         self.ink_targets = ink_targets
+        self.colouring = colouring
         index = {slug: i for i, slug in enumerate(condition)}
+        fallback = label_fallback or {}
         self.labels = torch.tensor(
-            [index.get(p.category or "", -1) for p in pairs], dtype=torch.long
-        )
+            [index.get(p.category or "", index.get(fallback.get(p.category or ""), -1))
+             for p in pairs],
+            dtype=torch.long,
+        )  # fmt: skip
         pictures, sketches, available = [], [], []
         blank = np.full((size, size, 3), 255, dtype=np.uint8)
         for source in progress(pairs) if progress else pairs:
@@ -226,7 +236,12 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         sketch, picture = both[:3], both[3:]
         if self.augment is not None:
             sketch, picture = self.augment(sketch, picture, rng)
-        if self.ink_targets:
+        if self.colouring:
+            # Crayon lines and colouring-in, the target repainted and inked to match.
+            from inference.pix2pix.colouring import colour_in
+
+            sketch, picture = colour_in(sketch, picture, rng)
+        elif self.ink_targets:
             # The strokes as given (after augmentation) stay in the picture, like ink under
             # paint: the generator learns to keep every line the child drew, thin ones too.
             picture = torch.minimum(picture, sketch)

@@ -23,6 +23,9 @@ import torch.nn.functional as F
 from torch import nn
 
 NORMS = ("instance", "batch", "none")
+# What the generator reads from the child's sketch: the RGB sketch as it is, or its split into
+# a line plane and colour-hint planes (``inference.pix2pix.hints.split_sketch``).
+SKETCH_INPUTS = {"rgb": 3, "hints": 5}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,12 @@ class GeneratorConfig:
     # sketch plus one constant plane per category (1 for the chosen one, 0 elsewhere), so
     # ``input_nc`` is 3 + len(condition). Empty: an unconditional generator.
     condition: tuple[str, ...] = ()
+    # "rgb": the sketch's three channels; "hints": its line and colour-hint planes, split from
+    # the RGB sketch inside the forward pass (so every caller still hands over an RGB sketch).
+    sketch_input: str = "rgb"
+    # > 0: each condition label is a learned vector of this size, given as constant input
+    # planes and added at the bottleneck (instead of one one-hot plane per label).
+    embed_dim: int = 0
 
     def __post_init__(self) -> None:
         if isinstance(self.condition, list):  # from JSON
@@ -51,9 +60,19 @@ class GeneratorConfig:
             raise ValueError(f"condition must be a list of category slugs, not {self.condition!r}")
         if len(set(self.condition)) != len(self.condition):
             raise ValueError(f"condition lists a category twice: {list(self.condition)}")
-        if self.condition and self.input_nc != 3 + len(self.condition):
+        if self.sketch_input not in SKETCH_INPUTS:
             raise ValueError(
-                f"input_nc must be 3 + {len(self.condition)} condition planes, not {self.input_nc}"
+                f"sketch_input must be one of {', '.join(SKETCH_INPUTS)}, not {self.sketch_input!r}"
+            )
+        if isinstance(self.embed_dim, bool) or not isinstance(self.embed_dim, int):
+            raise ValueError(f"embed_dim must be a whole number, not {self.embed_dim!r}")
+        if self.embed_dim < 0 or (self.embed_dim and not self.condition):
+            raise ValueError("embed_dim needs a condition list and must not be negative")
+        conditioned = self.condition or self.sketch_input != "rgb"
+        if conditioned and self.input_nc != self.sketch_planes + self.condition_planes:
+            raise ValueError(
+                f"input_nc must be {self.sketch_planes} sketch planes + {self.condition_planes} "
+                f"condition planes, not {self.input_nc}"
             )
         for field_name in ("input_nc", "output_nc", "num_downs", "ngf"):
             value = getattr(self, field_name)
@@ -65,6 +84,18 @@ class GeneratorConfig:
             raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {self.norm!r}")
         if not isinstance(self.use_dropout, bool):
             raise ValueError(f"use_dropout must be true or false, not {self.use_dropout!r}")
+
+    @property
+    def sketch_planes(self) -> int:
+        """Planes the sketch becomes: 3 (RGB) or 5 (line + hint colour + hint mask)."""
+        return SKETCH_INPUTS[self.sketch_input]
+
+    @property
+    def condition_planes(self) -> int:
+        """Constant planes after the sketch: one per label, or ``embed_dim`` learned ones."""
+        if not self.condition:
+            return 0
+        return self.embed_dim or len(self.condition)
 
     @property
     def min_input_size(self) -> int:
@@ -206,6 +237,14 @@ class UnetGenerator(nn.Module):
 
         self.downs = nn.ModuleList(downs)
         self.ups = nn.ModuleList(ups)
+        if config.embed_dim:
+            # Row 0 is "no label". The input planes start random with zero first-layer weights
+            # (grown from an older generator) or random ones (fresh); the bottleneck shift starts
+            # at zero, so a grown generator starts exactly where it was.
+            labels = len(config.condition) + 1
+            self.label_planes = nn.Embedding(labels, config.embed_dim)
+            self.label_shift = nn.Embedding(labels, channels[-1])
+            nn.init.zeros_(self.label_shift.weight)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Map an NCHW batch in [-1, 1] to an NCHW batch in [-1, 1].
@@ -215,23 +254,39 @@ class UnetGenerator(nn.Module):
         ``config.condition`` (see :meth:`GeneratorConfig.labels_for`); without labels the
         planes stay zero, the "any category" input that training also shows it.
         """
-        planes = len(self.config.condition)
-        if planes and x.shape[1] == self.config.input_nc - planes:
-            if labels is None:
-                labels = torch.full((x.shape[0],), -1, dtype=torch.long)
-            x = with_condition(x, labels, planes)
-        elif labels is not None:
-            raise ValueError("labels are only for an RGB sketch given to a conditioned generator")
-        side = self.config.min_input_size
+        config = self.config
+        side = config.min_input_size
         if x.shape[-1] % side or x.shape[-2] % side:
             raise ValueError(
                 f"input of {tuple(x.shape[-2:])} pixels: both sides must be multiples of {side}"
             )
+        if config.sketch_input == "hints" and x.shape[1] == 3:
+            from inference.pix2pix.hints import split_sketch
+
+            x = split_sketch(x)
+        planes = config.condition_planes
+        if planes and x.shape[1] == config.input_nc - planes:
+            if labels is None:
+                labels = torch.full((x.shape[0],), -1, dtype=torch.long)
+            labels = labels.to(x.device)
+            if config.embed_dim:
+                vectors = self.label_planes(labels.clamp(min=-1) + 1).to(x.dtype)
+                grid = vectors[:, :, None, None].expand(-1, -1, x.shape[-2], x.shape[-1])
+                x = torch.cat([x, grid], 1).contiguous(memory_format=_memory_format(x))
+            else:
+                x = with_condition(x, labels, planes)
+        elif labels is not None:
+            raise ValueError("labels are only for a sketch given to a conditioned generator")
+        elif config.embed_dim:
+            raise ValueError("a generator with label embeddings takes the sketch and its labels")
         skips: list[torch.Tensor] = []
         h = x
         for down in self.downs:
             h = down(h)
             skips.append(h)
+        if config.embed_dim and labels is not None:
+            shift = self.label_shift(labels.clamp(min=-1) + 1).to(h.dtype)
+            skips[-1] = skips[-1] + shift[:, :, None, None]
         h = self.ups[-1](skips[-1])
         for i in range(len(self.ups) - 2, -1, -1):
             h = self.ups[i](torch.cat([skips[i], h], dim=1))

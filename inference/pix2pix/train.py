@@ -54,8 +54,10 @@ from inference.pix2pix.data import (
     find_pictures,
     to_tensor,
 )
+from inference.pix2pix.hints import split_sketch
 from inference.pix2pix.imaging import batch_to_images
 from inference.pix2pix.networks import (
+    SKETCH_INPUTS,
     GeneratorConfig,
     NLayerDiscriminator,
     build_generator,
@@ -84,6 +86,16 @@ class TrainConfig:
     # Draw each training sketch into its target picture, so the child's strokes stay dark lines
     # (pictures without outlines, e.g. Twemoji, otherwise teach that thin lines may vanish).
     ink_targets: bool = False
+    # Colour hints: the generator reads the sketch's line and colour-hint planes, and training
+    # draws child-like crayon lines and colouring-in from each picture's own shapes (implies
+    # inked targets).
+    colour_hints: bool = False
+    embed_dim: int = 0  # > 0: learned label vectors instead of one-hot planes
+    # A pair's label that is not in ``condition`` trains as this one instead (thing -> theme).
+    condition_fallback: dict[str, str] | None = None
+    # Each label is seen at least this many times an epoch (its pairs repeated): a panda with
+    # four pictures among thousands is otherwise met once in a few epochs.
+    min_per_label: int = 0
     # Pairs per folder per epoch: one number for all, or {folder: number}; None = all of them.
     max_per_source: int | dict[str, int] | None = None
     init_from: str | None = None  # safetensors generator state dict to fine-tune from
@@ -128,13 +140,17 @@ class TrainConfig:
     def generator_config(self) -> GeneratorConfig:
         """The architecture the model card will record."""
         condition = tuple(self.condition or ())
+        sketch_input = "hints" if self.colour_hints else "rgb"
+        planes = (self.embed_dim or len(condition)) if condition else 0
         return GeneratorConfig(
-            input_nc=3 + len(condition),
+            input_nc=SKETCH_INPUTS[sketch_input] + planes,
             num_downs=self.num_downs,
             ngf=self.ngf,
             norm=self.norm,
             use_dropout=self.use_dropout,
             condition=condition,
+            sketch_input=sketch_input,
+            embed_dim=self.embed_dim,
         )
 
     @property
@@ -193,6 +209,8 @@ def load_sources(cfg: TrainConfig) -> tuple[AlignedDataset, list[torch.Tensor]]:
         condition=tuple(cfg.condition or ()),
         label_dropout=cfg.condition_dropout if cfg.condition else 0.0,
         ink_targets=cfg.ink_targets,
+        colouring=cfg.colour_hints,
+        label_fallback=cfg.condition_fallback,
         progress=partial(tqdm, desc="loading pairs", unit="pair", **_bar_options()),
     )
     if cfg.condition:
@@ -208,9 +226,12 @@ def _bar_options() -> dict[str, Any]:
     return {"mininterval": 0.1 if interactive else 30.0, "dynamic_ncols": interactive}
 
 
-def epoch_order(cfg: TrainConfig, groups: list[torch.Tensor], epoch: int) -> torch.Tensor:
+def epoch_order(
+    cfg: TrainConfig, groups: list[torch.Tensor], epoch: int, labels: torch.Tensor | None = None
+) -> torch.Tensor:
     """The indices one epoch visits, shuffled: each folder's pairs up to its cap (a fresh
-    random subset each epoch, reproducible from ``seed`` and ``epoch``)."""
+    random subset each epoch, reproducible from ``seed`` and ``epoch``), then, with
+    ``min_per_label``, pairs of rare labels added until each label is met that often."""
     rng = torch.Generator().manual_seed(cfg.seed + epoch)
     chosen = []
     for folder, indices in zip(cfg.folders(), groups, strict=True):
@@ -220,6 +241,17 @@ def epoch_order(cfg: TrainConfig, groups: list[torch.Tensor], epoch: int) -> tor
         else:
             chosen.append(indices)
     everything = torch.cat(chosen)
+    if cfg.min_per_label and labels is not None:
+        extra = []
+        counts = torch.bincount(labels[everything] + 1, minlength=int(labels.max()) + 2)
+        for label in labels.unique().tolist():
+            if label < 0:
+                continue
+            short = cfg.min_per_label - int(counts[label + 1])
+            if short > 0:
+                pool = torch.nonzero(labels == label).flatten()
+                extra.append(pool[torch.randint(len(pool), (short,), generator=rng)])
+        everything = torch.cat([everything, *extra])
     return everything[torch.randperm(len(everything), generator=rng)]
 
 
@@ -249,7 +281,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         data.epoch = epoch  # set before the workers fork, so they see it
         for group in (*nets.opt_g.param_groups, *nets.opt_d.param_groups):
             group["lr"] = learning_rate(cfg, epoch)
-        order = epoch_order(cfg, groups, epoch)
+        order = epoch_order(cfg, groups, epoch, data.labels)
         batches = math.ceil(len(order) / cfg.batch_size)
         first = state["batch"] if epoch == state["epoch"] else 0
         loader = torch.utils.data.DataLoader(
@@ -266,11 +298,16 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             disable=cfg.quiet, **_bar_options(),
         )  # fmt: skip
         for b, (plain, target, labels) in enumerate(loader, start=first):
-            sketch, picture = nets.inputs(with_condition(plain, labels, cfg.planes), target)
-            losses = train_step(cfg, nets, sketch, picture)
+            if cfg.colour_hints:
+                planes, picture = nets.inputs(split_sketch(plain), target)
+                seen_by_d = with_condition(planes, labels, cfg.planes)
+                losses = train_step(cfg, nets, planes, picture, labels=labels, seen_by_d=seen_by_d)
+            else:
+                sketch, picture = nets.inputs(with_condition(plain, labels, cfg.planes), target)
+                losses = train_step(cfg, nets, sketch, picture)
             bar.update()
             state["step"] += 1
-            seen += len(sketch)
+            seen += len(picture)
             sums += losses
             log.add(epoch=epoch, batch=b, step=state["step"], losses=losses)
             # Stopped mid-epoch (max_steps) or due a timed save: keep the exact position.
@@ -313,21 +350,30 @@ def load_initial_weights(net_g: torch.nn.Module, weights: Mapping[str, torch.Ten
 
     A conditioned generator can start from an unconditional one: where the saved first layer
     has fewer input channels, the extra (condition) channels start at zero, so the fine-tune
-    begins exactly where the given generator is and learns what each category adds.
+    begins exactly where the given generator is and learns what each category adds. A colour-
+    hint generator can start from an RGB one: its line plane takes the sum of the RGB weights
+    (a grey line on white looks the same to it), the hint and label planes start at zero, and
+    weights it has that the old one lacks (label embeddings) keep their own start.
     """
     own = net_g.state_dict()
-    loaded = {}
+    config = getattr(net_g, "config", None)
+    from_rgb = isinstance(config, GeneratorConfig) and config.sketch_input == "hints"
+    loaded = dict(own)
     for key, saved in weights.items():
         value, target = saved.float(), own.get(key)
-        grows = (
-            target is not None
-            and value.dim() == 4
-            and value.shape[1] < target.shape[1]
-            and (value.shape[0], value.shape[2:]) == (target.shape[0], target.shape[2:])
-        )
-        if grows and target is not None:
+        if target is None:
+            raise ValueError(f"{key} is not a weight of this generator")
+        first_layer = value.dim() == 4 and value.shape[1] != target.shape[1]
+        if first_layer and (value.shape[0], value.shape[2:]) == (target.shape[0], target.shape[2:]):
             padded = torch.zeros_like(target)
-            padded[:, : value.shape[1]] = value
+            if from_rgb and value.shape[1] >= 3:
+                padded[:, 0] = value[:, :3].sum(dim=1)  # grey line plane = R + G + B
+            elif value.shape[1] < target.shape[1]:
+                padded[:, : value.shape[1]] = value
+            else:
+                raise ValueError(
+                    f"{key}: cannot start {tuple(target.shape)} from {tuple(value.shape)}"
+                )
             value = padded
         loaded[key] = value
     net_g.load_state_dict(loaded)
@@ -408,7 +454,10 @@ class Nets:
         """Freshly initialised nets (N(0, 0.02) as in the paper) and optimisers."""
         net_g = init_weights(build_generator(cfg.generator_config()))
         # D sees the generator's whole input (sketch and condition planes) beside a picture.
-        net_d = init_weights(NLayerDiscriminator(6 + cfg.planes, cfg.ndf, cfg.n_layers_D))
+        sketch_planes = SKETCH_INPUTS["hints" if cfg.colour_hints else "rgb"]
+        net_d = init_weights(
+            NLayerDiscriminator(sketch_planes + 3 + cfg.planes, cfg.ndf, cfg.n_layers_D)
+        )
         betas = (cfg.beta1, 0.999)
         return cls(
             net_g,
@@ -438,26 +487,39 @@ class Nets:
 
 
 def train_step(
-    cfg: TrainConfig, nets: Nets, sketch: torch.Tensor, picture: torch.Tensor
+    cfg: TrainConfig,
+    nets: Nets,
+    sketch: torch.Tensor,
+    picture: torch.Tensor,
+    *,
+    labels: torch.Tensor | None = None,
+    seen_by_d: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """One pix2pix update of D then G; returns ``[loss_D, loss_G_gan, loss_G_L1]`` as a
-    detached tensor on the device (reading it is left to the log interval)."""
+    detached tensor on the device (reading it is left to the log interval).
+
+    ``sketch`` is the generator's input (with ``labels`` for a generator that embeds them);
+    D sees ``seen_by_d`` (the sketch planes and one-hot labels) beside a picture, or
+    ``sketch`` when that is not given."""
     net_g, net_d, opt_g, opt_d, scaler = nets.net_g, nets.net_d, nets.opt_g, nets.opt_d, nets.scaler
+    condition = sketch if seen_by_d is None else seen_by_d
     autocast = torch.autocast("cuda", dtype=torch.float16, enabled=scaler is not None)
     with autocast:
-        fake = net_g(sketch)
+        fake = net_g(sketch) if labels is None else net_g(sketch, labels)
         # D: real pairs up, generated pairs down
         loss_d = 0.5 * (
-            gan_loss(net_d(torch.cat([sketch, fake.detach()], 1)), False, cfg.gan_mode)
-            + gan_loss(net_d(torch.cat([sketch, picture], 1)), True, cfg.gan_mode)
+            gan_loss(net_d(torch.cat([condition, fake.detach()], 1)), False, cfg.gan_mode)
+            + gan_loss(net_d(torch.cat([condition, picture], 1)), True, cfg.gan_mode)
         )
     opt_d.zero_grad(set_to_none=True)
     _step(loss_d, opt_d, scaler)
+    net_d.requires_grad_(False)  # G's step needs no gradients for D's weights
     with autocast:  # G: fool D and stay close to the picture
-        loss_g_gan = gan_loss(net_d(torch.cat([sketch, fake], 1)), True, cfg.gan_mode)
+        loss_g_gan = gan_loss(net_d(torch.cat([condition, fake], 1)), True, cfg.gan_mode)
         loss_g_l1 = F.l1_loss(fake.float(), picture)
     opt_g.zero_grad(set_to_none=True)
     _step(loss_g_gan + cfg.lambda_L1 * loss_g_l1, opt_g, scaler)
+    net_d.requires_grad_(True)
     if scaler is not None:
         scaler.update()
     return torch.stack([loss_d, loss_g_gan, loss_g_l1]).detach().float()
@@ -548,8 +610,12 @@ class SampleSet:
                 source = PairSource(path, path)
                 sketches.append(to_tensor(source.load(cfg.size)[0]))
                 categories.append(source.category)
-        wanted = cfg.condition or []
-        labels = torch.tensor([wanted.index(c) if c in wanted else -1 for c in categories])
+        wanted, fallback = cfg.condition or [], cfg.condition_fallback or {}
+        labels = torch.tensor(
+            [wanted.index(c) if c in wanted else
+             wanted.index(fallback[c]) if fallback.get(c) in wanted else -1
+             for c in categories]
+        )  # fmt: skip
         if not sketches:
             return cls(torch.empty(0, 3, cfg.size, cfg.size), None, labels.long())
         stacked = torch.stack(sketches)
@@ -564,7 +630,9 @@ class SampleSet:
         device = next(net_g.parameters()).device
         outputs = torch.cat(
             [
-                net_g(with_condition(chunk, labels, self.planes).to(device)).float().cpu()
+                (net_g(chunk.to(device), labels) if self.planes else net_g(chunk.to(device)))
+                .float()
+                .cpu()
                 for chunk, labels in zip(self.sketches.split(8), self.labels.split(8), strict=True)
             ]
         )

@@ -144,7 +144,7 @@ def test_condition_planes_steer_the_picture_and_keep_batches_invariant() -> None
     assert torch.equal(batch[3:], as_food)
     with pytest.raises(ValueError, match="not on plant"):
         config.labels_for(["plant"])
-    with pytest.raises(ValueError, match="input_nc must be 3 \\+ 2"):
+    with pytest.raises(ValueError, match="input_nc must be 3 sketch planes \\+ 2 condition planes"):
         GeneratorConfig(input_nc=3, condition=("face", "food"))
 
 

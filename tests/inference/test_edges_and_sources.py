@@ -11,9 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference.datasets import sources
+from inference.datasets import sources, things
 from inference.datasets.categories import (
-    BY_SLUG,
     TUXPAINT_FOLDERS,
     category_for_folder,
 )
@@ -233,7 +232,7 @@ def test_avatars_are_reproducible_faces(tmp_path: Path) -> None:
     first = [p.load() for p in sources.avatar_pictures(2, seed=7, svg_side=64)]
     again = [p.load() for p in sources.avatar_pictures(2, seed=7, svg_side=64)]
 
-    assert [p.category for p in sources.avatar_pictures(2)] == ["face", "face"]
+    assert [p.category for p in sources.avatar_pictures(2)] == ["cartoon_face", "cartoon_face"]
     assert [a.tobytes() for a in first] == [b.tobytes() for b in again]
     assert first[0].tobytes() != first[1].tobytes()
 
@@ -246,8 +245,8 @@ def test_avatars_are_reproducible_faces(tmp_path: Path) -> None:
     )
     document = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
     assert document["source"] == "python_avatars" and document["licence"] == "MIT"
-    assert sum(document["counts"]["face"].values()) == 3
-    assert document["categories"] == [BY_SLUG["face"].card_entry()]
+    assert sum(document["counts"]["cartoon_face"].values()) == 3
+    assert document["categories"] == [things.BY_SLUG["cartoon_face"].card_entry()]
 
 
 def test_tuxpaint_folders_map_to_kid_categories(tmp_path: Path) -> None:
@@ -263,6 +262,9 @@ def test_tuxpaint_folders_map_to_kid_categories(tmp_path: Path) -> None:
         "clothes/armor/helmet.png",
         "symbols/plus.png",
         "space/rocket1.svg",
+        "space/asteroid.png",
+        "town/house.png",
+        "town/factory.png",
     ):
         (stamps / relative).parent.mkdir(parents=True, exist_ok=True)
         (stamps / relative).write_bytes(b"")
@@ -270,12 +272,17 @@ def test_tuxpaint_folders_map_to_kid_categories(tmp_path: Path) -> None:
 
     pictures = {p.meta["path"]: p for p in sources.tuxpaint_pictures(stamps)}
 
+    # Each picture is labelled with its thing when its name or description names one, else
+    # with its folder's theme; a broad folder (town) keeps only what a thing claims.
     assert {path: p.category for path, p in pictures.items()} == {
-        "animals/cats/cat.png": "animal",
-        "clothes/hat.png": "fashion",  # the SVG twin is left out
-        "space/rocket1.svg": "space",
+        "animals/cats/cat.png": "cat",
+        "clothes/hat.png": "hat",  # the SVG twin is left out
+        "space/rocket1.svg": "rocket",
+        "space/asteroid.png": "space",
+        "town/house.png": "house",
     }
     assert pictures["animals/cats/cat.png"].meta["description"] == "A cat."
+    assert pictures["animals/cats/cat.png"].meta["theme"] == "animal"
 
 
 def test_twemoji_is_sorted_with_openmoji_metadata(tmp_path: Path) -> None:

@@ -9,8 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import openmoji, sources
-from inference.datasets.categories import BY_SLUG
+from inference.datasets import openmoji, sources, things
 from inference.datasets.pictures import Picture
 from inference.management.commands.build_dataset import build_and_report
 from inference.pix2pix.edges import METHODS
@@ -43,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, help="Stop after this many pairs.")
         parser.add_argument("--count", type=int, default=200, help="avatars: faces to draw.")
         parser.add_argument("--seed", type=int, default=0, help="avatars: which faces.")
-        parser.add_argument("--categories", nargs="*", choices=sorted(BY_SLUG))
+        parser.add_argument("--categories", nargs="*", choices=sorted(things.labels()))
         parser.add_argument(
             "--min-colourfulness",
             type=float,
@@ -60,13 +59,18 @@ class Command(BaseCommand):
         except (OSError, subprocess.CalledProcessError) as exc:
             raise CommandError(f"Could not read the {name} pictures: {exc}") from exc
         if options["categories"]:
-            pictures = [p for p in pictures if p.category in options["categories"]]
+            wanted = set(options["categories"])  # themes or things
+            pictures = [
+                p
+                for p in pictures
+                if p.category in wanted or things.theme_of(p.category or "") in wanted
+            ]
         build_and_report(
             self.stdout.write,
             pictures,
             out=out,
             source=sources.SOURCES[name],
-            categories={slug: c.card_entry() for slug, c in BY_SLUG.items()},
+            categories={entry["slug"]: entry for entry in things.card_entries()},
             options=options,
         )
 
