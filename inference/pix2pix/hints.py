@@ -37,6 +37,7 @@ INK_FULL = 0.40
 # Dark neutral ink (black, dark pencil) is always a line: low luminance and low chroma.
 DARK_LUMINANCE = 0.38
 NEUTRAL_CHROMA = 0.18
+OTHER_CRAYON = 0.3  # colour distance (largest channel difference) of another crayon
 COVERAGE = 0.6  # share of the nearby full-strength ink that counts a pixel as covered
 
 
@@ -86,7 +87,7 @@ def _local_mean_colour(
     paint = F.avg_pool2d(paint, k, stride=1, padding=radius, count_include_pad=False)
     colour = paint / ink.clamp(min=1e-4)
     if cells > 1:
-        colour = F.interpolate(colour, scale_factor=cells, mode="nearest")
+        colour = F.interpolate(colour, scale_factor=cells, mode="bilinear", align_corners=False)
         ink = F.interpolate(ink, scale_factor=cells, mode="nearest")
     return colour, ink > 0
 
@@ -126,12 +127,19 @@ def split_sketch(sketch: torch.Tensor) -> torch.Tensor:
     closed = _erode(_dilate(coloured, gap), gap)
     area = _dilate(_erode(closed, line_max), line_max) * closed
     # Mean crayon colour of the coloured ink within reach of each pixel of the area.
-    colour, reached = _local_mean_colour(rgb01, coloured, 2 * gap)
-    mask = area * reached.float()
+    colour, _ = _local_mean_colour(rgb01, coloured, 2 * gap)
+    # An outline in another crayon touching the colouring (a blue ring round a red scribble)
+    # is still a line: at the rim of an area, ink unlike the colour around it is left out of
+    # the colour and kept as a line.
+    unlike = (rgb01 - colour).abs().amax(dim=1, keepdim=True) > OTHER_CRAYON
+    rim = area * (1.0 - _erode(area, gap))
+    odd = coloured * rim * unlike.float()
+    colour, reached = _local_mean_colour(rgb01, coloured * (1.0 - odd), 2 * gap)
+    mask = area * reached.float() * (1.0 - odd)
     hint = (colour * 2.0 - 1.0).clamp(-1.0, 1.0) * mask
     # Lines: dark ink anywhere; other ink where it is not colouring-in (nor its ragged rim).
     near = _dilate(mask, gap // 2 + 1)
-    line_alpha = ink * torch.maximum(dark, 1.0 - near)
+    line_alpha = ink * torch.maximum(torch.maximum(dark, 1.0 - near), odd)
     line = 1.0 - 2.0 * line_alpha
     planes = torch.cat([line, hint, mask], dim=1)
     return planes.to(dtype).contiguous(memory_format=_memory_format_of(sketch))
