@@ -64,7 +64,9 @@ def test_a_black_outline_with_a_red_scribble_splits_into_lines_and_a_red_hint() 
     assert colour[0] > 180 and colour[1] < 80 and colour[2] < 80
 
 
-@pytest.mark.parametrize(("hex_colour", "rgb"), list(zip((h for h, _ in CRAYONS), CRAYON_RGB)))
+@pytest.mark.parametrize(
+    ("hex_colour", "rgb"), [(h, rgb) for (h, _), rgb in zip(CRAYONS, CRAYON_RGB, strict=True)]
+)
 @pytest.mark.parametrize("width", [2, 5, 9])
 def test_an_outline_in_any_crayon_is_the_same_line_as_in_black(
     hex_colour: str, rgb: tuple[int, int, int], width: int
