@@ -4,65 +4,11 @@
 // The database row on the server is the truth. Websocket events are only hints
 // that may arrive late, twice, out of order, or never; so after every
 // (re)connect we re-read each drawing still waiting, poll while the socket is
-// down, and never let a drawing's shown status move backwards.
+// down, and never let a drawing's shown status move backwards (submissions.js
+// says what "backwards" means).
 
-export const DRAWINGS_API = "/api/v1/drawings/";
-
-// queued < running < done/failed. done and failed are final.
-const STATUS_RANK = { queued: 0, running: 1, done: 2, failed: 2 };
-
-export function isFinal(status) {
-  return status === "done" || status === "failed";
-}
-
-/** Whether `incoming` may replace `current` (the same drawing, as last shown). */
-export function isForward(current, incoming) {
-  if (!current) return true;
-  if (!incoming || !(incoming.status in STATUS_RANK)) return false;
-  if (isFinal(current.status)) {
-    // A final state can only be refreshed by the same final state (e.g. a later URL).
-    return incoming.status === current.status;
-  }
-  return STATUS_RANK[incoming.status] >= STATUS_RANK[current.status];
-}
-
-/** Django's CSRF token, from the csrftoken cookie (set by {% csrf_token %}). */
-export function csrfToken() {
-  for (const part of document.cookie.split(";")) {
-    const [name, ...rest] = part.trim().split("=");
-    if (name === "csrftoken") return decodeURIComponent(rest.join("="));
-  }
-  return "";
-}
-
-/** A UUID v4. crypto.randomUUID exists only on https/localhost; tablets on a LAN use http. */
-export function newClientId() {
-  if (globalThis.crypto && typeof crypto.randomUUID === "function") {
-    try {
-      return crypto.randomUUID();
-    } catch {
-      // Not a secure context: fall through.
-    }
-  }
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** GET one drawing's current state. Resolves to the Drawing JSON, or null if it is gone. */
-export async function fetchDrawing(id, apiBase = DRAWINGS_API) {
-  const response = await fetch(`${apiBase}${encodeURIComponent(id)}/`, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-    cache: "no-store",
-  });
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`GET drawing ${id}: HTTP ${response.status}`);
-  return response.json();
-}
+import { DRAWINGS_API, fetchDrawing } from "./drawings-api.js";
+import { isFinal, isForward } from "./submissions.js";
 
 export function websocketUrl(path = "/ws/") {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
