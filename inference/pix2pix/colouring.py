@@ -113,7 +113,7 @@ def scribble(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if len(points) >= 2:
             polyline = np.round(np.array(points)).astype(np.int32).reshape(-1, 1, 2)
             cv2.polylines(drawn, [polyline], False, 255, brush, cv2.LINE_AA)
-    region = mask.astype(np.uint8)
+    region: np.ndarray = mask.astype(np.uint8)
     if rng.random() < 0.3:  # children go over the edge a little
         region = cv2.dilate(region, np.ones((5, 5), np.uint8))
     elif rng.random() < 0.5:

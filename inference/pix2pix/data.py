@@ -200,7 +200,7 @@ class AlignedDataset(torch.utils.data.Dataset[Sample]):
         index = {slug: i for i, slug in enumerate(condition)}
         fallback = label_fallback or {}
         self.labels = torch.tensor(
-            [index.get(p.category or "", index.get(fallback.get(p.category or ""), -1))
+            [index.get(p.category or "", index.get(fallback.get(p.category or "", ""), -1))
              for p in pairs],
             dtype=torch.long,
         )  # fmt: skip
