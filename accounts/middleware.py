@@ -26,11 +26,13 @@ class PlayModeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
+        child = None
         if session is not None and playing_child_id(session) is not None:
-            request.child = child_for(getattr(request, "user", None), session)  # type: ignore[attr-defined]
-        else:
-            request.child = None  # type: ignore[attr-defined]
-        if request.child is not None and request.path.startswith(ADMIN_PREFIX):  # type: ignore[attr-defined]
+            child = child_for(getattr(request, "user", None), session)
+        # The one place ``request.child`` is written; code reads it with
+        # accounts.permissions.playing_child.
+        request.child = child  # type: ignore[attr-defined]
+        if child is not None and request.path.startswith(ADMIN_PREFIX):
             # The admin is a grown-up's place: a playing child is sent back to the canvas.
             return redirect("drawings:canvas")
         return self.get_response(request)

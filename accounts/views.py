@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import forms, selectors, services
-from accounts.decorators import parent_required
 from accounts.models import Child, ConsentRecord, User
+from accounts.permissions import parent_required
 from accounts.playmode import (
     enter_play_mode,
     leave_attempts_locked_for,

@@ -1,8 +1,9 @@
-"""Everything sent to a child's live connection goes through here.
+"""Every channel message leaves through here: wake-ups for workers, news for children's pages.
 
-Events are small (ids, status, URLs, timings — never image bytes) and only
-wake the page: the database row stays the truth, and a page that missed an
-event re-reads it over REST.
+Events are small (ids, status, URLs, timings, what a picture paid — never image bytes) and only
+wake their reader: the database row stays the truth, a lost wake-up is found by the reaper and a
+page that missed an event re-reads it over REST. Write paths send on commit, so nobody hears of a
+state that was rolled back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
+
+from drawings.models import Drawing
+from drawings.payloads import drawing_payload
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +31,7 @@ def child_group(child_id: int) -> str:
 
 
 def wake_message(drawing_ids: Iterable[int]) -> dict[str, Any]:
+    """What a worker reads on the ``inference`` channel: the ids that wait."""
     return {"type": "inference.wake", "ids": [int(i) for i in drawing_ids]}
 
 
@@ -48,13 +54,30 @@ def wake_workers(drawing_ids: list[int]) -> None:
         logger.warning("could not wake inference workers for %s", drawing_ids, exc_info=True)
 
 
-async def send_drawing_status(
-    child_id: int, payload: dict[str, Any], progress: dict[str, Any] | None = None
-) -> None:
+def wake_workers_on_commit(drawing_ids: list[int]) -> None:
+    """Wake workers once the transaction that queued these drawings commits."""
+    ids = list(drawing_ids)
+    transaction.on_commit(lambda: wake_workers(ids))
+
+
+def send_to_child(child_id: int, event: dict[str, Any]) -> None:
+    """Deliver one event to every open page of a child. Losing it costs nothing."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        await layer.group_send(child_group(child_id), status_event(payload, progress))
-    except Exception:  # a lost event costs nothing: the page re-reads over REST
+        async_to_sync(layer.group_send)(child_group(child_id), event)
+    except Exception:  # the page re-reads over REST
         logger.warning("could not send drawing event to child %s", child_id, exc_info=True)
+
+
+def drawing_changed(drawing: Drawing, *, progress: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Tell the child's pages a drawing's new state once the transaction commits.
+
+    The payload is read now, from the row as this write left it; the event is returned so a
+    caller (or a test) can see exactly what was sent.
+    """
+    event = status_event(drawing_payload(drawing), progress)
+    child_id = drawing.child_id
+    transaction.on_commit(lambda: send_to_child(child_id, event))
+    return event

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-SKETCH_SIZE = 256
+from icanvas_site.errors import ApplicationError
+from inference.runtime import SKETCH_SIZE
+
 MAX_ASPECT_RATIO = 8
 MIN_SIDE = 16
 
@@ -26,13 +28,27 @@ _SIGNATURES = {
 }
 
 
-class SketchRejected(ValueError):
+class SketchRejected(ApplicationError, ValueError):
     """The upload is not a sketch we can use. ``message`` is for a person to read."""
 
-    def __init__(self, message: str, *, code: str = "invalid_sketch") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    code = "invalid_sketch"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, code=code, field="sketch", status=status)
+
+
+def sketch_too_large(*, limit: int, size: int | None = None) -> SketchRejected:
+    """The refusal of a sketch over ``limit`` bytes (``size`` when it is known): 413."""
+    if size is None:
+        message = _("This picture is too big. The limit is %(limit)d MB.") % {
+            "limit": limit // 1_048_576
+        }
+    else:
+        message = _("This picture is too big (%(size).1f MB). The limit is %(limit)d MB.") % {
+            "size": size / 1_048_576,
+            "limit": limit // 1_048_576,
+        }
+    return SketchRejected(message, code="too_large", status=413)
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -97,11 +113,7 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
     if not data:
         raise SketchRejected(_("The drawing was empty. Please draw something and try again."))
     if len(data) > max_bytes:
-        raise SketchRejected(
-            _("This picture is too big (%(size).1f MB). The limit is %(limit)d MB.")
-            % {"size": len(data) / 1_048_576, "limit": max_bytes // 1_048_576},
-            code="too_large",
-        )
+        raise sketch_too_large(limit=max_bytes, size=len(data))
     fmt = sniff_format(data)
     if fmt is None:
         raise SketchRejected(_describe_unsupported(data), code="unsupported_type")

@@ -1,17 +1,25 @@
-"""Reading drawings: always through the child (or family) that owns them."""
+"""Reading drawings (always through the child or family that owns them) and what can be drawn."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from accounts.models import Child, User
 from drawings.models import Drawing, DrawingStatus
+from inference.registry import Category
+from inference.runtime import get_runtime
+
+__all__ = [
+    "Category",
+    "drawing_of_child",
+    "drawing_visible_to",
+    "drawings_for_canvas",
+    "drawings_of_child",
+    "installed_categories",
+]
 
 
 def drawings_of_child(*, child: Child) -> QuerySet[Drawing]:
@@ -32,32 +40,14 @@ def drawing_visible_to(*, user: User, child: Child | None, drawing_id: int) -> D
     return None
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+def installed_categories(*, refresh: bool = False) -> list[Category]:
+    """What a child can draw now: the categories of the installed generators, by slug.
 
-
-def error_message_for(drawing: Drawing) -> str | None:
-    """The failure message in the active language (it is stored in English), or None."""
-    return gettext(drawing.error_message) if drawing.error_message else None
-
-
-def drawing_payload(drawing: Drawing) -> dict[str, Any]:
-    """The one shape of a drawing that REST responses and live events share."""
-    done = drawing.status == DrawingStatus.DONE and bool(drawing.result)
-    return {
-        "id": drawing.pk,
-        "client_id": drawing.client_id,
-        "category": drawing.category,
-        "status": drawing.status,
-        "sketch_url": reverse("drawings:sketch_image", args=[drawing.pk]),
-        "result_url": reverse("drawings:result_image", args=[drawing.pk]) if done else None,
-        "error_message": error_message_for(drawing),
-        "attempts": drawing.attempts,
-        "created_at": _iso(drawing.created_at),
-        "started_at": _iso(drawing.started_at),
-        "finished_at": _iso(drawing.finished_at),
-        "inference_ms": drawing.inference_ms,
-    }
+    The one way apps ask. Read once per process from the cached runtime (never the registry
+    directory on a request path); ``refresh`` re-reads the directory, for a generator installed
+    since.
+    """
+    return get_runtime().categories(refresh=refresh)
 
 
 def drawings_for_canvas(

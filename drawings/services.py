@@ -1,55 +1,34 @@
-"""Every write to a drawing's life happens here: submit, claim, finish, fail, reap.
+"""A child's writes to a drawing: submit a sketch, and send a failed one again.
 
-The database row is the truth. Channel messages only wake workers and pages;
-each transition is a conditional UPDATE, so two workers can never both own or
-both finish the same drawing.
+The database row is the truth: a submission is validated, stored and queued in one
+transaction, and only then are workers woken. What happens next (claim, finish, give
+back, reap) is ``drawings.lifecycle``.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from accounts.models import Child
-from drawings.events import wake_workers
+from drawings.events import drawing_changed, wake_workers
 from drawings.imaging import SketchRejected, encode_png, normalise_sketch
 from drawings.models import Drawing, DrawingStatus
-from gamification.services import Payout, pay_for_drawing
-from inference.runtime import get_runtime
-
-logger = logging.getLogger(__name__)
+from drawings.selectors import installed_categories
+from icanvas_site.errors import ApplicationError
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-# Stored in English (the worker has no reader's language); translated when shown,
-# see drawings.selectors.error_message_for.
-FRIENDLY_FAILURE = gettext_noop(
-    "Oh no, the picture-maker got stuck on this one. Your sketch is safe — try again in a moment!"
-)
-FRIENDLY_NO_GENERATOR = gettext_noop(
-    "There is no picture-maker for this kind of drawing right now. Your sketch is safe."
-)
 
 
-class SubmissionRejected(ValueError):
-    """A submission that can't be accepted, with a message a person can act on."""
-
-    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
+class SubmissionRejected(ApplicationError, ValueError):
+    """A submission that can't be accepted (nothing was stored), told so a person can act."""
 
 
 def _read_capped(sketch: bytes | IO[bytes]) -> bytes:
@@ -60,10 +39,9 @@ def _read_capped(sketch: bytes | IO[bytes]) -> bytes:
 
 
 def _check_category(category: str) -> None:
-    runtime = get_runtime()
-    slugs = [c.slug for c in runtime.categories()]
+    slugs = [c.slug for c in installed_categories()]
     if category not in slugs:  # a generator installed since the cards were read
-        slugs = [c.slug for c in runtime.categories(refresh=True)]
+        slugs = [c.slug for c in installed_categories(refresh=True)]
     if not slugs:
         raise SubmissionRejected(
             _(
@@ -105,7 +83,9 @@ def submit_drawing(
     try:
         image = normalise_sketch(_read_capped(sketch))
     except SketchRejected as exc:
-        raise SubmissionRejected(exc.message, code=exc.code, field="sketch") from exc
+        raise SubmissionRejected(
+            exc.message, code=exc.code, field="sketch", status=exc.status
+        ) from exc
     png = encode_png(image)
 
     stored_name: str | None = None
@@ -132,7 +112,10 @@ def submit_drawing(
 
 
 def _retry_if_failed(drawing: Drawing) -> Drawing:
-    """Sending a failed drawing again ("Try again") queues the same row once more."""
+    """Sending a failed drawing again ("Try again") queues the same row once more.
+
+    failed → queued is a transition like the worker's: the child's pages hear of it.
+    """
     if drawing.status != DrawingStatus.FAILED:
         return drawing
     with transaction.atomic():
@@ -145,9 +128,10 @@ def _retry_if_failed(drawing: Drawing) -> Drawing:
             finished_at=None,
             queued_at=timezone.now(),
         )
+        drawing.refresh_from_db()
         if requeued:
+            drawing_changed(drawing)
             transaction.on_commit(lambda: wake_workers([drawing.pk]))
-    drawing.refresh_from_db()
     return drawing
 
 
@@ -160,166 +144,6 @@ def _same_submission(existing: Drawing, category: str) -> Drawing:
             ),
             code="client_id_conflict",
             field="client_id",
+            status=409,
         )
     return existing
-
-
-# --- the worker's side -------------------------------------------------------------
-
-
-@dataclass
-class Claim:
-    """A drawing this worker now owns until ``lease_until``."""
-
-    drawing: Drawing
-    attempt: int
-    # What finishing paid the child (XP, level, achievements, quests), for the live event.
-    payout: Payout | None = None
-
-
-def claim_drawings(*, drawing_ids: list[int]) -> list[Claim]:
-    """Atomically take ``queued`` drawings: queued → running, attempts += 1, lease set."""
-    now = timezone.now()
-    lease_until = now + timedelta(seconds=settings.INFERENCE_LEASE_SECONDS)
-    claimed: list[int] = []
-    for drawing_id in dict.fromkeys(drawing_ids):
-        taken = Drawing.objects.filter(pk=drawing_id, status=DrawingStatus.QUEUED).update(
-            status=DrawingStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            lease_until=lease_until,
-            started_at=now,
-        )
-        if taken:
-            claimed.append(drawing_id)
-    drawings = Drawing.objects.filter(pk__in=claimed).select_related("child")
-    return [Claim(drawing=d, attempt=d.attempts) for d in drawings]
-
-
-def finish_drawing(
-    *, claim: Claim, picture_png: bytes, generator_name: str, inference_ms: int
-) -> bool:
-    """Store the picture and mark the drawing done, if this claim still owns it.
-
-    Returns False (and keeps nothing) when the lease was lost to another worker.
-    The child is paid in the same transaction, only by the call that changed the row;
-    what that paid is left on ``claim.payout`` for the event.
-    """
-    drawing = claim.drawing
-    name = default_storage.save(
-        drawing.result.field.generate_filename(drawing, "result.png"), ContentFile(picture_png)
-    )
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Drawing.objects.filter(
-            pk=drawing.pk, status=DrawingStatus.RUNNING, attempts=claim.attempt
-        ).update(
-            status=DrawingStatus.DONE,
-            result=name,
-            generator_name=generator_name,
-            finished_at=now,
-            lease_until=None,
-            inference_ms=inference_ms,
-            error_message="",
-        )
-        if updated:
-            claim.payout = _pay_safely(drawing)
-    if not updated:
-        default_storage.delete(name)
-        return False
-    drawing.refresh_from_db()
-    return True
-
-
-def _pay_safely(drawing: Drawing) -> Payout | None:
-    """Pay the finished picture inside the caller's transaction.
-
-    A bug in a game rule must never lose a child's picture: the payout runs in a
-    savepoint, and if it fails the picture is still done (``backfill_gamification``
-    pays it later, never twice).
-    """
-    try:
-        with transaction.atomic():
-            drawing.refresh_from_db()  # finished_at is the moment that counts for streaks
-            return pay_for_drawing(drawing=drawing)
-    except Exception:
-        logger.exception("could not pay for drawing %s; backfill_gamification will", drawing.pk)
-        return None
-
-
-def give_back_drawing(
-    *, claim: Claim, permanent: bool = False, message: str = FRIENDLY_FAILURE
-) -> Drawing | None:
-    """The generator could not finish: queue again, or fail for good after the last attempt.
-
-    Returns the drawing when its state changed (so the caller can tell the child).
-    """
-    drawing = claim.drawing
-    now = timezone.now()
-    owned = Drawing.objects.filter(
-        pk=drawing.pk, status=DrawingStatus.RUNNING, attempts=claim.attempt
-    )
-    if permanent or claim.attempt >= settings.INFERENCE_MAX_ATTEMPTS:
-        changed = owned.update(
-            status=DrawingStatus.FAILED, error_message=message, finished_at=now, lease_until=None
-        )
-    else:
-        changed = owned.update(status=DrawingStatus.QUEUED, queued_at=now, lease_until=None)
-        if changed:
-            transaction.on_commit(lambda: wake_workers([drawing.pk]))
-    if not changed:
-        return None
-    drawing.refresh_from_db()
-    return drawing
-
-
-@dataclass
-class ReapResult:
-    """What one pass of the reaper did."""
-
-    resent: list[int] = field(default_factory=list)
-    failed: list[Drawing] = field(default_factory=list)
-    requeued: list[Drawing] = field(default_factory=list)
-
-
-def reap_drawings(*, resend_all_queued: bool = False) -> ReapResult:
-    """Recover drawings whose wake-up message or worker was lost.
-
-    Rows ``queued`` for longer than INFERENCE_REQUEUE_AFTER_SECONDS are woken again;
-    rows ``running`` past their lease go back to ``queued`` — or become ``failed``
-    with a friendly message once INFERENCE_MAX_ATTEMPTS attempts were spent.
-    """
-    now = timezone.now()
-    result = ReapResult()
-    stale_before = now - timedelta(seconds=settings.INFERENCE_REQUEUE_AFTER_SECONDS)
-    queued = Drawing.objects.filter(status=DrawingStatus.QUEUED)
-    if not resend_all_queued:
-        queued = queued.filter(queued_at__lt=stale_before)
-    stale_ids = list(queued.values_list("pk", flat=True)[:500])
-    if stale_ids:
-        Drawing.objects.filter(pk__in=stale_ids, status=DrawingStatus.QUEUED).update(queued_at=now)
-        result.resent.extend(stale_ids)
-
-    expired = Drawing.objects.filter(status=DrawingStatus.RUNNING, lease_until__lt=now)
-    for drawing in expired.select_related("child")[:500]:
-        owned = Drawing.objects.filter(
-            pk=drawing.pk,
-            status=DrawingStatus.RUNNING,
-            attempts=drawing.attempts,
-            lease_until__lt=now,
-        )
-        if drawing.attempts >= settings.INFERENCE_MAX_ATTEMPTS:
-            if owned.update(
-                status=DrawingStatus.FAILED,
-                error_message=FRIENDLY_FAILURE,
-                finished_at=now,
-                lease_until=None,
-            ):
-                drawing.refresh_from_db()
-                result.failed.append(drawing)
-        elif owned.update(status=DrawingStatus.QUEUED, queued_at=now, lease_until=None):
-            drawing.refresh_from_db()
-            result.requeued.append(drawing)
-            result.resent.append(drawing.pk)
-    if result.resent or result.failed:
-        logger.info("reaper: woke %d drawing(s), failed %d", len(result.resent), len(result.failed))
-    return result

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
-from functools import wraps
-from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.permissions import child_required, playing_child, playing_child_or_none
 from drawings import selectors
 from drawings.models import Drawing, DrawingStatus
-from inference.runtime import get_runtime
+from drawings.payloads import category_choices, drawing_payload
 
 GALLERY_PAGE_SIZE = 12
 # Younger than this, a drawing says "Just now" rather than "0 minutes ago".
@@ -46,40 +45,18 @@ PALETTE = (
 )
 
 
-def child_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages for a child in play mode; others are sent where they can start it."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect("accounts:login")
-        if getattr(request, "child", None) is None:
-            return redirect("accounts:play")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _category_labels() -> dict[str, str]:
-    language = get_language() or "en"
-    return {c.slug: c.label(language) for c in get_runtime().categories()}
-
-
 def _label_drawings(drawings: Iterable[Drawing]) -> None:
     # A category whose generator was removed keeps showing its slug.
-    labels = _category_labels()
+    language = get_language() or "en"
+    labels = {c.slug: c.label(language) for c in selectors.installed_categories()}
     for drawing in drawings:
         drawing.category_label = labels.get(drawing.category, drawing.category)  # type: ignore[attr-defined]
 
 
 @child_required
 def canvas(request: HttpRequest) -> HttpResponse:
-    language = get_language() or "en"
-    categories = [
-        {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
-        for c in get_runtime().categories()
-    ]
-    child = request.child  # type: ignore[attr-defined]
+    categories = category_choices(get_language() or "en")
+    child = playing_child(request)
     # Cards for pictures still on their way (or just arrived) survive a reload: the page starts
     # from the same payloads that REST and the websocket send, and follows them from there.
     in_progress = selectors.drawings_for_canvas(
@@ -92,7 +69,7 @@ def canvas(request: HttpRequest) -> HttpResponse:
             "child": child,
             "categories": categories,
             "categories_data": categories,
-            "canvas_drawings": [selectors.drawing_payload(d) for d in in_progress],
+            "canvas_drawings": [drawing_payload(d) for d in in_progress],
             "max_cards": CANVAS_CARDS,
             "no_generators": not categories,
             "palette": PALETTE,
@@ -102,7 +79,8 @@ def canvas(request: HttpRequest) -> HttpResponse:
 
 @child_required
 def gallery(request: HttpRequest) -> HttpResponse:
-    drawings = selectors.drawings_of_child(child=request.child)  # type: ignore[attr-defined]
+    child = playing_child(request)
+    drawings = selectors.drawings_of_child(child=child)
     page_obj = Paginator(drawings, GALLERY_PAGE_SIZE).get_page(request.GET.get("page"))
     _label_drawings(page_obj.object_list)
     now = timezone.now()
@@ -111,17 +89,18 @@ def gallery(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "drawings/gallery.html",
-        {"child": request.child, "page_obj": page_obj},  # type: ignore[attr-defined]
+        {"child": child, "page_obj": page_obj},
     )
 
 
 @child_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    drawing = selectors.drawing_of_child(child=request.child, drawing_id=pk)  # type: ignore[attr-defined]
+    child = playing_child(request)
+    drawing = selectors.drawing_of_child(child=child, drawing_id=pk)
     if drawing is None:
         raise Http404("There is no such drawing in your gallery.")
     _label_drawings([drawing])
-    return render(request, "drawings/detail.html", {"child": request.child, "drawing": drawing})  # type: ignore[attr-defined]
+    return render(request, "drawings/detail.html", {"child": child, "drawing": drawing})
 
 
 def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileResponse:
@@ -129,7 +108,7 @@ def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileRespons
         raise Http404
     drawing = selectors.drawing_visible_to(
         user=request.user,
-        child=getattr(request, "child", None),
+        child=playing_child_or_none(request),
         drawing_id=pk,
     )
     if drawing is None:

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from drawings.api.views import IsPlayingChild
+from accounts.permissions import IsPlayingChild, playing_child
 from gamification import selectors
 
 
@@ -24,7 +24,7 @@ class ProgressView(APIView):
         "websocket's drawing.status event, plus every achievement (earned first).",
     )
     def get(self, request: Request) -> Response:
-        child = request.child  # type: ignore[attr-defined]
+        child = playing_child(request)
         return Response(
             {
                 **selectors.progress_summary(child=child),

@@ -11,9 +11,12 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from gamification.facts import DrawingFacts
-from inference.registry import Category
+
+if TYPE_CHECKING:  # the rules stay pure: categories are only passed in
+    from drawings.selectors import Category
 
 QUESTS_PER_DAY = 3
 

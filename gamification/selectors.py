@@ -9,12 +9,11 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Child
+from drawings.selectors import Category, installed_categories
 from gamification import quests as quest_catalogue
 from gamification import rules, streaks
 from gamification.levels import MAX_STREAK_FREEZES, level_info
 from gamification.models import Achievement, AchievementAward, ChildProgress, DailyQuest
-from inference.registry import Category
-from inference.runtime import get_runtime
 
 
 def progress_of(*, child: Child) -> ChildProgress:
@@ -83,7 +82,7 @@ def progress_summary(
 ) -> dict[str, Any]:
     """XP, level, streak and today's quests: what the level bar and the live event show."""
     progress = progress if progress is not None else progress_of(child=child)
-    installed = list(get_runtime().categories() if categories is None else categories)
+    installed = list(installed_categories() if categories is None else categories)
     today = local_today(child)
     level = level_info(progress.xp_total)
     return {

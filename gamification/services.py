@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Child
 from drawings.models import Drawing, DrawingStatus
+from drawings.selectors import Category, installed_categories
 from gamification import quests as quest_catalogue
 from gamification import rules, selectors, streaks
 from gamification.facts import DrawingFacts
@@ -33,8 +34,6 @@ from gamification.models import (
     XPEvent,
     XPSource,
 )
-from inference.registry import Category
-from inference.runtime import get_runtime
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +169,7 @@ def pay_for_drawing(*, drawing: Drawing, categories: Iterable[Category] | None =
     Call it inside the transaction that marks the drawing done. A drawing already
     paid returns ``Payout(already_paid=True)`` and changes nothing.
     """
-    installed = list(get_runtime().categories() if categories is None else categories)
+    installed = list(installed_categories() if categories is None else categories)
     with transaction.atomic():
         progress = _locked_progress(drawing.child_id)
         payout = _apply_drawing(progress, drawing, installed, replay=False)
@@ -387,7 +386,7 @@ def backfill_child(*, child: Child, categories: Iterable[Category] | None = None
     a payment that exists is not made again, so only rules added since pay anything,
     and running it twice leaves the same totals.
     """
-    installed = list(get_runtime().categories() if categories is None else categories)
+    installed = list(installed_categories() if categories is None else categories)
     with transaction.atomic():
         progress = _locked_progress(child.pk)
         xp_before = XPEvent.objects.filter(child=child).aggregate(s=Sum("amount"))["s"] or 0

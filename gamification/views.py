@@ -6,14 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import child_required
+from accounts.permissions import child_required, playing_child
 from gamification import selectors
 
 
 @require_GET
 @child_required
 def progress(request: HttpRequest) -> HttpResponse:
-    child = request.child  # type: ignore[attr-defined]
+    child = playing_child(request)
     achievements = selectors.achievements_for(child=child)
     summary = selectors.progress_summary(child=child)
     return render(

@@ -11,8 +11,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from drawings.lifespan import EmbeddedWorkerLifespan  # noqa: E402
 from drawings.routing import websocket_urlpatterns  # noqa: E402
-from inference.lifespan import EmbeddedWorkerLifespan  # noqa: E402
 
 websocket_application = AllowedHostsOriginValidator(
     AuthMiddlewareStack(URLRouter(websocket_urlpatterns))

@@ -9,24 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Avatar, Child
-from accounts.playmode import PLAY_SESSION_KEY
-from drawings import services
+from drawings import events, lifecycle
 from drawings.consumers import reader_language
-from drawings.events import send_drawing_status
 from drawings.models import DrawingStatus
-from drawings.selectors import drawing_payload
-from icanvas_site.asgi import application
-from tests.conftest import play_as
+from drawings.payloads import drawing_payload
 from tests.factories import ChildFactory, DrawingFactory
+from tests.fixtures.live import make_child, session_cookie_for, socket
+from tests.fixtures.site import play_as
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 SET_LANGUAGE = "/i18n/setlang/"
@@ -193,7 +189,7 @@ def test_signup_and_pin_errors_are_korean(child: Child) -> None:
 @pytest.mark.django_db
 def test_a_failed_drawing_says_sorry_in_korean(child: Child) -> None:
     drawing = DrawingFactory.create(
-        child=child, status=DrawingStatus.FAILED, error_message=services.FRIENDLY_FAILURE
+        child=child, status=DrawingStatus.FAILED, error_message=lifecycle.FRIENDLY_FAILURE
     )
 
     page = text_of(play_as(korean_client(), child).get(reverse("drawings:gallery")))
@@ -202,7 +198,7 @@ def test_a_failed_drawing_says_sorry_in_korean(child: Child) -> None:
     with translation.override("ko"):
         assert "내 스케치는 그대로 있어요" in (drawing_payload(drawing)["error_message"] or "")
     with translation.override("en"):
-        assert drawing_payload(drawing)["error_message"] == services.FRIENDLY_FAILURE
+        assert drawing_payload(drawing)["error_message"] == lifecycle.FRIENDLY_FAILURE
 
 
 def test_a_live_connection_reads_the_switch_then_the_browser() -> None:
@@ -214,33 +210,16 @@ def test_a_live_connection_reads_the_switch_then_the_browser() -> None:
     assert reader_language({}) == settings.LANGUAGE_CODE
 
 
-@database_sync_to_async
-def korean_session_cookie() -> tuple[Child, bytes]:
-    child = ChildFactory.create()
-    session = SessionStore()
-    session["_auth_user_id"] = str(child.parent.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = child.parent.get_session_auth_hash()
-    session[PLAY_SESSION_KEY] = child.pk
-    session.save()
-    cookie = (
-        f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.LANGUAGE_COOKIE_NAME}=ko"
-    )
-    return child, cookie.encode()
-
-
 @pytest.mark.django_db(transaction=True)
 async def test_the_live_failure_message_arrives_in_the_childs_language() -> None:
-    child, cookie = await korean_session_cookie()
-    communicator = WebsocketCommunicator(
-        application, "/ws/", headers=[(b"origin", b"http://127.0.0.1:8000"), (b"cookie", cookie)]
-    )
+    child = await make_child()
+    korean = f"; {settings.LANGUAGE_COOKIE_NAME}=ko".encode()
+    communicator = socket(await session_cookie_for(child) + korean)
     connected, _ = await communicator.connect()
     assert connected
 
-    await send_drawing_status(
-        child.pk, {"id": 1, "status": "failed", "error_message": services.FRIENDLY_FAILURE}
-    )
+    failed = {"id": 1, "status": "failed", "error_message": lifecycle.FRIENDLY_FAILURE}
+    await sync_to_async(events.send_to_child)(child.pk, events.status_event(failed))
 
     message = await communicator.receive_json_from(timeout=5)
     await communicator.disconnect()

@@ -1,4 +1,8 @@
-"""API errors as ``{"detail": ..., "field_errors": {...}}`` with a message a person can act on."""
+"""API errors as ``{"detail": ..., "field_errors": {...}}`` with a message a person can act on.
+
+Every :class:`~icanvas_site.errors.ApplicationError` (a rejected submission or sketch, a
+generator problem) is mapped here, once, to its status and field; views just let it rise.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from icanvas_site.errors import ApplicationError
+
 
 def _first_message(value: Any) -> str:
     if isinstance(value, list | tuple) and value:
@@ -18,7 +24,15 @@ def _first_message(value: Any) -> str:
     return str(value)
 
 
+def _as_validation_error(exc: ApplicationError) -> ValidationError:
+    error = ValidationError({exc.field or "non_field_errors": [exc.message]}, code=exc.code)
+    error.status_code = exc.status
+    return error
+
+
 def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        exc = _as_validation_error(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None

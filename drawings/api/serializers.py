@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from drawings.models import Drawing, DrawingStatus
-from drawings.selectors import drawing_payload
+from drawings.payloads import drawing_payload
 
 
 class DrawingSubmitSerializer(serializers.Serializer):
@@ -20,7 +20,7 @@ class DrawingSubmitSerializer(serializers.Serializer):
 
 
 class DrawingSerializer(serializers.Serializer):
-    """Read-only: the shape is :func:`drawings.selectors.drawing_payload`, shared with events."""
+    """Read-only: the shape is :func:`drawings.payloads.drawing_payload`, shared with events."""
 
     id = serializers.IntegerField()
     client_id = serializers.CharField()

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ConsentRecord, User
-from tests.conftest import play_as
 from tests.factories import ChildFactory
+from tests.fixtures.site import play_as
 
 pytestmark = pytest.mark.django_db
 

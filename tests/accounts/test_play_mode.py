@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Child
 from accounts.playmode import PLAY_SESSION_KEY
-from tests.conftest import play_as
 from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, ChildFactory, UserFactory
+from tests.fixtures.site import play_as
 
 pytestmark = pytest.mark.django_db
 

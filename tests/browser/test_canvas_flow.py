@@ -2,50 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from tests.browser.conftest import save_screenshot
-
-DEMO_EMAIL = "demo@icanvas.local"
-DEMO_PASSWORD = "draw-together"
-
-
-def sign_in_and_play(page: Any, pin: str = "1234") -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", DEMO_EMAIL)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")  # not the language switch in the top bar
-    page.wait_for_url("**/family/")
-    page.goto("/play/")
-    page.locator("a.avatar").first.click()
-    page.wait_for_url("**/play/*/")
-    page.fill("input[name=pin]", pin)  # the PIN pad sends itself after the fourth digit
-    page.wait_for_url("**/draw/")
-
-
-def draw_a_face(page: Any) -> None:
-    canvas = page.locator("canvas#sketch")
-    box = canvas.bounding_box()
-    assert box is not None
-    cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, box["width"] / 3
-    page.mouse.move(cx + r, cy)
-    page.mouse.down()
-    for step in range(1, 41):
-        angle = 2 * math.pi * step / 40
-        page.mouse.move(cx + r * math.cos(angle), cy + r * math.sin(angle))
-    page.mouse.up()
-    for ex in (-r / 3, r / 3):  # eyes
-        page.mouse.move(cx + ex, cy - r / 3)
-        page.mouse.down()
-        page.mouse.move(cx + ex + 4, cy - r / 3 + 4)
-        page.mouse.up()
-    page.mouse.move(cx - r / 2, cy + r / 3)  # smile
-    page.mouse.down()
-    for step in range(1, 11):
-        t = step / 10
-        page.mouse.move(cx - r / 2 + r * t, cy + r / 3 + (r / 4) * math.sin(math.pi * t))
-    page.mouse.up()
+from tests.fixtures.canvas import draw_a_face, save_screenshot, sign_in_and_play
 
 
 def test_a_child_draws_submits_and_sees_the_picture_live(page: Any) -> None:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import draw_line, ink_grid, same_drawing
-from tests.browser.test_canvas_flow import DEMO_PASSWORD, draw_a_face, sign_in_and_play
+from tests.fixtures.canvas import (
+    DEMO_PASSWORD,
+    draw_a_face,
+    draw_line,
+    ink_grid,
+    same_drawing,
+    sign_in_and_play,
+)
 
 COLOURS = "fieldset.colors input[name=color]"
 DRAFT_KEYS = "() => Object.keys(localStorage).filter((key) => key.startsWith('icanvas:draft:'))"

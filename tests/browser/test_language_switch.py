@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import ink_grid, same_drawing, save_screenshot
-from tests.browser.test_canvas_flow import draw_a_face, sign_in_and_play
+from tests.fixtures.canvas import (
+    draw_a_face,
+    ink_grid,
+    same_drawing,
+    save_screenshot,
+    sign_in_and_play,
+)
 
 TABLET = {"width": 768, "height": 1024}
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveSite, serve_site
-from tests.browser.test_canvas_flow import sign_in_and_play
-from tests.browser.test_reveal_and_resilience import (
+from tests.fixtures.browser import LiveSite, serve_site
+from tests.fixtures.canvas import (
     card_of,
     draw_and_choose,
     routed,
+    sign_in_and_play,
     submit,
     wait_until,
 )

@@ -7,86 +7,23 @@ new connections, or slip in extra messages, while the real server still does the
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import save_screenshot
-from tests.browser.test_canvas_flow import draw_a_face, sign_in_and_play
+from tests.fixtures.canvas import (
+    RoutedSocket,
+    card_of,
+    draw_and_choose,
+    routed,
+    save_screenshot,
+    sign_in_and_play,
+    submit,
+    wait_until,
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
-
-
-@dataclass
-class RoutedSocket:
-    """The page's websockets as a test sees them: each real connection, a switch to refuse more."""
-
-    refuse: bool = False
-    connections: list[tuple[Any, Any]] = field(default_factory=list)
-    refused: int = 0
-    from_server: list[dict[str, Any]] = field(default_factory=list)
-
-    def handle(self, page_side: Any) -> None:
-        if self.refuse:
-            self.refused += 1
-            # It never opens, as when the server is down.
-            page_side.close(code=1013, reason="try again later")
-            return
-        server_side = page_side.connect_to_server()
-
-        def relay(message: str | bytes) -> None:
-            self.from_server.append(json.loads(message))
-            page_side.send(message)
-
-        server_side.on_message(relay)
-        self.connections.append((page_side, server_side))
-
-    def send_to_page(self, message: dict[str, Any]) -> None:
-        self.connections[-1][0].send(json.dumps(message))
-
-    def kill(self) -> None:
-        page_side, server_side = self.connections[-1]
-        page_side.close(code=1012, reason="restart")
-        server_side.close()
-
-
-def routed(page: Any) -> RoutedSocket:
-    sockets = RoutedSocket()
-    page.route_web_socket("**/ws/", sockets.handle)
-    return sockets
-
-
-def wait_until(page: Any, condition: Callable[[], bool], timeout: float = 45) -> None:
-    """Let the page (and Playwright's routing) run until `condition` holds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        page.wait_for_timeout(100)
-
-
-def draw_and_choose(page: Any) -> None:
-    draw_a_face(page)
-    faces = page.locator("label.category-card", has_text="Face")
-    (faces if faces.count() else page.locator("label.category-card")).first.click()
-
-
-def submit(page: Any) -> int:
-    """Press the big button; the id of the drawing the server accepted."""
-    with page.expect_response(
-        lambda r: r.url.endswith("/api/v1/drawings/") and r.request.method == "POST"
-    ) as posted:
-        page.locator("[data-submit]").click()
-    assert posted.value.ok
-    return int(posted.value.json()["id"])
-
-
-def card_of(page: Any) -> Any:
-    return page.locator("#results .submission").first
 
 
 def submit_and_see_the_picture(page: Any) -> tuple[RoutedSocket, int, Any]:

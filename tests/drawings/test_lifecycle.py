@@ -1,4 +1,8 @@
-"""The row is the truth: claims, leases and finishes are conditional, never double."""
+"""The row is the truth: claims, leases and finishes are conditional, never double.
+
+Every transition tells the child's pages, and what it tells agrees with a fresh read
+(``captured_events``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from drawings import services
+from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
 from tests.factories import sketch_png
+from tests.fixtures.events import captured_events
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +33,17 @@ def results_on_disk(settings) -> list[Path]:
     return list((Path(settings.MEDIA_ROOT) / "results").glob("*.png"))
 
 
+def statuses(sent: list[dict]) -> list[str]:
+    return [event["drawing"]["status"] for event in sent]
+
+
 def test_a_drawing_is_claimed_once(queued: Drawing) -> None:
-    first = services.claim_drawings(drawing_ids=[queued.pk, queued.pk])
-    second = services.claim_drawings(drawing_ids=[queued.pk])
+    with captured_events() as sent:
+        first = lifecycle.claim_drawings(drawing_ids=[queued.pk, queued.pk])
+        second = lifecycle.claim_drawings(drawing_ids=[queued.pk])
     assert [c.drawing.pk for c in first] == [queued.pk]
     assert second == []
+    assert statuses(sent) == ["running"]
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.RUNNING
     assert queued.attempts == 1
@@ -41,28 +52,36 @@ def test_a_drawing_is_claimed_once(queued: Drawing) -> None:
 
 
 def test_finish_keeps_the_picture_and_pays_once(queued: Drawing, settings) -> None:
-    (claim,) = services.claim_drawings(drawing_ids=[queued.pk])
-    assert services.finish_drawing(
-        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
-    )
-    assert not services.finish_drawing(
-        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
-    )
+    (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
+    with captured_events() as sent:
+        finished = lifecycle.finish_drawing(
+            claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
+        )
+        again = lifecycle.finish_drawing(
+            claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
+        )
+    assert finished is not None and finished.drawing.pk == queued.pk
+    assert again is None
+    assert statuses(sent) == ["done"]
+    assert finished.payout is not None
+    assert sent[0]["progress"] == finished.payout.to_event()  # the event carries the payout
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.DONE
     assert len(results_on_disk(settings)) == 1  # the second picture was not kept
 
 
 def test_a_worker_that_lost_its_lease_cannot_finish(queued: Drawing, settings) -> None:
-    (stale,) = services.claim_drawings(drawing_ids=[queued.pk])
+    (stale,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
     Drawing.objects.filter(pk=queued.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    services.reap_drawings()  # back to queued
-    (fresh,) = services.claim_drawings(drawing_ids=[queued.pk])
+    with captured_events() as sent:
+        lifecycle.reap_drawings()  # back to queued
+    assert statuses(sent) == ["queued"]
+    (fresh,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
     assert fresh.attempt == 2
-    assert not services.finish_drawing(
+    assert not lifecycle.finish_drawing(
         claim=stale, picture_png=sketch_png(), generator_name="old", inference_ms=1
     )
-    assert services.finish_drawing(
+    assert lifecycle.finish_drawing(
         claim=fresh, picture_png=sketch_png(), generator_name="new", inference_ms=1
     )
     queued.refresh_from_db()
@@ -72,10 +91,12 @@ def test_a_worker_that_lost_its_lease_cannot_finish(queued: Drawing, settings) -
 
 def test_reaper_wakes_only_stale_queued_rows(queued: Drawing, settings) -> None:
     settings.INFERENCE_REQUEUE_AFTER_SECONDS = 60
-    assert services.reap_drawings().resent == []
+    assert lifecycle.reap_drawings().resent == []
     Drawing.objects.filter(pk=queued.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
-    assert services.reap_drawings().resent == [queued.pk]
-    assert services.reap_drawings().resent == []  # woken once, not on every pass
+    with captured_events() as sent:
+        assert lifecycle.reap_drawings().resent == [queued.pk]
+    assert sent == []  # woken again, but nothing changed that a page shows
+    assert lifecycle.reap_drawings().resent == []  # woken once, not on every pass
 
 
 def test_reaper_fails_a_row_out_of_attempts_with_a_kind_message(queued: Drawing, settings) -> None:
@@ -84,48 +105,68 @@ def test_reaper_fails_a_row_out_of_attempts_with_a_kind_message(queued: Drawing,
         attempts=settings.INFERENCE_MAX_ATTEMPTS,
         lease_until=timezone.now() - timedelta(seconds=1),
     )
-    result = services.reap_drawings()
+    with captured_events() as sent:
+        result = lifecycle.reap_drawings()
     assert [d.pk for d in result.failed] == [queued.pk]
+    assert statuses(sent) == ["failed"]
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.FAILED
-    assert queued.error_message == services.FRIENDLY_FAILURE
+    assert queued.error_message == lifecycle.FRIENDLY_FAILURE
     assert queued.sketch  # the child's sketch is kept
 
 
 def test_give_back_requeues_until_the_last_attempt(queued: Drawing, settings) -> None:
     for attempt in range(1, settings.INFERENCE_MAX_ATTEMPTS + 1):
-        (claim,) = services.claim_drawings(drawing_ids=[queued.pk])
+        (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
         assert claim.attempt == attempt
-        drawing = services.give_back_drawing(claim=claim)
-        assert drawing is not None
+        with captured_events() as sent:
+            given_back = lifecycle.give_back_drawing(claim=claim)
+        assert given_back is not None
+        last = attempt == settings.INFERENCE_MAX_ATTEMPTS
+        assert isinstance(given_back, lifecycle.Failed if last else lifecycle.Requeued)
+        assert statuses(sent) == ["failed" if last else "queued"]
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.FAILED
-    assert services.claim_drawings(drawing_ids=[queued.pk]) == []
+    assert lifecycle.claim_drawings(drawing_ids=[queued.pk]) == []
+
+
+def test_a_claim_that_lost_its_drawing_gives_nothing_back(queued: Drawing) -> None:
+    (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
+    lifecycle.finish_drawing(
+        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
+    )
+    with captured_events() as sent:
+        assert lifecycle.give_back_drawing(claim=claim, permanent=True) is None
+    assert sent == []
 
 
 def test_try_again_requeues_the_failed_drawing_without_a_duplicate(queued: Drawing) -> None:
     Drawing.objects.filter(pk=queued.pk).update(
-        status=DrawingStatus.FAILED, attempts=3, error_message=services.FRIENDLY_FAILURE
+        status=DrawingStatus.FAILED, attempts=3, error_message=lifecycle.FRIENDLY_FAILURE
     )
-    again, created = services.submit_drawing(
-        child=queued.child, category="face", sketch=sketch_png(), client_id="life"
-    )
+    with captured_events() as sent:
+        again, created = services.submit_drawing(
+            child=queued.child, category="face", sketch=sketch_png(), client_id="life"
+        )
     assert not created
     assert again.pk == queued.pk
     assert again.status == DrawingStatus.QUEUED
     assert again.attempts == 0
     assert again.error_message == ""
+    assert statuses(sent) == ["queued"]  # failed → queued is told like every other transition
     assert Drawing.objects.count() == 1
-    assert [c.drawing.pk for c in services.claim_drawings(drawing_ids=[queued.pk])] == [queued.pk]
+    assert [c.drawing.pk for c in lifecycle.claim_drawings(drawing_ids=[queued.pk])] == [queued.pk]
 
 
 def test_sending_a_done_drawing_again_changes_nothing(queued: Drawing) -> None:
-    (claim,) = services.claim_drawings(drawing_ids=[queued.pk])
-    services.finish_drawing(
+    (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
+    lifecycle.finish_drawing(
         claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
     )
-    again, created = services.submit_drawing(
-        child=queued.child, category="face", sketch=sketch_png(), client_id="life"
-    )
+    with captured_events() as sent:
+        again, created = services.submit_drawing(
+            child=queued.child, category="face", sketch=sketch_png(), client_id="life"
+        )
     assert not created
     assert again.status == DrawingStatus.DONE
+    assert sent == []

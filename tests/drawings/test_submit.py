@@ -11,9 +11,9 @@ from django.test import Client
 from accounts.models import Child
 from drawings.models import Drawing, DrawingStatus
 from drawings.services import SubmissionRejected, submit_drawing
-from tests.conftest import play_as
 from tests.drawings import hostile
 from tests.factories import ChildFactory, sketch_png
+from tests.fixtures.site import play_as
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import numpy as np
@@ -13,73 +11,25 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import Child
-from accounts.playmode import PLAY_SESSION_KEY
-from drawings import services
+from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
+from drawings.payloads import drawing_payload
+from drawings.worker import InferenceWorker
 from icanvas_site.asgi import application
-from inference.worker import InferenceWorker
-from tests.factories import ChildFactory, sketch_png
+from tests.factories import sketch_png
+from tests.fixtures.live import (
+    make_child,
+    next_status,
+    running_worker,
+    session_cookie_for,
+    socket,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@database_sync_to_async
-def make_child(parent=None) -> Child:
-    return ChildFactory.create(parent=parent) if parent else ChildFactory.create()
-
-
-@database_sync_to_async
-def session_cookie_for(child: Child | None, *, user=None) -> bytes:
-    session = SessionStore()
-    if user is None:
-        assert child is not None
-        user = child.parent
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    if child is not None:
-        session[PLAY_SESSION_KEY] = child.pk
-    session.save()
-    return f"{django_settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
-def socket(cookie: bytes | None) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://127.0.0.1:8000")]
-    if cookie:
-        headers.append((b"cookie", cookie))
-    return WebsocketCommunicator(application, "/ws/", headers=headers)
-
-
-@contextlib.asynccontextmanager
-async def running_worker(**kwargs) -> AsyncIterator[InferenceWorker]:
-    worker = InferenceWorker(**{"reaper_interval": 0.1, **kwargs})
-    task = asyncio.create_task(worker.run())
-    try:
-        yield worker
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-submit = database_sync_to_async(services.submit_drawing)
-
-
-async def next_status(
-    communicator: WebsocketCommunicator, wanted: str, timeout: float = 30
-) -> dict:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        message = await communicator.receive_json_from(timeout=max(0.01, remaining))
-        assert message["type"] == "drawing.status"
-        if message["drawing"]["status"] == wanted:
-            return message["drawing"]
 
 
 @database_sync_to_async
@@ -117,8 +67,6 @@ async def test_submit_worker_event_and_a_256_png_result() -> None:
     picture = await read_result(drawing.pk)
     assert picture.format == "PNG" and picture.size == (256, 256)
     # The event agrees with a fresh read of the state.
-    from drawings.selectors import drawing_payload
-
     assert done == await database_sync_to_async(drawing_payload)(fresh)
     await communicator.disconnect()
 
@@ -180,7 +128,10 @@ async def test_after_three_attempts_the_drawing_fails_kindly(monkeypatch) -> Non
 async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypatch) -> None:
     from inference import runtime
 
-    def broken(self, sketches):
+    crashes: list[int] = []
+
+    def broken(self, sketches, categories=None):  # the real signature: the crash is the one below
+        crashes.append(len(sketches))
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr(runtime.LoadedGenerator, "draw", broken)
@@ -194,7 +145,9 @@ async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypa
     fresh = await reload(drawing.pk)
     assert fresh.status == DrawingStatus.FAILED
     assert fresh.attempts == django_settings.INFERENCE_MAX_ATTEMPTS
-    assert fresh.error_message == services.FRIENDLY_FAILURE
+    assert fresh.error_message == lifecycle.FRIENDLY_FAILURE
+    # Each attempt reached the generator and crashed there (not on a call it could not take).
+    assert crashes == [1] * django_settings.INFERENCE_MAX_ATTEMPTS
 
 
 async def test_same_sketch_gives_the_same_picture_alone_and_in_a_batch(monkeypatch) -> None:
@@ -223,7 +176,7 @@ async def test_a_conditioned_generator_draws_each_drawing_as_its_category(
 ) -> None:
     from inference.runtime import get_runtime
     from inference.testing import write_random_generator
-    from tests.conftest import TEST_CATEGORIES
+    from tests.fixtures.site import TEST_CATEGORIES
 
     write_random_generator(tmp_path / "cond", categories=TEST_CATEGORIES, conditioned=True)
     settings.GENERATORS_DIR = tmp_path / "cond"
@@ -268,20 +221,9 @@ async def test_the_socket_refuses_strangers_and_parents_not_in_play_mode() -> No
     assert not connected
     # A session that claims another family's child is refused too.
     stranger = await make_child()
-    forged = await database_sync_to_async(_forged_session)(stranger, child)
+    forged = await session_cookie_for(child, user=stranger.parent)
     connected, _ = await socket(forged).connect()
     assert not connected
-
-
-def _forged_session(parent_child: Child, target: Child) -> bytes:
-    session = SessionStore()
-    user = parent_child.parent
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session[PLAY_SESSION_KEY] = target.pk
-    session.save()
-    return f"{django_settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
 
 
 async def test_a_foreign_origin_cannot_open_the_socket() -> None:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db.models import Sum
 
-from drawings import services as drawing_services
 from gamification import selectors
 from gamification.levels import level_for
 from gamification.models import XPEvent
-from tests.drawings.test_worker import make_child, running_worker, session_cookie_for, socket
 from tests.factories import sketch_png
+from tests.fixtures.events import captured_events
+from tests.fixtures.live import (
+    make_child,
+    next_status_message,
+    running_worker,
+    session_cookie_for,
+    socket,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-submit = database_sync_to_async(drawing_services.submit_drawing)
 
 
 @pytest.fixture(autouse=True)
@@ -27,14 +30,10 @@ def _generators(generators_dir):
 
 
 async def done_message(communicator: WebsocketCommunicator, timeout: float = 30) -> dict:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        message = await communicator.receive_json_from(timeout=max(0.01, remaining))
-        assert message["type"] == "drawing.status"
-        if message["drawing"]["status"] == "done":
-            return message
-        assert "progress" not in message  # only a finished picture pays
+    earlier: list[dict] = []
+    message = await next_status_message(communicator, "done", timeout, skipped=earlier)
+    assert all("progress" not in m for m in earlier)  # only a finished picture pays
+    return message
 
 
 @database_sync_to_async
@@ -49,13 +48,15 @@ async def test_the_done_event_carries_the_payout_and_agrees_with_a_fresh_read() 
     child = await make_child()
     communicator = socket(await session_cookie_for(child))
     assert (await communicator.connect())[0]
-    async with running_worker():
-        await submit(child=child, category="face", sketch=sketch_png(), client_id="xp-1")
-        first = await done_message(communicator)
-        summary_after_first, ledger_after_first, _ = await fresh_read(child)
-        await submit(child=child, category="panda", sketch=sketch_png(seed=2), client_id="xp-2")
-        second = await done_message(communicator)
+    with captured_events() as sent:  # each event agrees with a fresh read as it leaves
+        async with running_worker():
+            await submit(child=child, category="face", sketch=sketch_png(), client_id="xp-1")
+            first = await done_message(communicator)
+            summary_after_first, ledger_after_first, _ = await fresh_read(child)
+            await submit(child=child, category="panda", sketch=sketch_png(seed=2), client_id="xp-2")
+            second = await done_message(communicator)
     await communicator.disconnect()
+    assert [e["drawing"]["status"] for e in sent] == ["running", "done", "running", "done"]
 
     progress = first["progress"]
     assert progress["xp_gained"] > 0

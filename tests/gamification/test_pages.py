@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from gamification.levels import level_info
 from gamification.models import Achievement
-from tests.conftest import play_as
 from tests.factories import ChildFactory, UserFactory
+from tests.fixtures.site import play_as
 
 pytestmark = pytest.mark.django_db
 

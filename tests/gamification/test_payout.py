@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from drawings import lifecycle
 from drawings import services as drawing_services
 from gamification import selectors, services
 from gamification.levels import MAX_STREAK_FREEZES, XP_PER_DRAWING
@@ -21,7 +22,7 @@ from gamification.models import (
     XPSource,
 )
 from tests.factories import ChildFactory, sketch_png
-from tests.gamification.conftest import CATEGORIES, done_drawing
+from tests.fixtures.gamification import CATEGORIES, done_drawing
 
 pytestmark = pytest.mark.django_db
 
@@ -63,17 +64,17 @@ def test_a_drawing_finished_twice_pays_once(child, generators_dir, monkeypatch) 
     drawing, _ = drawing_services.submit_drawing(
         child=child, category="face", sketch=sketch_png(), client_id="twice"
     )
-    (claim,) = drawing_services.claim_drawings(drawing_ids=[drawing.pk])
-    assert drawing_services.finish_drawing(
+    (claim,) = lifecycle.claim_drawings(drawing_ids=[drawing.pk])
+    finished = lifecycle.finish_drawing(
         claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3
     )
-    payout = claim.payout
+    assert finished
+    payout = finished.payout
     assert payout is not None and payout.xp_gained > 0
-    claim.payout = None
-    assert not drawing_services.finish_drawing(
+    again = lifecycle.finish_drawing(
         claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3
     )
-    assert claim.payout is None
+    assert not again  # nothing finished, so nothing was paid
     # A retried job (same row claimed again by mistake) cannot pay either.
     assert services.pay_for_drawing(drawing=drawing, categories=CATEGORIES).already_paid
     assert XPEvent.objects.filter(child=child, source_type=XPSource.DRAWING).count() == 1
@@ -86,16 +87,17 @@ def test_a_broken_rule_never_loses_the_picture(child, generators_dir, monkeypatc
     def broken(**kwargs):
         raise RuntimeError("a bug in a game rule")
 
-    monkeypatch.setattr(drawing_services, "pay_for_drawing", broken)
+    monkeypatch.setattr(lifecycle, "pay_for_drawing", broken)
     drawing, _ = drawing_services.submit_drawing(
         child=child, category="face", sketch=sketch_png(), client_id="bug"
     )
-    (claim,) = drawing_services.claim_drawings(drawing_ids=[drawing.pk])
-    assert drawing_services.finish_drawing(
+    (claim,) = lifecycle.claim_drawings(drawing_ids=[drawing.pk])
+    finished = lifecycle.finish_drawing(
         claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3
     )
+    assert finished
     drawing.refresh_from_db()
-    assert drawing.status == "done" and claim.payout is None
+    assert drawing.status == "done" and finished.payout is None
     assert ledger_total(child) == 0
     # The backfill pays what was missed, once.
     result = services.backfill_child(child=child, categories=CATEGORIES)

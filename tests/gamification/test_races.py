@@ -18,12 +18,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from drawings import lifecycle
 from drawings import services as drawing_services
 from drawings.models import Drawing, DrawingStatus
 from gamification import services
 from gamification.models import AchievementAward, ChildProgress, DailyQuest, XPEvent, XPSource
 from tests.factories import ChildFactory, sketch_png
-from tests.gamification.conftest import CATEGORIES, done_drawing
+from tests.fixtures.gamification import CATEGORIES, done_drawing
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -97,16 +98,17 @@ def test_two_completions_of_one_claim_race_and_one_wins(monkeypatch) -> None:
     drawing = Drawing.objects.create(
         child=child, category="face", client_id="race", sketch="sketches/x.png"
     )
-    (claim,) = drawing_services.claim_drawings(drawing_ids=[drawing.pk])
+    (claim,) = lifecycle.claim_drawings(drawing_ids=[drawing.pk])
 
     def finish(_: int) -> bool:
-        mine = drawing_services.Claim(
+        mine = lifecycle.Claim(
             drawing=Drawing.objects.select_related("child").get(pk=drawing.pk),
             attempt=claim.attempt,
         )
-        return drawing_services.finish_drawing(
+        finished = lifecycle.finish_drawing(
             claim=mine, picture_png=sketch_png(), generator_name="g", inference_ms=1
         )
+        return finished is not None
 
     assert sorted(race(finish, n=2)) == [False, True]
     assert Drawing.objects.get(pk=drawing.pk).status == DrawingStatus.DONE

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from gamification import levels, quests, rules, streaks
 from gamification.facts import DrawingFacts
 from gamification.models import ChildProgress, Tier
-from tests.gamification.conftest import CATEGORIES
+from tests.fixtures.gamification import CATEGORIES
 
 xp_values = st.integers(min_value=0, max_value=10_000_000)
 

@@ -9,8 +9,8 @@ from django.db.models import Q
 
 from accounts.models import Child
 from drawings.models import DrawingStatus
+from drawings.selectors import installed_categories
 from gamification.services import backfill_child, sync_achievements
-from inference import registry
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sync_achievements()
-        categories = registry.all_categories()
+        categories = installed_categories(refresh=True)
         children = Child.objects.filter(
             Q(drawings__status=DrawingStatus.DONE) | Q(progress__isnull=False)
         ).distinct()

@@ -39,10 +39,10 @@ class EmbeddedWorkerLifespan:
         if not settings.INFERENCE_EMBEDDED_WORKER:
             logger.info("embedded inference worker is off; run manage.py inference_worker")
             return
-        from inference import registry
-        from inference.worker import InferenceWorker
+        from drawings.selectors import installed_categories
+        from drawings.worker import InferenceWorker
 
-        if not registry.discover():
+        if not installed_categories(refresh=True):
             logger.warning(
                 "No generators installed in %s: drawings can't be turned into pictures yet. "
                 "See README 'Generators'.",

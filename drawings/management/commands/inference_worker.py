@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference import registry
-from inference.worker import InferenceWorker
+from drawings.selectors import installed_categories
+from drawings.worker import InferenceWorker
+from inference.runtime import get_runtime
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 "so this worker and the web server share a channel layer (or use `make run`, "
                 "which runs the worker inside the server)."
             )
-        cards = registry.discover()
+        cards = get_runtime().cards(refresh=True)
         if not cards:
             self.stderr.write(
                 f"Warning: no generators installed in {settings.GENERATORS_DIR}; "
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"inference worker: {len(cards)} generator(s), categories "
-            f"{', '.join(c.slug for c in registry.all_categories()) or '-'}"
+            f"{', '.join(c.slug for c in installed_categories()) or '-'}"
         )
         worker = InferenceWorker(
             batch_size=options["batch_size"], batch_window_ms=options["batch_window_ms"]

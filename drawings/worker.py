@@ -6,14 +6,17 @@ channel layer. A worker:
 
 1. listens on the ``inference`` channel and gathers drawing ids for a few
    milliseconds into a micro-batch,
-2. claims each row atomically (queued → running with a lease),
+2. claims the rows (``lifecycle.claim_drawings``),
 3. runs the category's generator on the batch in a dedicated thread, so the
    event loop — and with it the site — stays responsive,
-4. stores each picture, marks the row done (paying the child's XP in the same
-   transaction) and tells the child's page, the payout included.
+4. hands each picture to ``lifecycle.finish_drawing`` (or the batch back to
+   ``lifecycle.give_back_drawing``), which stores it, pays the child and tells
+   the child's pages.
 
-A reaper pass runs every few seconds and re-wakes rows whose message or worker
-was lost. Messages are only hints: the database row is the truth.
+A reaper pass (``lifecycle.reap_drawings``) runs every few seconds and re-wakes
+rows whose message or worker was lost. Messages are only hints: the database
+row is the truth. The worker computes; every write and every event is the
+lifecycle's.
 """
 
 from __future__ import annotations
@@ -33,12 +36,11 @@ from django.conf import settings
 from django.db import close_old_connections
 from PIL import Image
 
-from drawings import services
-from drawings.events import INFERENCE_CHANNEL, send_drawing_status, wake_message
+from drawings import lifecycle
+from drawings.events import INFERENCE_CHANNEL
 from drawings.imaging import encode_png
 from drawings.models import Drawing
-from drawings.selectors import drawing_payload
-from inference import registry
+from inference.registry import RegistryError
 from inference.runtime import get_runtime
 
 logger = logging.getLogger(__name__)
@@ -146,40 +148,35 @@ class InferenceWorker:
                 logger.exception("reaper pass failed")
             await asyncio.sleep(self.reaper_interval)
 
-    async def reap_once(self, *, resend_all_queued: bool = False) -> services.ReapResult:
-        """One reaper pass: wake lost rows, fail rows out of attempts, tell the children."""
-        result = await database_sync_to_async(services.reap_drawings)(
+    async def reap_once(self, *, resend_all_queued: bool = False) -> lifecycle.Reaped:
+        """One reaper pass: wake lost rows, fail rows out of attempts (the lifecycle tells)."""
+        return await database_sync_to_async(lifecycle.reap_drawings)(
             resend_all_queued=resend_all_queued
         )
-        if result.resent:
-            await self.channel_layer.send(INFERENCE_CHANNEL, wake_message(result.resent))
-        for drawing in result.failed + result.requeued:
-            await send_drawing_status(drawing.child_id, await _payload(drawing))
-        return result
 
     async def process(self, drawing_ids: list[int]) -> None:
-        """Claim, draw, store and announce one micro-batch."""
-        claims = await database_sync_to_async(services.claim_drawings)(drawing_ids=drawing_ids)
+        """Claim, draw and finish one micro-batch."""
+        claims = await database_sync_to_async(lifecycle.claim_drawings)(drawing_ids=drawing_ids)
         if not claims:
             return
-        for claim in claims:
-            await send_drawing_status(claim.drawing.child_id, await _payload(claim.drawing))
-        by_category: dict[str, list[services.Claim]] = defaultdict(list)
+        by_category: dict[str, list[lifecycle.Claim]] = defaultdict(list)
         for claim in claims:
             by_category[claim.drawing.category].append(claim)
         for category, group in by_category.items():
             await self._draw_group(category, group)
         self.batches_run += 1
 
-    async def _draw_group(self, category: str, claims: list[services.Claim]) -> None:
+    async def _draw_group(self, category: str, claims: list[lifecycle.Claim]) -> None:
         loop = asyncio.get_running_loop()
         try:
             # Cards are read once per process; a miss re-reads the directory once.
             card = get_runtime().active_card_for(category)
-        except registry.RegistryError:
+        except RegistryError:
             logger.warning("no generator for category %r", category)
             for claim in claims:
-                await self._give_back(claim, permanent=True, message=services.FRIENDLY_NO_GENERATOR)
+                await self._give_back(
+                    claim, permanent=True, message=lifecycle.FRIENDLY_NO_GENERATOR
+                )
             return
         try:
             started = time.perf_counter()
@@ -193,16 +190,11 @@ class InferenceWorker:
                 await self._give_back(claim)
             return
         for claim, png in zip(claims, pictures, strict=True):
-            finished = await database_sync_to_async(services.finish_drawing)(
+            await database_sync_to_async(lifecycle.finish_drawing)(
                 claim=claim, picture_png=png, generator_name=card.name, inference_ms=elapsed_ms
             )
-            if finished:
-                progress = claim.payout.to_event() if claim.payout is not None else None
-                await send_drawing_status(
-                    claim.drawing.child_id, await _payload(claim.drawing), progress
-                )
 
-    def _draw_sync(self, generator_name: str, claims: list[services.Claim]) -> list[bytes]:
+    def _draw_sync(self, generator_name: str, claims: list[lifecycle.Claim]) -> list[bytes]:
         try:
             sketches = [_load_sketch(claim.drawing) for claim in claims]
         finally:
@@ -211,12 +203,5 @@ class InferenceWorker:
         pictures = get_runtime().generator(generator_name).draw(sketches, categories)
         return [encode_png(picture) for picture in pictures]
 
-    async def _give_back(self, claim: services.Claim, **kwargs: Any) -> None:
-        drawing = await database_sync_to_async(services.give_back_drawing)(claim=claim, **kwargs)
-        if drawing is not None:
-            await send_drawing_status(drawing.child_id, await _payload(drawing))
-
-
-@database_sync_to_async
-def _payload(drawing: Drawing) -> dict[str, Any]:
-    return drawing_payload(drawing)
+    async def _give_back(self, claim: lifecycle.Claim, **kwargs: Any) -> None:
+        await database_sync_to_async(lifecycle.give_back_drawing)(claim=claim, **kwargs)

@@ -1,0 +1,82 @@
+"""Who may do what: a playing child (play mode) or a signed-in parent, for pages and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.models import Child
+
+View = Callable[..., HttpResponse]
+
+NOT_PLAYING = gettext_lazy("Start play mode and choose a child first: drawings belong to a child.")
+
+
+def playing_child_or_none(request: HttpRequest | Request) -> Child | None:
+    """The child playing on this request, or None (a parent, or nobody signed in)."""
+    # Set by accounts.middleware.PlayModeMiddleware on every request.
+    child = getattr(request, "child", None)
+    return child if isinstance(child, Child) else None
+
+
+def playing_child(request: HttpRequest | Request) -> Child:
+    """The child playing on this request; use behind :class:`IsPlayingChild` or ``child_required``.
+
+    Raises ``PermissionDenied`` (403, with a message a person can act on) when nobody plays.
+    """
+    child = playing_child_or_none(request)
+    if child is None:
+        raise PermissionDenied(NOT_PLAYING)
+    return child
+
+
+class IsPlayingChild(BasePermission):
+    """API access for a child in play mode only."""
+
+    message = NOT_PLAYING
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return playing_child_or_none(request) is not None
+
+
+def child_required(view: View) -> View:
+    """Pages for a child in play mode; a stranger signs in first (and comes back), a parent
+    not in play mode picks a child first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if playing_child_or_none(request) is None:
+            return redirect("accounts:play")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def parent_required(view: View) -> View:
+    """Signed-in parent only; while a child is playing, send them back to the canvas.
+
+    Family management must stay out of a child's reach even though the parent's
+    login is still in the session during play mode.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if playing_child_or_none(request) is not None:
+            return redirect("drawings:canvas")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,47 @@
+"""The shapes REST responses, live events and pages share: a drawing, the categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from drawings.models import Drawing, DrawingStatus
+from drawings.selectors import installed_categories
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def error_message_for(drawing: Drawing) -> str | None:
+    """The failure message in the active language (it is stored in English), or None."""
+    return gettext(drawing.error_message) if drawing.error_message else None
+
+
+def drawing_payload(drawing: Drawing) -> dict[str, Any]:
+    """A drawing as every client sees it: ids, status, image URLs, timings — never image bytes."""
+    done = drawing.status == DrawingStatus.DONE and bool(drawing.result)
+    return {
+        "id": drawing.pk,
+        "client_id": drawing.client_id,
+        "category": drawing.category,
+        "status": drawing.status,
+        "sketch_url": reverse("drawings:sketch_image", args=[drawing.pk]),
+        "result_url": reverse("drawings:result_image", args=[drawing.pk]) if done else None,
+        "error_message": error_message_for(drawing),
+        "attempts": drawing.attempts,
+        "created_at": _iso(drawing.created_at),
+        "started_at": _iso(drawing.started_at),
+        "finished_at": _iso(drawing.finished_at),
+        "inference_ms": drawing.inference_ms,
+    }
+
+
+def category_choices(language: str) -> list[dict[str, str]]:
+    """What a child can draw now, labelled in ``language``, for REST and the canvas page."""
+    return [
+        {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
+        for c in installed_categories()
+    ]
