@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from icanvas_site.errors import ApplicationError
+
 if TYPE_CHECKING:
     import torch
 
@@ -37,8 +39,11 @@ WEIGHTS_SUFFIX = ".safetensors"
 _HASH_CHUNK = 1 << 20
 
 
-class RegistryError(Exception):
+class RegistryError(ApplicationError):
     """Base class for registry problems; the message is meant for a person."""
+
+    code = "generator_unavailable"
+    status = 503
 
 
 class GeneratorNotFound(RegistryError):
