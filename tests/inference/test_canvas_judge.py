@@ -1,0 +1,74 @@
+"""The canvas dev-set judge measures what a child would notice, for any draw function."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from inference.pix2pix import canvas_judge
+
+RED = "#e02424"
+
+
+def _devset(folder: Path) -> Path:
+    folder.mkdir()
+    square = [[0.3, 0.3], [0.7, 0.3], [0.7, 0.7], [0.3, 0.7]]
+    entries = []
+    for variant, line, fill in (("black", (17, 17, 17), None), ("crayon", (56, 189, 248), None),
+                                ("coloured", (17, 17, 17), (224, 36, 36))):  # fmt: skip
+        image = np.full((512, 512, 3), 255, np.uint8)
+        if fill:
+            cv2.rectangle(image, (170, 170), (340, 340), fill, -1)
+        cv2.rectangle(image, (154, 154), (358, 358), line, 9)
+        name = f"0-sun-{variant}.png"
+        Image.fromarray(image).save(folder / name)
+        fills = [{"crayon": RED, "polygon": square}] if fill else []
+        entries.append(
+            {"file": name, "thing": "sun", "variant": variant, "base": "0", "fills": fills}
+        )
+    (folder / "devset.json").write_text(json.dumps({"drawings": entries}))
+    return folder
+
+
+def _painter(colour: tuple[int, int, int], keep_line_colour: bool = False):
+    """A stand-in generator: lines dark (or left in their crayon), the square's inside painted."""
+
+    def draw(sketches, things):
+        pictures = []
+        for sketch in sketches:
+            array = np.asarray(sketch).copy()
+            ink = array.min(axis=2) < 200
+            if not keep_line_colour:
+                array[ink] = 20
+            array[~ink] = 255
+            array[84:172, 84:172] = colour
+            pictures.append(Image.fromarray(array))
+        return pictures
+
+    return draw
+
+
+def test_a_generator_that_paints_the_crayon_keeps_the_hint_and_ignores_line_colour(
+    tmp_path: Path,
+) -> None:
+    drawings = canvas_judge.load_devset(_devset(tmp_path / "devset"))
+    good = canvas_judge.judge(drawings, _painter((220, 40, 40)))
+    assert good["hint_kept"] == 1.0 and good["coloured_shapes"] == 1
+    assert good["crayon_twin_distance"] < 0.05  # soft line edges only
+    assert good["fill_spread"] < 1.0
+    muddy = canvas_judge.judge(drawings, _painter((110, 95, 80), keep_line_colour=True))
+    assert muddy["hint_kept"] == 0.0 and muddy["crayon_twin_distance"] > 0.5
+
+
+def test_suggestions_are_scored_top1_and_top3(tmp_path: Path) -> None:
+    drawings = canvas_judge.load_devset(_devset(tmp_path / "devset"))
+    report = canvas_judge.judge(
+        drawings,
+        _painter((220, 40, 40)),
+        suggest=lambda sketches: [["moon", "sun", "star"]] * len(sketches),
+    )
+    assert report["suggestion_top3"] == 1.0 and report["suggestion_top1"] == 0.0
