@@ -11,7 +11,6 @@ generator file is data, never code, so nothing here can unpickle.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -21,6 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from icanvas_site.errors import ApplicationError
+
+# The one hash of weights files, re-exported for cards, promotion and tests (no torch needed).
+from inference.pix2pix.checkpoints import file_sha256  # noqa: F401
 
 if TYPE_CHECKING:
     import torch
@@ -36,7 +38,6 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 CARD_SUFFIX = ".json"
 WEIGHTS_SUFFIX = ".safetensors"
-_HASH_CHUNK = 1 << 20
 
 
 class RegistryError(ApplicationError):
@@ -116,15 +117,6 @@ def generators_dir(directory: Path | str | None = None) -> Path:
     from django.conf import settings
 
     return Path(settings.GENERATORS_DIR)
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks so large weights do not sit in memory twice."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -313,55 +305,19 @@ def all_categories(directory: Path | str | None = None) -> list[Category]:
 def load_generator(card: GeneratorCard, device: str | torch.device = "cpu") -> torch.nn.Module:
     """Build the generator described by ``card`` and load its weights, ready for inference.
 
-    The weights file is hashed first and refused (``WeightsMismatch``) unless it matches the
-    card; it is then read with ``safetensors`` only, so a pickle renamed ``.safetensors`` is a
+    Through the one checked loader (:func:`inference.pix2pix.checkpoints.load_generator`): the
+    weights file is hashed first and refused (``WeightsMismatch``) unless it matches the card;
+    it is then read with ``safetensors`` only, so a pickle renamed ``.safetensors`` is a
     ``RegistryError``, never executed. Weights are cast to float32 (half precision is only a
     storage format here). The module is in eval mode with gradients off.
     """
-    import torch
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    from inference.pix2pix.networks import build_generator
+    from inference.pix2pix import checkpoints
 
     try:
-        actual = file_sha256(card.weights_path)
-    except OSError as exc:
-        raise RegistryError(f"Generator {card.name}: cannot read its weights ({exc}).") from exc
-    if actual != card.sha256:
-        raise WeightsMismatch(
-            f"Generator {card.name}: {card.weights_path.name} has sha256 {actual}, but its card "
-            f"says {card.sha256}. The file was changed or replaced; refusing to load it."
+        return checkpoints.load_generator(
+            card.weights_path, card.config, sha256=card.sha256, device=device
         )
-    try:
-        state = load_file(str(card.weights_path), device="cpu")
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise RegistryError(
-            f"Generator {card.name}: {card.weights_path.name} is not a readable safetensors "
-            f"file ({exc})."
-        ) from exc
-    net = build_generator(card.config)
-    expected = net.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    wrong_shape = sorted(
-        key for key in set(expected) & set(state) if expected[key].shape != state[key].shape
-    )
-    if missing or unexpected or wrong_shape:
-        details = "; ".join(
-            f"{label}: {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
-            for label, keys in (
-                ("missing", missing),
-                ("unexpected", unexpected),
-                ("wrong shape", wrong_shape),
-            )
-            if keys
-        )
-        raise WeightsMismatch(
-            f"Generator {card.name}: the weights do not fit the card's architecture ({details})."
-        )
-    net.load_state_dict({key: value.to(torch.float32) for key, value in state.items()})
-    net.to(device)
-    net.eval()
-    net.requires_grad_(False)
-    return net
+    except checkpoints.WeightsMismatch as exc:
+        raise WeightsMismatch(f"Generator {card.name}: {exc}") from exc
+    except checkpoints.CheckpointError as exc:
+        raise RegistryError(f"Generator {card.name}: {exc}") from exc

@@ -95,21 +95,13 @@ class LoadedGenerator:
         rather than refused. The result for each sketch does not depend on the rest of the
         batch.
         """
-        import torch
-
-        from inference.pix2pix.imaging import batch_to_images, images_to_batch
+        from inference.pix2pix.drawing import draw
 
         if not sketches:
             return []
         if categories is not None and len(categories) != len(sketches):
             raise ValueError(f"{len(sketches)} sketches but {len(categories)} categories")
-        labels = None
-        if self.card.config.condition and categories is not None:
-            labels = self.card.config.labels_for(categories)
-        batch = images_to_batch(list(sketches), size=SKETCH_SIZE).to(self.device)
-        with torch.inference_mode():
-            pictures = self.module(batch, labels)
-        return batch_to_images(pictures)
+        return draw(self.module, sketches, categories, batch=None, size=SKETCH_SIZE, strict=True)
 
 
 class GeneratorRuntime:

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from inference.pix2pix.drawing import draw_chunks
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
 from inference.pix2pix.networks import BatchInvariantConvTranspose2d, condition_labels
 
@@ -117,25 +118,19 @@ def benchmark(
     inputs = images_to_batch(list(sketches))
     module.eval()
 
-    def exact(i: int) -> torch.Tensor:
-        with torch.inference_mode():
-            return module(inputs[i : i + 1], None if labels is None else labels[i : i + 1])
+    def exact() -> list[torch.Tensor]:  # the reference: one sketch per call
+        return draw_chunks(module, inputs, labels, batch=1)
 
-    references = batch_to_images(torch.cat([exact(i) for i in range(len(inputs))]))
+    references = batch_to_images(torch.cat(exact()))
     started = time.perf_counter()
     fast = fast_copy(module, bf16=bf16, compile=compile)
 
     def fast_all() -> list[torch.Tensor]:
-        return [
-            fast(inputs[s : s + batch], None if labels is None else labels[s : s + batch])
-            for s in range(0, len(inputs), batch)
-        ]
+        return draw_chunks(fast, inputs, labels, batch=batch)
 
     pictures = batch_to_images(torch.cat(fast_all()))  # the first call compiles, if asked
     prepare_s = time.perf_counter() - started
-    reference_ms, fast_ms = _interleaved_ms(
-        [lambda: [exact(i) for i in range(len(inputs))], fast_all], len(inputs), repeats
-    )
+    reference_ms, fast_ms = _interleaved_ms([exact, fast_all], len(inputs), repeats)
     return {
         "reference_ms_per_img": round(reference_ms, 3),
         "ms_per_img": round(fast_ms, 3),

@@ -294,14 +294,17 @@ class UnetGenerator(nn.Module):
 
 
 def condition_labels(
-    module: nn.Module, categories: Sequence[str | None] | None
+    module: object, categories: Sequence[str | None] | None, *, strict: bool = False
 ) -> torch.Tensor | None:
     """Plane indices for drawing ``categories`` with ``module``, or None when it is not
     conditioned (or no categories are given). A category it was not trained on becomes "any
-    category" (-1), as for a dev sketch of a category the generator does not serve."""
+    category" (-1), as for a dev sketch of a category the generator does not serve; with
+    ``strict`` it is a ``ValueError`` instead (serving never guesses)."""
     config = getattr(module, "config", None)
     if not isinstance(config, GeneratorConfig) or not config.condition or categories is None:
         return None
+    if strict:
+        return config.labels_for(list(categories))
     return config.labels_for([c if c in config.condition else None for c in categories])
 
 

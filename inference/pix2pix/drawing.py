@@ -1,0 +1,77 @@
+"""Sketches in, pictures out: the one batched way a generator draws.
+
+The runtime (and so the worker and ``sketch2image``), evaluation, promotion's contact sheets,
+training's sample grids and the fast path's benchmark all draw through :func:`draw` (images)
+or :func:`draw_chunks` (tensors), so a sketch meets the same input handling everywhere: RGB at
+the generator's size, ``[-1, 1]``, its category as a label the generator turns into condition
+planes or an embedding (``labels`` -1: "any category"), no gradients.
+
+The exact generator is batch-invariant on the CPU, so ``batch`` changes speed, not pixels; the
+fast copy (:mod:`inference.pix2pix.fast`) is drawn the same way at its own batch size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from PIL import Image
+
+from inference.pix2pix.imaging import DEFAULT_SIZE, batch_to_images, images_to_batch
+from inference.pix2pix.networks import condition_labels
+
+# An exact module or a fast copy: (sketches, labels or None) -> pictures in [-1, 1].
+Generator = Callable[..., torch.Tensor]
+
+
+def draw_chunks(
+    generator: Generator,
+    sketches: torch.Tensor,
+    labels: torch.Tensor | None = None,
+    *,
+    batch: int | None = None,
+    device: torch.device | str | None = None,
+) -> list[torch.Tensor]:
+    """The generator's output for ``sketches`` (N x C x H x W), ``batch`` at a time (None:
+    one call for all), each chunk moved to ``device`` first; in input order, not joined."""
+    step = batch or max(1, len(sketches))
+    chunks = []
+    with torch.inference_mode():
+        for start in range(0, len(sketches), step):
+            chunk = sketches[start : start + step]
+            if device is not None:
+                chunk = chunk.to(device)
+            part = None if labels is None else labels[start : start + step]
+            chunks.append(generator(chunk, part))
+    return chunks
+
+
+def draw(
+    generator: Generator,
+    sketches: Sequence[Image.Image],
+    categories: Sequence[str | None] | None = None,
+    *,
+    batch: int | None = 8,
+    size: int = DEFAULT_SIZE,
+    strict: bool = False,
+) -> list[Image.Image]:
+    """Pictures for ``sketches`` exactly as serving draws them (eval mode, uint8 rounding).
+
+    A category-conditioned generator draws each sketch as its entry in ``categories`` (the
+    category the child picked); one it was not trained on is "any category", or a
+    ``ValueError`` with ``strict``. An unconditional one ignores them. Sketches of any mode
+    and size are converted to ``size`` x ``size`` RGB. ``batch`` sketches go through the
+    generator per call, which bounds memory on a long list (None: all at once, as the runtime
+    draws the worker's micro-batch).
+    """
+    if not sketches:
+        return []
+    if isinstance(generator, torch.nn.Module):
+        generator.eval()
+        device = next(generator.parameters()).device
+    else:
+        device = torch.device("cpu")
+    labels = condition_labels(generator, categories, strict=strict)
+    inputs = images_to_batch(list(sketches), size=size)
+    chunks = draw_chunks(generator, inputs, labels, batch=batch, device=device)
+    return batch_to_images(torch.cat(chunks))
