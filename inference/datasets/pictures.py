@@ -22,9 +22,12 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from inference.pix2pix.data import IMAGE_SUFFIXES
 from inference.pix2pix.edges import CleanUp, EdgeMethod, extract_sketch
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".svg")
+# A builder reads more than training does: the raster formats training reads, plus those it
+# re-encodes as PNG pairs (BMP, GIF) and SVGs it renders (load_image).
+SOURCE_SUFFIXES = (*IMAGE_SUFFIXES, ".bmp", ".gif", ".svg")
 # A sketch with less ink than this is a failed extraction (blank or near-white picture).
 MIN_INK_FRACTION = 0.002
 

@@ -28,7 +28,7 @@ from inference.datasets.categories import (
     category_for_folder,
 )
 from inference.datasets.npm import fetch_npm_package
-from inference.datasets.pictures import IMAGE_SUFFIXES, Picture, load_image, render_svg
+from inference.datasets.pictures import SOURCE_SUFFIXES, Picture, load_image, render_svg
 from inference.datasets.things import label_for
 
 TUXPAINT_DIR = Path("/usr/share/tuxpaint/stamps")
@@ -197,7 +197,7 @@ def twemoji_pictures(package_dir: Path, openmoji_dir: Path) -> Iterator[Picture]
 
 def folder_pictures(root: Path, category: str | None) -> Iterator[Picture]:
     """Every picture file under ``root`` (any depth), all in ``category``."""
-    for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+    for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in SOURCE_SUFFIXES):
         relative = path.relative_to(root).with_suffix("").as_posix()
         yield Picture(
             key=relative,

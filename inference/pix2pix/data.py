@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+# The image files training reads (the one list; dataset builders read these and more).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 # Where a training sketch comes from: the pair's own line art, or edges of the picture.
 SKETCH_STYLES = ("given", "xdog", "canny")
