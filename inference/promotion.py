@@ -20,14 +20,16 @@ from typing import Any
 
 import torch
 from PIL import Image, ImageDraw
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 from inference import registry
 from inference.datasets import categories as kid
-from inference.pix2pix import evaluate
+from inference.pix2pix import checkpoints
 from inference.pix2pix.data import find_pairs, to_tensor
+from inference.pix2pix.drawing import draw
+from inference.pix2pix.evaluation.devset import doodle_items
+from inference.pix2pix.evaluation.scoring import score_generator
 from inference.pix2pix.imaging import batch_to_images
-from inference.pix2pix.networks import GeneratorConfig, build_generator
 from inference.pix2pix.sketchify import sketchify
 
 UNCONDITIONAL_NOTE = (
@@ -226,10 +228,10 @@ def promote_checkpoint(
     """
     if not registry.NAME_PATTERN.match(name):
         raise ValueError(f"name {name!r} must be lowercase letters, digits, '.', '-' or '_'")
-    meta = json.loads(checkpoint.with_suffix(".json").read_text())
-    config = GeneratorConfig.from_dict(meta["architecture"])
-    state = load_file(str(checkpoint))
-    build_generator(config).load_state_dict(state)  # refuse weights that don't fit
+    meta = checkpoints.read_card(checkpoint)
+    config = checkpoints.card_architecture(meta)
+    state = checkpoints.read_weights(checkpoint)
+    checkpoints.fit_weights(config, state)  # refuse weights that don't fit
     directory.mkdir(parents=True, exist_ok=True)
     weights = directory / f"{name}{registry.WEIGHTS_SUFFIX}"
     partial = weights.with_suffix(".partial")
@@ -237,11 +239,8 @@ def promote_checkpoint(
     partial.chmod(0o644)  # the site may run as another user than the one promoting
     partial.replace(weights)
     # Judge what will actually be served: the fp16 weights, on sketches it never saw.
-    served = build_generator(config)
-    served.load_state_dict({k: v.to(torch.float16).float() for k, v in state.items()})
-    childlike = evaluate.score_generator(
-        served, evaluate.doodle_items(categories=[c["slug"] for c in categories])
-    )
+    served = checkpoints.load_generator(weights, config)
+    childlike = score_generator(served, doodle_items(categories=[c["slug"] for c in categories]))
     run_dir = checkpoint.parent.parent
     minutes = train_minutes(run_dir, meta["step"])
     images = meta["step"] * meta["config"]["batch_size"]
@@ -297,7 +296,7 @@ def held_out_sketches(
     with fixed seeds (as a child might have traced them): all of it, or ``per_dataset`` spread
     evenly over it."""
     sketches: list[tuple[str | None, Image.Image]] = [
-        (item.category, item.sketch) for item in evaluate.doodle_items(size, categories)
+        (item.category, item.sketch) for item in doodle_items(size, categories)
     ]
     folders = [dataset_dir] if isinstance(dataset_dir, Path) else list(dataset_dir or [])
     for folder in folders:
@@ -325,7 +324,7 @@ def write_contact_sheet(
     generator as the worker would (a conditioned one as each sketch's category)."""
     net = registry.load_generator(card)
     images = [s for _, s in sketches]
-    pictures = evaluate.draw(net, images, categories=[c for c, _ in sketches])
+    pictures = draw(net, images, [c for c, _ in sketches])
     side = pictures[0].width
     rows = -(-len(images) // per_row)
     sheet = Image.new("RGB", (per_row * 2 * side + (per_row - 1) * 16, rows * (side + 16)), "white")

@@ -15,7 +15,7 @@ from inference.pix2pix import fast
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
 from inference.pix2pix.networks import BatchInvariantConvTranspose2d
 from inference.testing import write_random_generator
-from tests.inference.sketches import sketch
+from tests.fixtures.inference import sketch
 
 KIDS = (("face", "Face", "얼굴", "🙂"), ("food", "Food", "음식", "🍎"))
 

@@ -14,7 +14,7 @@ from inference.datasets import things
 from inference.pix2pix.colouring import colour_in, shapes_of
 from inference.pix2pix.hints import split_sketch
 from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
-from inference.pix2pix.train import load_initial_weights
+from inference.pix2pix.training.checkpoints import load_initial_weights
 
 SIDE = 256
 BLACK = (17, 17, 17)

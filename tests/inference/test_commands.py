@@ -13,7 +13,7 @@ from PIL import Image
 
 from inference.registry import file_sha256
 from inference.testing import write_random_generator
-from tests.inference.sketches import sketch
+from tests.fixtures.inference import sketch
 
 FACE = ("face", "Face", "얼굴", "🙂")
 PANDA = ("panda", "Panda", "판다", "🐼")

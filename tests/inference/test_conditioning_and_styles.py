@@ -15,11 +15,13 @@ from safetensors.torch import load_file, save_file
 from inference import registry
 from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs, find_pictures
 from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
-from inference.pix2pix.train import TrainConfig, load_initial_weights, train
+from inference.pix2pix.training.checkpoints import load_initial_weights
+from inference.pix2pix.training.config import TrainConfig
+from inference.pix2pix.training.loop import train
 from inference.runtime import GeneratorRuntime
 from inference.testing import write_random_generator
-from tests.inference.sketches import pixels
-from tests.inference.sketches import sketch as line_drawing
+from tests.fixtures.inference import pixels
+from tests.fixtures.inference import sketch as line_drawing
 
 SIZE = 64
 KIDS = (("face", "Face", "얼굴", "🙂"), ("food", "Food", "음식", "🍎"))

@@ -17,35 +17,14 @@ from inference.pix2pix.data import AlignedDataset, find_pairs, to_tensor
 from inference.pix2pix.doodles import DOODLES, draw_doodle
 from inference.pix2pix.networks import build_generator, init_weights
 from inference.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
-from inference.pix2pix.train import TrainConfig, parse_config, train
-from tests.inference.sketches import sketch as line_drawing
-
-TINY = 32
-
-
-def _write_aligned(folder: Path, count: int, size: int = TINY, *, same_halves: bool = False):
-    """``count`` A|B files: doodles on the left; the same lines on a coloured paper (or an
-    exact copy) on the right."""
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    names = list(DOODLES)
-    for i in range(count):
-        a = draw_doodle(names[i % len(names)], size=size, seed=i)
-        if same_halves:
-            b = a
-        else:
-            ink = np.asarray(a).min(axis=2) < 128
-            colour = rng.integers(0, 256, size=3, dtype=np.uint8)
-            b_array = np.where(ink[..., None], np.uint8(0), colour).astype(np.uint8)
-            b = Image.fromarray(b_array)
-        pair = Image.new("RGB", (2 * size, size))
-        pair.paste(a, (0, 0))
-        pair.paste(b, (size, 0))
-        pair.save(folder / f"pair-{i}.png")
+from inference.pix2pix.training.config import TrainConfig, parse_config
+from inference.pix2pix.training.loop import train
+from tests.fixtures.inference import TINY, write_aligned
+from tests.fixtures.inference import sketch as line_drawing
 
 
 def test_crop_and_flip_are_identical_on_sketch_and_picture(tmp_path: Path) -> None:
-    _write_aligned(tmp_path, 4, size=64, same_halves=True)
+    write_aligned(tmp_path, 4, size=64, same_halves=True)
     data = AlignedDataset(find_pairs(tmp_path), size=64, load_size=80, flip=True, seed=3)
     unjittered = [to_tensor(Image.open(p).crop((0, 0, 64, 64))) for p in sorted(tmp_path.iterdir())]
     moved = 0
@@ -140,7 +119,7 @@ def _l1_on_training_pairs(net_g: torch.nn.Module, cfg: TrainConfig) -> float:
 
 
 def test_three_steps_lower_l1_and_leave_a_resumable_checkpoint(tmp_path: Path, capsys) -> None:
-    _write_aligned(tmp_path / "data", 8)
+    write_aligned(tmp_path / "data", 8)
     cfg = _tiny_config(tmp_path, max_steps=3)
     torch.manual_seed(cfg.seed)
     untrained = init_weights(build_generator(cfg.generator_config()))
@@ -166,7 +145,7 @@ def test_three_steps_lower_l1_and_leave_a_resumable_checkpoint(tmp_path: Path, c
 
 
 def test_a_promoted_checkpoint_loads_through_the_registry(tmp_path: Path) -> None:
-    _write_aligned(tmp_path / "data", 4)
+    write_aligned(tmp_path / "data", 4)
     cfg = _tiny_config(tmp_path, num_downs=5, epochs=1)
     train(cfg)
     categories = [{"slug": "face", "label_en": "Face", "label_ko": "얼굴", "emoji": "😀"}]
@@ -233,10 +212,10 @@ def test_openmoji_build_pairs_line_art_with_colour_and_records_the_licence(tmp_p
 
 
 def test_several_folders_train_together_with_a_cap_per_folder(tmp_path: Path) -> None:
-    from inference.pix2pix.train import epoch_order, load_sources
+    from inference.pix2pix.training.loop import epoch_order, load_sources
 
-    _write_aligned(tmp_path / "small", 3)
-    _write_aligned(tmp_path / "big", 10)
+    write_aligned(tmp_path / "small", 3)
+    write_aligned(tmp_path / "big", 10)
     folders = [str(tmp_path / "small"), str(tmp_path / "big")]
     cfg = _tiny_config(
         tmp_path, data_dirs=folders, max_per_source={folders[1]: 4}, epochs=1, num_workers=0
@@ -257,7 +236,7 @@ def test_several_folders_train_together_with_a_cap_per_folder(tmp_path: Path) ->
 def test_init_from_starts_the_generator_from_given_weights(tmp_path: Path) -> None:
     from safetensors.torch import save_file
 
-    _write_aligned(tmp_path / "data", 4)
+    write_aligned(tmp_path / "data", 4)
     cfg = _tiny_config(tmp_path, epochs=1, max_steps=1, lr=0.0)
     torch.manual_seed(123)
     start = init_weights(build_generator(cfg.generator_config()))

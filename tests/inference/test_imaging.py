@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from tests.inference.sketches import pixels, sketch
+from tests.fixtures.inference import pixels, sketch
 
 
 def test_batch_is_nchw_float32_in_minus_one_to_one() -> None:

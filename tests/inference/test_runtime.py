@@ -14,7 +14,7 @@ from inference import registry, runtime
 from inference.registry import GeneratorNotFound, UnknownCategory
 from inference.runtime import GeneratorRuntime, draw_category, get_runtime
 from inference.testing import write_random_generator
-from tests.inference.sketches import pixels, sketch
+from tests.fixtures.inference import pixels, sketch
 
 FACE = ("face", "Face", "얼굴", "🙂")
 PANDA = ("panda", "Panda", "판다", "🐼")

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from inference import promotion
 from inference.pix2pix.doodles import DOODLES, MORE_DOODLES, held_out_doodles
-from tests.inference.test_data_and_training import TINY, _write_aligned
+from tests.fixtures.inference import TINY, write_aligned
 
 TINY_RUN = {
     "size": TINY, "load_size": TINY, "num_downs": 5, "ngf": 8, "ndf": 8, "n_layers_D": 2,
@@ -26,8 +26,8 @@ def _config(tmp_path: Path, **values) -> Path:
 
 
 def test_train_generator_trains_several_folders_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    _write_aligned(tmp_path / "a", 4)
-    _write_aligned(tmp_path / "b", 4)
+    write_aligned(tmp_path / "a", 4)
+    write_aligned(tmp_path / "b", 4)
     config = _config(tmp_path, data_dirs=[str(tmp_path / "a"), str(tmp_path / "b")])
 
     out = io.StringIO()
@@ -52,7 +52,7 @@ def test_train_generator_trains_several_folders_and_refuses_to_overwrite(tmp_pat
     ],
 )
 def test_train_generator_names_what_is_missing(tmp_path: Path, values, message) -> None:
-    _write_aligned(tmp_path / "a", 4)
+    write_aligned(tmp_path / "a", 4)
     config = _config(tmp_path, **{"data_dir": str(tmp_path / "a"), **values})
     with pytest.raises(CommandError, match=message):
         call_command("train_generator", "--config", str(config))

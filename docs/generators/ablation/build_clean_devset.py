@@ -19,14 +19,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from inference.pix2pix.data import find_pairs
-from inference.pix2pix.evaluate import DEVSET_FILE, SIZE, _val_categories
+from inference.pix2pix.evaluation.devset import DEVSET_FILE, SIZE, val_categories
 
 
 def build(dataset_dir: Path, out_dir: Path) -> int:
     """Write the clean dev set; return how many sketches it holds."""
     (out_dir / "sketches").mkdir(parents=True, exist_ok=True)
     (out_dir / "targets").mkdir(parents=True, exist_ok=True)
-    categories = _val_categories(dataset_dir)
+    categories = val_categories(dataset_dir)
     items = []
     for source in find_pairs(dataset_dir / "val"):
         origin = f"val/{source.sketch.name}"

@@ -43,7 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.pix2pix import evaluate, fast
+        from inference.pix2pix import fast
+        from inference.pix2pix.evaluation.devset import doodle_items
 
         if options["batch"] < 1 or options["repeats"] < 1 or options["threads"] < 1:
             raise CommandError("--batch, --repeats and --threads must be at least 1.")
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             module = registry.load_generator(card)
         except registry.RegistryError as exc:
             raise CommandError(str(exc)) from exc
-        items = evaluate.doodle_items(categories=card.category_slugs)
+        items = doodle_items(categories=card.category_slugs)
         result = fast.benchmark(
             module,
             [item.sketch for item in items],

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     checkpoint file, a folder of checkpoints, or the name of an installed generator. Every
     candidate draws every dev sketch; the pictures are scored for line following, fill,
     colourfulness, L1/PSNR/SSIM against the real picture where there is one, and
-    recognisability by the category classifier (see ``inference.pix2pix.evaluate``). Writes
+    recognisability by the category classifier (see ``inference.pix2pix.evaluation``). Writes
     ``OUT/metrics.csv``, ``OUT/metrics.json``, ``OUT/sheet.png`` and ``OUT/index.html``,
     prints the ranking and recommends the best combined score.
 
@@ -104,7 +104,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.pix2pix import evaluate
+        from inference.pix2pix.evaluation import devset, reports, scoring
 
         torch.set_num_threads(max(1, options["threads"]))
         devset_dir: Path | None = options["build_devset"] or options["devset"]
@@ -122,13 +122,13 @@ class Command(BaseCommand):
         if len(set(names)) != len(names):
             raise CommandError(f"Two candidates share a name: {', '.join(names)}")
         try:
-            items = evaluate.load_devset(devset_dir)
+            items = devset.load_devset(devset_dir)
         except (FileNotFoundError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         judge, judge_path = self._classifier(options["classifier"])
 
-        facts = evaluate.sketch_facts(items)
-        reference = evaluate.reference_scores(facts, judge)
+        facts = scoring.sketch_facts(items)
+        reference = scoring.reference_scores(facts, judge)
         results = []
         for number, (name, load) in enumerate(candidates, start=1):
             try:
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             if options["also_without_category"] and getattr(config, "condition", ()):
                 runs.append((f"{name} (no category)", False))
             for label, with_categories in runs:
-                result = evaluate.evaluate_candidate(
+                result = scoring.evaluate_candidate(
                     label, net, facts, judge, reference, with_categories=with_categories
                 )
                 results.append(result)
@@ -156,20 +156,20 @@ class Command(BaseCommand):
             "paired": sum(item.target is not None for item in items),
             "classifier": str(judge_path) if judge_path else None,
             "classifier_metrics": _card_metrics(judge_path),
-            "metric_definitions": evaluate.METRIC_DEFINITIONS,
+            "metric_definitions": reports.METRIC_DEFINITIONS,
         }
-        csv_path, json_path = evaluate.write_metrics(
+        csv_path, json_path = reports.write_metrics(
             out, results, reference=reference, context=context
         )
-        ranked = evaluate.rank(results)
+        ranked = scoring.rank(results)
         shown = ranked[: options["sheet_top"]] if options["sheet_top"] > 0 else ranked
         on_sheet = [r for r in results if r in shown]  # keep the order they were named in
-        sheet = evaluate.write_sheet(out / "sheet.png", items, on_sheet, cell=options["cell"])
-        page = evaluate.write_html(
+        sheet = reports.write_sheet(out / "sheet.png", items, on_sheet, cell=options["cell"])
+        page = reports.write_html(
             out / "index.html", results, sheet_name=sheet.name, reference=reference
         )
         self.stdout.write("")
-        self.stdout.write(evaluate.ranked_table(results))
+        self.stdout.write(reports.ranked_table(results))
         if reference:
             self.stdout.write(
                 f"real pictures (paired sketches): lines F1 {reference['line_f1']:.3f}, "
@@ -184,19 +184,19 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote {csv_path}, {json_path}, {sheet}, {page}")
 
     def _build_devset(self, options: dict[str, Any]) -> None:
-        from inference.pix2pix import evaluate
+        from inference.pix2pix.evaluation import devset
 
         dataset: Path = options["dataset"]
         if options["variants"] > 0 and not (dataset / "val").is_dir():
             raise CommandError(f"{dataset / 'val'} does not exist: --dataset needs a val/ split.")
         try:
-            items = evaluate.build_devset(
+            items = devset.build_devset(
                 dataset,
                 options["build_devset"],
                 variants=options["variants"],
                 seed=options["seed"],
                 doodles=not options["no_doodles"],
-                pens=options["pens"] or evaluate.DOODLE_BRUSHES,
+                pens=options["pens"] or devset.DOODLE_BRUSHES,
                 more_doodles=options["more_doodles"],
             )
         except (FileNotFoundError, OSError, ValueError) as exc:
@@ -265,14 +265,14 @@ class Command(BaseCommand):
             except registry.RegistryError as exc:
                 raise CommandError(str(exc)) from exc
             return card.name, lambda: registry.load_generator(card)
-        from inference.pix2pix.evaluate import load_checkpoint
+        from inference.pix2pix.checkpoints import load_generator
 
         label = (
             f"{path.parent.parent.name}/{path.stem}"
             if path.parent.name == "checkpoints"
             else path.stem
         )
-        return label, lambda: load_checkpoint(path)
+        return label, lambda: load_generator(path)
 
 
 def _card_metrics(path: Path | None) -> dict[str, Any] | None:

@@ -12,18 +12,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 class Command(BaseCommand):
     """Train (or continue) a pix2pix generator described by a ``TrainConfig`` JSON file.
 
-    A thin wrapper around :func:`inference.pix2pix.train.train`: the same config fields
+    A thin wrapper around :func:`inference.pix2pix.training.loop.train`: the same config fields
     (``data_dirs``, ``max_per_source``, ``init_from``, ``epochs``, ``epochs_decay``, ...), the
     same outputs in ``out_dir`` (per-epoch checkpoints + cards, ``resume.*``, ``losses.csv``,
     sample grids). ``--resume`` continues from ``out_dir/resume.*``; without it a run refuses
-    to start over a folder that already holds one, so a finished run is never overwritten.
+    to start over a folder that already holds one, so a finished run is never overwritten
+    (the same rule as ``python -m inference.pix2pix.train``).
 
         python manage.py train_generator --config docs/generators/kids7.train.json
         python manage.py train_generator --config docs/generators/kids7.train.json --resume
         python manage.py train_generator --config run.json --device cuda
     """
 
-    help = "Train a pix2pix generator from a JSON config (see inference/pix2pix/train.py)."
+    help = "Train a pix2pix generator from a JSON config (see inference/pix2pix/training/)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--config", type=Path, required=True, help="TrainConfig JSON file.")
@@ -38,7 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.pix2pix.train import TrainConfig, train
+        from inference.pix2pix.training.checkpoints import ResumeRefused, check_resume
+        from inference.pix2pix.training.config import TrainConfig
+        from inference.pix2pix.training.loop import train
 
         path: Path = options["config"]
         if not path.is_file():
@@ -59,14 +62,10 @@ class Command(BaseCommand):
                 missing.append(optional)
         if missing:
             raise CommandError(f"Missing data folder or file: {', '.join(missing)}")
-        has_resume = (Path(cfg.out_dir) / "resume.json").exists()
-        if options["resume"] and not has_resume:
-            raise CommandError(f"--resume, but {cfg.out_dir} holds no resume.json.")
-        if has_resume and not options["resume"]:
-            raise CommandError(
-                f"{cfg.out_dir} already holds a run; pass --resume to continue it, or choose "
-                "another out_dir."
-            )
+        try:
+            check_resume(cfg.out_dir, resume=options["resume"])
+        except ResumeRefused as exc:
+            raise CommandError(str(exc)) from exc
         try:
             record = train(cfg)
         except FileNotFoundError as exc:
