@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.gamification",
     "tests.fixtures.browser",
     "tests.fixtures.canvas",
+    "tests.fixtures.inference",
 ]
