@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/icanvas
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+# The server's own limits: connections at once (then 503), idle keep-alive seconds, and the
+# largest header block h11 buffers (bodies are limited by icanvas_site/body_guard.py).
+UVICORN_LIMITS ?= --limit-concurrency 256 --timeout-keep-alive 5 --h11-max-incomplete-event-size 16384
 
 .PHONY: run test install lint typecheck pytest pytest-production services chromium migrate demo clean
 
@@ -30,7 +33,7 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "iCanvas is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets-sansio
+	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets-sansio $(UVICORN_LIMITS)
 
 lint: install
 	$(BIN)/ruff check .

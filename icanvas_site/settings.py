@@ -176,6 +176,12 @@ SKETCH_MAX_BYTES = env.int("SKETCH_MAX_BYTES", default=5 * 1024 * 1024)
 SKETCH_MAX_SIDE = env.int("SKETCH_MAX_SIDE", default=4096)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SKETCH_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SKETCH_MAX_BYTES + 1024 * 1024
+# Request bodies, checked by icanvas_site.body_guard before Django reads them: a sketch upload
+# may carry the sketch plus room for the form; every other request is small. A body must
+# arrive within REQUEST_BODY_TIMEOUT seconds.
+REQUEST_BODY_LIMITS = {"/api/v1/drawings/": SKETCH_MAX_BYTES + 256 * 1024}
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=512 * 1024)
+REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=15.0)
 
 # Inference.
 GENERATORS_DIR = Path(env.str("GENERATORS_DIR", default=str(BASE_DIR / "generators")))

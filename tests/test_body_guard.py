@@ -145,3 +145,17 @@ def test_the_guard_answers_before_the_real_django_app_reads(path: str) -> None:
     }
     status, _, reads = asyncio.run(_call(guard, scope, [b"x"]))
     assert status == 413 and reads == 0
+
+
+def test_the_sites_http_application_is_guarded() -> None:
+    from icanvas_site.asgi import application
+
+    scope = {
+        **_scope("/api/v1/drawings/", [(b"content-length", str(40 * MB).encode())]),
+        "server": ("127.0.0.1", 80),
+        "query_string": b"",
+        "scheme": "http",
+        "asgi": {"version": "3.0"},
+    }
+    status, body, reads = asyncio.run(_call(application, scope, [b"x"]))  # type: ignore[arg-type]
+    assert status == 413 and reads == 0 and body["code"] == "too_large"
