@@ -157,5 +157,5 @@ def test_the_sites_http_application_is_guarded() -> None:
         "scheme": "http",
         "asgi": {"version": "3.0"},
     }
-    status, body, reads = asyncio.run(_call(application, scope, [b"x"]))  # type: ignore[arg-type]
+    status, body, reads = asyncio.run(_call(application, scope, [b"x"]))
     assert status == 413 and reads == 0 and body["code"] == "too_large"
