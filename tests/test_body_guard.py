@@ -38,7 +38,7 @@ def _scope(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dict:
 
 
 async def _call(
-    guard: BodyGuard, scope: dict, chunks: list[bytes], delay: float = 0.0
+    guard: Any, scope: dict, chunks: list[bytes], delay: float = 0.0
 ) -> tuple[int, Any, int]:
     """Run one request; return (status, body, how many times the client was read)."""
     reads = 0
