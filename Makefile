@@ -8,8 +8,10 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/icanvas
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 # The server's own limits: connections at once (then 503), idle keep-alive seconds, and the
-# largest header block h11 buffers (bodies are limited by icanvas_site/body_guard.py).
-UVICORN_LIMITS ?= --limit-concurrency 256 --timeout-keep-alive 5 --h11-max-incomplete-event-size 16384
+# largest header block h11 buffers (bodies are limited by icanvas_site/body_guard.py), the
+# largest websocket frame.
+UVICORN_LIMITS ?= --limit-concurrency 256 --timeout-keep-alive 5 --h11-max-incomplete-event-size 16384 \
+	--ws-max-size 65536
 
 .PHONY: run test install lint typecheck pytest pytest-production services chromium migrate demo clean
 

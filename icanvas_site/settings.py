@@ -155,6 +155,16 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The cache holds counters that must agree across processes (sockets per child, throttles):
+# Redis where there is one, this process's memory otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "icanvas",
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -182,6 +192,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SKETCH_MAX_BYTES + 1024 * 1024
 REQUEST_BODY_LIMITS = {"/api/v1/drawings/": SKETCH_MAX_BYTES + 256 * 1024}
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=512 * 1024)
 REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=15.0)
+# The live socket (drawings/consumers.py): the page pings every 25 s.
+WS_IDLE_TIMEOUT = env.float("WS_IDLE_TIMEOUT", default=75.0)
+WS_MAX_MESSAGE_BYTES = env.int("WS_MAX_MESSAGE_BYTES", default=4096)
+WS_MAX_JSON_DEPTH = env.int("WS_MAX_JSON_DEPTH", default=8)
+WS_MAX_SOCKETS_PER_CHILD = env.int("WS_MAX_SOCKETS_PER_CHILD", default=6)
 
 # Inference.
 GENERATORS_DIR = Path(env.str("GENERATORS_DIR", default=str(BASE_DIR / "generators")))
