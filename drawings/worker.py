@@ -38,10 +38,10 @@ from PIL import Image
 
 from drawings import lifecycle
 from drawings.events import INFERENCE_CHANNEL
-from drawings.imaging import encode_png
 from drawings.models import Drawing
 from inference.registry import RegistryError
 from inference.runtime import get_runtime
+from inference.sketch_files import encode_png
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 from accounts.permissions import IsPlayingChild, playing_child
 from drawings import selectors, services
 from drawings.api.serializers import CategorySerializer, DrawingSerializer, DrawingSubmitSerializer
-from drawings.imaging import sketch_too_large
 from drawings.payloads import category_choices
+from inference.sketch_files import sketch_too_large
 
 
 def _refuse_oversized_body(request: Request) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drawings.imaging import SketchRejected, normalise_sketch, sniff_format
+from inference.sketch_files import SketchRejected, normalise_sketch, sniff_format
 from tests.drawings import hostile
 
 
@@ -63,7 +63,7 @@ def test_the_type_is_sniffed_from_bytes_not_trusted() -> None:
 def test_metadata_does_not_survive_re_encoding() -> None:
     from PIL import PngImagePlugin
 
-    from drawings.imaging import encode_png
+    from inference.sketch_files import encode_png
 
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "secret location 37.5N 127E")

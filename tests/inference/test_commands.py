@@ -108,8 +108,8 @@ def test_sketch2image_model_option_picks_the_generator(
 
 
 def test_sketch2image_uses_the_site_normalisation(two_generators: Path, tmp_path: Path) -> None:
-    from drawings.imaging import normalise_sketch
     from inference.runtime import get_runtime
+    from inference.sketch_files import normalise_sketch
 
     [path] = save_sketches(tmp_path / "in", ["wide.png"])
     run("sketch2image", "--category", "panda", "--out", str(tmp_path / "out"), path)

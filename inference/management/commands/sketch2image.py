@@ -49,7 +49,7 @@ class Command(BaseCommand):
         return card
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from drawings.imaging import SketchRejected, normalise_sketch
+        from inference.sketch_files import SketchRejected, normalise_sketch
 
         category: str = options["category"]
         model: str | None = options["model"]

@@ -1,0 +1,177 @@
+"""Turning an uploaded (or local) file into a sketch the generators can read.
+
+Nothing about an upload is trusted: the type is sniffed from the bytes (never the
+filename or content type), bytes and pixels are capped before decoding, a
+decompression bomb is an error, and the result is re-encoded from pixels, so no
+metadata, ICC trick or trailing payload of the original ever reaches storage.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from icanvas_site.errors import ApplicationError
+from inference.runtime import SKETCH_SIZE
+
+MAX_ASPECT_RATIO = 8
+MIN_SIDE = 16
+
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+}
+
+
+class SketchRejected(ApplicationError, ValueError):
+    """The upload is not a sketch we can use. ``message`` is for a person to read."""
+
+    code = "invalid_sketch"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, code=code, field="sketch", status=status)
+
+
+def sketch_too_large(*, limit: int, size: int | None = None) -> SketchRejected:
+    """The refusal of a sketch over ``limit`` bytes (``size`` when it is known): 413."""
+    if size is None:
+        message = _("This picture is too big. The limit is %(limit)d MB.") % {
+            "limit": limit // 1_048_576
+        }
+    else:
+        message = _("This picture is too big (%(size).1f MB). The limit is %(limit)d MB.") % {
+            "size": size / 1_048_576,
+            "limit": limit // 1_048_576,
+        }
+    return SketchRejected(message, code="too_large", status=413)
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The real image format from the first bytes, or None when it is not one we take."""
+    for signature, name in _SIGNATURES.items():
+        if data.startswith(signature):
+            return name
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def _describe_unsupported(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return _("GIF files can't be used. Please send the drawing as PNG, JPEG or WebP.")
+    if head.startswith(b"<?xml") or b"<svg" in head:
+        return _("SVG files can't be used. Please send the drawing as PNG, JPEG or WebP.")
+    if head.startswith((b"<!doctype", b"<html", b"<")):
+        return _("This file is a web page, not a picture. Please send a PNG, JPEG or WebP image.")
+    return _("This file is not a picture we can read. Please send a PNG, JPEG or WebP image.")
+
+
+def _to_rgb_on_white(image: Image.Image) -> Image.Image:
+    """Any supported mode to 8-bit RGB, transparent areas becoming white paper."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit greyscale: scale down, don't clip (convert("L") would turn it all white).
+        values = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if values.max(initial=0) > 255 else 255.0
+        image = Image.fromarray(np.clip(values * (255.0 / peak) + 0.5, 0, 255).astype(np.uint8))
+    elif image.mode == "F":
+        values = np.asarray(image, dtype=np.float64)
+        image = Image.fromarray(np.clip(values, 0, 255).astype(np.uint8))
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "RGBa", "La", "PA"):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        paper.alpha_composite(rgba)
+        return paper.convert("RGB")
+    return image.convert("RGB")
+
+
+def _fit_on_square(image: Image.Image, size: int) -> Image.Image:
+    """Scale so the longer side is ``size``, keep the aspect, centre on white."""
+    width, height = image.size
+    scale = size / max(width, height)
+    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resized = image.resize(new_size, Image.Resampling.LANCZOS)
+    square = Image.new("RGB", (size, size), "white")
+    square.paste(resized, ((size - new_size[0]) // 2, (size - new_size[1]) // 2))
+    return square
+
+
+def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
+    """Validate an uploaded sketch and return it as a ``size``×``size`` RGB image.
+
+    Raises :class:`SketchRejected` with a message a parent or child can act on.
+    """
+    max_bytes: int = settings.SKETCH_MAX_BYTES
+    max_side: int = settings.SKETCH_MAX_SIDE
+    if not data:
+        raise SketchRejected(_("The drawing was empty. Please draw something and try again."))
+    if len(data) > max_bytes:
+        raise sketch_too_large(limit=max_bytes, size=len(data))
+    fmt = sniff_format(data)
+    if fmt is None:
+        raise SketchRejected(_describe_unsupported(data), code="unsupported_type")
+
+    try:
+        with warnings.catch_warnings():
+            # A decompression-bomb warning is an error here, not a note in the log.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data), formats=[fmt])
+            width, height = opened.size
+            if width > max_side or height > max_side:
+                raise SketchRejected(
+                    _(
+                        "This picture is %(width)d×%(height)d pixels; "
+                        "the largest we take is %(max)d×%(max)d."
+                    )
+                    % {"width": width, "height": height, "max": max_side},
+                    code="too_many_pixels",
+                )
+            if width < MIN_SIDE or height < MIN_SIDE:
+                raise SketchRejected(
+                    _("This picture is only %(width)d×%(height)d pixels, too small to draw from.")
+                    % {"width": width, "height": height},
+                    code="too_small",
+                )
+            if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+                raise SketchRejected(
+                    _(
+                        "This picture is very long and thin (%(width)d×%(height)d). "
+                        "Please draw on the square canvas."
+                    )
+                    % {"width": width, "height": height},
+                    code="bad_shape",
+                )
+            if getattr(opened, "is_animated", False) or getattr(opened, "n_frames", 1) > 1:
+                raise SketchRejected(
+                    _("Moving pictures can't be used. Please send a single still drawing."),
+                    code="animated",
+                )
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened
+    except SketchRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise SketchRejected(
+            _("This picture claims to be far larger than it is, so it can't be opened safely."),
+            code="too_many_pixels",
+        ) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise SketchRejected(
+            _("This picture looks damaged or incomplete. Please save it again and retry."),
+            code="damaged",
+        ) from exc
+    return _fit_on_square(_to_rgb_on_white(image), size)
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """Re-encode pixels only (no metadata) as PNG."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
