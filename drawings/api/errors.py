@@ -1,15 +1,20 @@
-"""API errors as ``{"detail": ..., "field_errors": {...}}`` with a message a person can act on.
+"""API errors in one shape: ``{"code": ..., "detail": ..., "field_errors": {...}}``.
 
-Every :class:`~icanvas_site.errors.ApplicationError` (a rejected submission or sketch, a
-generator problem) is mapped here, once, to its status and field; views just let it rise.
+``code`` is stable (clients branch on it), ``detail`` is a sentence a person can act on, in
+the request's language, and ``field_errors`` (validation errors only) names the fields. Every
+:class:`~icanvas_site.errors.ApplicationError` (a rejected submission or sketch, a generator
+problem) is mapped here, once, to its status and field; views just let it rise. What a client
+can break in the request itself — too many form fields, a body Django will not parse — is a
+400 in the same shape, never a traceback in the log.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -24,29 +29,78 @@ def _first_message(value: Any) -> str:
     return str(value)
 
 
-def _as_validation_error(exc: ApplicationError) -> ValidationError:
-    error = ValidationError({exc.field or "non_field_errors": [exc.message]}, code=exc.code)
+def _first_code(codes: Any, default: str) -> str:
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, list | tuple) and codes:
+        return _first_code(codes[0], default)
+    if isinstance(codes, dict) and codes:
+        return _first_code(next(iter(codes.values())), default)
+    return default
+
+
+def _as_validation_error(exc: ApplicationError) -> exceptions.ValidationError:
+    error = exceptions.ValidationError(
+        {exc.field or "non_field_errors": [exc.message]}, code=exc.code
+    )
     error.status_code = exc.status
     return error
+
+
+def _site_sentence(exc: Exception) -> tuple[str, str] | None:
+    """``(code, sentence)`` where the site says it better than the framework's default."""
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return "not_signed_in", _("Please sign in first.")
+    if (
+        isinstance(exc, exceptions.PermissionDenied)
+        and exc.detail == exceptions.PermissionDenied.default_detail
+    ):
+        return "not_allowed", _("You can't do that here. Is the right person signed in?")
+    if isinstance(exc, exceptions.ParseError):
+        return "unreadable_request", _("We couldn't read what was sent. Please try again.")
+    if isinstance(exc, exceptions.Throttled):
+        return "throttled", _("That's a lot at once! Please wait a moment and try again.")
+    return None
 
 
 def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         exc = _as_validation_error(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("This is too big to send. Please send a smaller picture.")]},
+            code="too_large",
+        )
+        exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many form fields, a malformed multipart body...: the client's mistake, a 400.
+        exc = exceptions.ParseError()
     response = exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
-    if isinstance(exc, ValidationError) and isinstance(data, dict):
+    code = _first_code(
+        exc.get_codes() if isinstance(exc, exceptions.APIException) else None, "error"
+    )
+    if isinstance(exc, exceptions.ValidationError) and isinstance(data, dict):
         field_errors = {
             name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
             for name, msgs in data.items()
         }
-        response.data = {"detail": _first_message(data), "field_errors": field_errors}
-    elif isinstance(exc, ValidationError):
-        response.data = {"detail": _first_message(data)}
-    elif isinstance(data, dict) and "detail" in data:
-        response.data = {"detail": str(data["detail"])}
+        body: dict[str, Any] = {
+            "code": code,
+            "detail": _first_message(data),
+            "field_errors": field_errors,
+        }
+    elif isinstance(exc, exceptions.ValidationError):
+        body = {"code": code, "detail": _first_message(data)}
+    else:
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        body = {"code": code, "detail": str(detail)}
+    sentence = _site_sentence(exc)
+    if sentence is not None:
+        body["code"], body["detail"] = sentence
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
-        response.data["detail"] = "Please sign in first."
+        body["code"], body["detail"] = "not_signed_in", _("Please sign in first.")
+    response.data = body
     return response
