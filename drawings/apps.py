@@ -14,6 +14,5 @@ class DrawingsConfig(AppConfig):
     def ready(self) -> None:
         from django.http import multipartparser
 
-        multipartparser.MAX_TOTAL_HEADER_SIZE = max(
-            multipartparser.MAX_TOTAL_HEADER_SIZE, MULTIPART_PART_HEADER_MAX_BYTES
-        )
+        current = getattr(multipartparser, "MAX_TOTAL_HEADER_SIZE", 0)
+        multipartparser.MAX_TOTAL_HEADER_SIZE = max(current, MULTIPART_PART_HEADER_MAX_BYTES)  # type: ignore[attr-defined]
