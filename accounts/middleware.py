@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.models import Child
 from accounts.playmode import child_for, playing_child_id
 
 ADMIN_PREFIX = "/admin/"
@@ -27,8 +29,13 @@ class PlayModeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         child = None
-        if session is not None and playing_child_id(session) is not None:
+        play_id = playing_child_id(session) if session is not None else None
+        if session is not None and play_id is not None:
             child = child_for(getattr(request, "user", None), session)
+            if child is None and not Child.objects.filter(pk=play_id).exists():
+                # The profile this device was handed to is gone (consent withdrawn): the
+                # device must not fall back to the parent's rights without the password.
+                logout(request)
         # The one place ``request.child`` is written; code reads it with
         # accounts.permissions.playing_child.
         request.child = child  # type: ignore[attr-defined]

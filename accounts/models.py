@@ -143,7 +143,11 @@ class Child(models.Model):
 
 
 class ConsentRecord(models.Model):
-    """A parent's consent for one child: how, when and to which text version."""
+    """A parent's consent for one child: how, when and to which text version.
+
+    Evidence outlives the child's data: withdrawing consent deletes the profile and sets
+    ``withdrawn_at``; ``child`` becomes empty, so the record points at nothing personal.
+    """
 
     class Method(models.TextChoices):
         WEB_FORM = "web_form", _("Checked the consent box on the website")
@@ -151,14 +155,19 @@ class ConsentRecord(models.Model):
         DEMO_SEED = "demo_seed", _("Demo family created by make run")
 
     parent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    child = models.ForeignKey(
+        Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
     method = models.CharField(max_length=20, choices=Method.choices)
     version = models.CharField(max_length=20)
     granted_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
         ordering = ("-granted_at",)
 
     def __str__(self) -> str:
-        return f"consent {self.version} for {self.child_id} ({self.method})"
+        whom = self.child_id if self.child_id is not None else "a deleted profile"
+        return f"consent {self.version} for {whom} ({self.method})"

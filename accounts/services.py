@@ -123,6 +123,11 @@ def validate_avatar(avatar: str) -> None:
         raise ValidationError(_("Pick one of the avatars."), code="invalid_avatar")
 
 
+def clean_nickname(*, parent: User, nickname: str, exclude_child_id: int | None = None) -> str:
+    """The nickname trimmed, or a ValidationError a parent can act on (empty, long, taken)."""
+    return _clean_nickname(parent=parent, nickname=nickname, exclude_child_id=exclude_child_id)
+
+
 def _clean_nickname(*, parent: User, nickname: str, exclude_child_id: int | None = None) -> str:
     nickname = (nickname or "").strip()
     if not nickname:

@@ -214,6 +214,8 @@ def leave_play(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             leave_play_mode(request)
             messages.success(request, _("Play mode is off."))
+            if request.POST.get("then") == "review":  # the family admin's gallery
+                return redirect("family_admin:drawings_drawing_changelist")
             return redirect("accounts:family")
         record_failed_leave_attempt(request.session)
         return render(request, "accounts/leave_play.html", {"form": form}, status=BAD_INPUT)

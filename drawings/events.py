@@ -71,12 +71,17 @@ def send_to_child(child_id: int, event: dict[str, Any]) -> None:
         logger.warning("could not send drawing event to child %s", child_id, exc_info=True)
 
 
-def drawing_changed(drawing: Drawing, *, progress: dict[str, Any] | None = None) -> dict[str, Any]:
+def drawing_changed(
+    drawing: Drawing, *, progress: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """Tell the child's pages a drawing's new state once the transaction commits.
 
     The payload is read now, from the row as this write left it; the event is returned so a
-    caller (or a test) can see exactly what was sent.
+    caller (or a test) can see exactly what was sent. A drawing a parent hid is never sent: the
+    child no longer sees it anywhere (``None`` comes back).
     """
+    if drawing.hidden:
+        return None
     event = status_event(drawing_payload(drawing), progress)
     child_id = drawing.child_id
     transaction.on_commit(lambda: send_to_child(child_id, event))

@@ -48,8 +48,12 @@ class Drawing(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     inference_ms = models.PositiveIntegerField(null=True, blank=True)
+    # A parent's decision: the child no longer sees it (web, REST, socket); the parent still does.
+    hidden = models.BooleanField(_("hidden from the child"), default=False)
 
     class Meta:
+        verbose_name = _("drawing")
+        verbose_name_plural = _("drawings")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -64,3 +68,23 @@ class Drawing(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (DrawingStatus.DONE, DrawingStatus.FAILED)
+
+
+class FileDeletion(models.Model):
+    """A stored file whose deletion failed: kept until ``retry_file_deletions`` removes it.
+
+    Deleting a child's data must never leave a file behind silently; the name is random and says
+    nothing about the child.
+    """
+
+    name = models.CharField(max_length=255, unique=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_tried_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.name} (tried {self.attempts}x)"

@@ -18,17 +18,27 @@ __all__ = [
     "drawing_visible_to",
     "drawings_for_canvas",
     "drawings_of_child",
+    "drawings_of_family",
     "installed_categories",
 ]
 
 
 def drawings_of_child(*, child: Child) -> QuerySet[Drawing]:
-    """A child's drawings, newest first, in a constant number of queries."""
-    return Drawing.objects.filter(child=child).order_by("-created_at", "-id")
+    """What the child sees of their drawings, newest first, in a constant number of queries.
+
+    A drawing a parent hid is left out here, so every child-facing read (gallery, canvas cards,
+    REST, the images) forgets it; the parent still sees it through ``drawings_of_family``.
+    """
+    return Drawing.objects.filter(child=child, hidden=False).order_by("-created_at", "-id")
 
 
 def drawing_of_child(*, child: Child, drawing_id: int) -> Drawing | None:
-    return Drawing.objects.filter(child=child, pk=drawing_id).first()
+    return drawings_of_child(child=child).filter(pk=drawing_id).first()
+
+
+def drawings_of_family(*, parent: User) -> QuerySet[Drawing]:
+    """Every drawing of the parent's children, hidden ones included, newest first."""
+    return Drawing.objects.filter(child__parent=parent).order_by("-created_at", "-id")
 
 
 def drawing_visible_to(*, user: User, child: Child | None, drawing_id: int) -> Drawing | None:
@@ -36,7 +46,7 @@ def drawing_visible_to(*, user: User, child: Child | None, drawing_id: int) -> D
     if child is not None:
         return drawing_of_child(child=child, drawing_id=drawing_id)
     if user.is_authenticated:
-        return Drawing.objects.filter(child__parent=user, pk=drawing_id).first()
+        return drawings_of_family(parent=user).filter(pk=drawing_id).first()
     return None
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,3 +148,12 @@ def _same_submission(existing: Drawing, category: str) -> Drawing:
             status=409,
         )
     return existing
+
+
+def set_drawings_hidden(*, drawings: QuerySet[Drawing], hidden: bool) -> int:
+    """A parent hides drawings from their child's gallery (or shows them again).
+
+    Hidden drawings stay in the family (the parent still reviews them) but leave every
+    child-facing read and are never sent on the child's socket again. Returns how many changed.
+    """
+    return drawings.exclude(hidden=hidden).update(hidden=hidden)

@@ -6,14 +6,23 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Child
+from drawings.models import Drawing
 from drawings.selectors import Category, installed_categories
 from gamification import quests as quest_catalogue
 from gamification import rules, streaks
 from gamification.levels import MAX_STREAK_FREEZES, level_info
-from gamification.models import Achievement, AchievementAward, ChildProgress, DailyQuest
+from gamification.models import (
+    Achievement,
+    AchievementAward,
+    ChildProgress,
+    DailyQuest,
+    XPEvent,
+    XPSource,
+)
 
 
 def progress_of(*, child: Child) -> ChildProgress:
@@ -143,3 +152,12 @@ def achievements_for(*, child: Child) -> list[dict[str, Any]]:
         result.append(item)
     result.sort(key=lambda a: not a["earned"])
     return result
+
+
+def xp_paid_for_drawings(*, drawings: QuerySet[Drawing]) -> dict[int, int]:
+    """What each of these drawings paid its child, by drawing id (unpaid ones are left out)."""
+    # One query over the children's drawing payouts (no id list however many drawings there are).
+    paid = XPEvent.objects.filter(
+        source_type=XPSource.DRAWING, child__in=drawings.values("child_id")
+    ).values_list("source_id", "amount")
+    return {int(source_id): amount for source_id, amount in paid if source_id.isdigit()}

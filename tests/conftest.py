@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.canvas",
     "tests.fixtures.inference",
+    "tests.fixtures.family",
 ]
