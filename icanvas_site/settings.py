@@ -6,6 +6,7 @@ inside the ASGI server process. Production switches are environment variables
 (see README "Production settings").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "channels",
+    "axes",
     "accounts",
     "drawings",
     "gamification",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "accounts.middleware.PlayModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into accounts.lockout's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "icanvas_site.urls"
@@ -93,7 +97,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out email or IP first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttle (django-axes): failures counted in the cache, per email and per IP address.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's email field (Django's name for it)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -165,6 +181,10 @@ if REDIS_URL:
             "KEY_PREFIX": "icanvas",
         }
     }
+else:
+    # One process (the embedded default): its memory is the one place every request sees, so
+    # django-axes' warning about a per-process cache does not apply here.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -189,7 +209,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SKETCH_MAX_BYTES + 1024 * 1024
 # Request bodies, checked by icanvas_site.body_guard before Django reads them: a sketch upload
 # may carry the sketch plus room for the form; every other request is small. A body must
 # arrive within REQUEST_BODY_TIMEOUT seconds.
-REQUEST_BODY_LIMITS = {"/api/v1/drawings/": SKETCH_MAX_BYTES + 256 * 1024}
+REQUEST_BODY_LIMITS = {
+    "/api/v1/drawings/": SKETCH_MAX_BYTES + 256 * 1024,
+    "/api/v1/suggestions/": SKETCH_MAX_BYTES + 256 * 1024,
+}
+# "What did you draw?": the canvas asks after each pause of the pen, at most every few seconds.
+SUGGESTION_RATE = env.str("SUGGESTION_RATE", default="30/min")
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=512 * 1024)
 REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=15.0)
 # The live socket (drawings/consumers.py): the page pings every 25 s.

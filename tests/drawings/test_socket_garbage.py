@@ -5,17 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from django.core.cache import cache
 
 from drawings.consumers import IDLE, MESSAGE_TOO_BIG, TOO_MANY_SOCKETS, json_depth_within
 from tests.fixtures.live import make_child, session_cookie_for, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 async def _open(child=None):
