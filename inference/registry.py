@@ -11,6 +11,7 @@ generator file is data, never code, so nothing here can unpickle.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -67,6 +68,19 @@ class Category:
     label_en: str
     label_ko: str
     emoji: str
+    # The group the canvas shows first ("animal" for a panda). A card entry without one is a
+    # theme of its own, as every category of the older, theme-only cards is.
+    theme: str | None = None
+
+    @property
+    def theme_slug(self) -> str:
+        """The theme this category is picked under: its own slug when the card names none."""
+        return self.theme or self.slug
+
+    @property
+    def is_theme(self) -> bool:
+        """Whether this entry is its theme itself ("another animal"), not a thing in it."""
+        return self.theme_slug == self.slug
 
     def label(self, language_code: str | None = None) -> str:
         """The label for ``language_code`` ("ko", "ko-kr", "en", ...); English otherwise."""
@@ -75,13 +89,16 @@ class Category:
         return self.label_en
 
     def to_dict(self) -> dict[str, str]:
-        """JSON-ready form, as stored in a card."""
-        return {
+        """JSON-ready form, as stored in a card (``theme`` only when the card gave one)."""
+        data = {
             "slug": self.slug,
             "label_en": self.label_en,
             "label_ko": self.label_ko,
             "emoji": self.emoji,
         }
+        if self.theme is not None:
+            data["theme"] = self.theme
+        return data
 
 
 @dataclass(frozen=True)
@@ -134,11 +151,15 @@ def _parse_category(data: Any) -> Category:
     slug = _require(data, "slug", str)
     if not SLUG_PATTERN.match(slug):
         raise ValueError(f"category slug {slug!r} must be lowercase letters, digits, - or _")
+    theme = data.get("theme")
+    if theme is not None and not (isinstance(theme, str) and SLUG_PATTERN.match(theme)):
+        raise ValueError(f"category {slug!r}: theme must be a slug like the categories' own")
     return Category(
         slug=slug,
         label_en=_require(data, "label_en", str),
         label_ko=_require(data, "label_ko", str),
         emoji=_require(data, "emoji", str),
+        theme=theme,
     )
 
 
@@ -153,6 +174,15 @@ def _parse_categories(data: Mapping[str, Any]) -> tuple[Category, ...]:
     slugs = [category.slug for category in categories]
     if len(set(slugs)) != len(slugs):
         raise ValueError("a category is listed twice")
+    for category in categories:
+        # A theme's own entry ("another animal") cannot sit inside some other theme.
+        if not category.is_theme and category.theme_slug in slugs:
+            itself = next(c for c in categories if c.slug == category.theme_slug)
+            if not itself.is_theme:
+                raise ValueError(
+                    f"{category.slug} is in the theme {itself.slug}, which is itself in "
+                    f"{itself.theme_slug}: a theme's own entry must be its own theme"
+                )
     return categories
 
 
@@ -286,12 +316,21 @@ def active_map(cards: Iterable[GeneratorCard]) -> dict[str, GeneratorCard]:
 
 
 def categories_of(cards: Iterable[GeneratorCard]) -> list[Category]:
-    """Unique categories of ``cards``, ordered by slug, labelled by the serving generator."""
+    """Unique categories of ``cards``, ordered by slug, labelled by the serving generator.
+
+    When the serving generator's (older) card names no theme for a category and another card
+    does, that theme is kept, so one thing never shows under two themes.
+    """
+    cards = list(cards)
     active = active_map(cards)
-    return [
-        next(category for category in active[slug].categories if category.slug == slug)
-        for slug in sorted(active)
-    ]
+    themes = {c.slug: c.theme for card in _ranked(cards) for c in card.categories if c.theme}
+    categories = []
+    for slug in sorted(active):
+        category = next(c for c in active[slug].categories if c.slug == slug)
+        if category.theme is None and slug in themes:
+            category = dataclasses.replace(category, theme=themes[slug])
+        categories.append(category)
+    return categories
 
 
 def all_categories(directory: Path | str | None = None) -> list[Category]:

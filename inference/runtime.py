@@ -28,6 +28,13 @@ from inference.registry import (
     load_generator,
     pick_active,
 )
+from inference.suggestions import (
+    ClassifierCard,
+    LoadedClassifier,
+    SuggestionsUnavailable,
+    find_classifier,
+)
+from inference.suggestions import load as load_classifier
 
 if TYPE_CHECKING:
     import torch
@@ -127,6 +134,7 @@ class GeneratorRuntime:
         self._cards: dict[str, GeneratorCard] | None = None
         self._loaded: dict[str, LoadedGenerator] = {}
         self._device: torch.device | None = None
+        self._classifier: LoadedClassifier | None = None
 
     @property
     def directory(self) -> Path:
@@ -228,12 +236,37 @@ class GeneratorRuntime:
         loaded = self.generator(card.name)
         return loaded.card, loaded.draw(sketches, [category_slug] * len(sketches))
 
+    def classifier_card(self) -> ClassifierCard | None:
+        """The installed "What did you draw?" classifier (its card only: no torch), or None."""
+        loaded = self._classifier
+        return loaded.card if loaded is not None else find_classifier(self.directory)
+
+    def classifier(self) -> LoadedClassifier:
+        """The sketch classifier, loaded on first use (on the CPU: it is tiny) and kept.
+
+        Raises ``SuggestionsUnavailable`` when none is installed or it cannot be loaded; the
+        directory is looked at again on the next call, so one installed later is found.
+        """
+        loaded = self._classifier
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            if self._classifier is None:
+                card = find_classifier(self.directory)
+                if card is None:
+                    raise SuggestionsUnavailable()
+                self._classifier = load_classifier(card)
+                logger.info("Loaded sketch classifier %s.", card.name)
+            return self._classifier
+
     def reset(self) -> None:
-        """Forget loaded generators, the card list and the device (for tests and reloads)."""
+        """Forget loaded generators, the classifier, the card list and the device (for tests
+        and reloads)."""
         with self._lock:
             self._cards = None
             self._loaded = {}
             self._device = None
+            self._classifier = None
 
 
 _runtime = GeneratorRuntime()

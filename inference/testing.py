@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from inference.registry import (
@@ -16,14 +16,23 @@ from inference.registry import (
     parse_card,
 )
 
-CategoryTuple = tuple[str, str, str, str]
+# (slug, label_en, label_ko, emoji), optionally with a theme: (..., emoji, theme)
+CategoryTuple = tuple[str, str, str, str] | tuple[str, str, str, str, str]
+CategoryEntry = CategoryTuple | Mapping[str, str]
+
+
+def _card_entry(category: CategoryEntry) -> dict[str, str]:
+    if isinstance(category, Mapping):
+        return dict(category)
+    keys = ("slug", "label_en", "label_ko", "emoji", "theme")
+    return dict(zip(keys, category, strict=False))
 
 
 def write_random_generator(
     directory: Path,
     *,
     name: str = "test-gen",
-    categories: Iterable[CategoryTuple] = (("face", "Face", "얼굴", "🙂"),),
+    categories: Iterable[CategoryEntry] = (("face", "Face", "얼굴", "🙂"),),
     ngf: int = 8,
     num_downs: int = 8,
     seed: int = 0,
@@ -33,7 +42,8 @@ def write_random_generator(
 ) -> GeneratorCard:
     """Write ``<name>.safetensors`` + ``<name>.json`` with seeded random weights; return the card.
 
-    ``categories`` are ``(slug, label_en, label_ko, emoji)`` tuples. The same arguments always
+    ``categories`` are ``(slug, label_en, label_ko, emoji[, theme])`` tuples or card entries
+    (:func:`inference.datasets.things.card_entries`). The same arguments always
     give byte-identical files. ``conditioned`` makes a category-conditioned generator (one
     input plane per category, in the order given). With the defaults the weights are ~0.2 MB
     and a 256x256 sketch draws in a few milliseconds, so fixtures can call this freely.
@@ -47,8 +57,8 @@ def write_random_generator(
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    categories = list(categories)
-    condition = tuple(c[0] for c in categories) if conditioned else ()
+    entries = [_card_entry(c) for c in categories]
+    condition = tuple(e["slug"] for e in entries) if conditioned else ()
     config = GeneratorConfig(
         input_nc=3 + len(condition), ngf=ngf, num_downs=num_downs, condition=condition
     )
@@ -63,10 +73,7 @@ def write_random_generator(
     save_file(state, str(weights_path), metadata={"format": "pt", "name": name})
     card = {
         "name": name,
-        "categories": [
-            {"slug": slug, "label_en": label_en, "label_ko": label_ko, "emoji": emoji}
-            for slug, label_en, label_ko, emoji in categories
-        ],
+        "categories": entries,
         "architecture": {"type": ARCHITECTURE_TYPE, **config.to_dict()},
         "weights": weights_path.name,
         "sha256": file_sha256(weights_path),
@@ -82,3 +89,29 @@ def write_random_generator(
     card_path = directory / f"{name}{CARD_SUFFIX}"
     card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return parse_card(card_path)
+
+
+def write_random_classifier(
+    generators_directory: Path,
+    *,
+    name: str = "test-sketches",
+    categories: Iterable[str] = ("panda", "cat", "sun"),
+    seed: int = 0,
+) -> Path:
+    """A tiny random-weight sketch classifier in ``<generators_directory>/classifiers/``, saved
+    as the shipped one is (sha256-checked card beside it); returns the card's path."""
+    import torch
+
+    from inference.pix2pix.classifier import (
+        CategoryClassifier,
+        ClassifierConfig,
+        save_classifier,
+    )
+    from inference.suggestions import classifiers_dir
+
+    with torch.random.fork_rng():  # reproducible weights, the global seed left alone
+        torch.manual_seed(seed)
+        model = CategoryClassifier(ClassifierConfig(tuple(categories), size=32, width=4))
+    weights = classifiers_dir(generators_directory) / f"{name}.safetensors"
+    card = {"data": "random initialisation (test fixture)", "created_at": "1970-01-01T00:00:00Z"}
+    return save_classifier(model, weights, card)
