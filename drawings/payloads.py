@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import installed_categories
+from inference.themes import group_by_theme
 
 
 def _iso(value: Any) -> str | None:
@@ -40,8 +41,23 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
 
 
 def category_choices(language: str) -> list[dict[str, str]]:
-    """What a child can draw now, labelled in ``language``, for REST and the canvas page."""
+    """What a child can draw now, labelled in ``language``, each with the slug of its theme,
+    for REST and the canvas page."""
     return [
-        {"slug": c.slug, "label": c.label(language), "emoji": c.emoji}
+        {"slug": c.slug, "label": c.label(language), "emoji": c.emoji, "theme": c.theme_slug}
         for c in installed_categories()
+    ]
+
+
+def theme_choices(language: str) -> list[dict[str, Any]]:
+    """The themes of what can be drawn now, in the order the canvas shows them, each with its
+    categories' slugs (the theme's own entry, "another animal", last)."""
+    return [
+        {
+            "slug": group.slug,
+            "label": group.label(language),
+            "emoji": group.emoji,
+            "categories": [c.slug for c in group.entries],
+        }
+        for group in group_by_theme(installed_categories())
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +18,8 @@ from accounts.permissions import child_required, playing_child, playing_child_or
 from drawings import selectors
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, drawing_payload
+from drawings.suggestions import suggestions_available
+from inference.themes import group_by_theme
 
 GALLERY_PAGE_SIZE = 12
 # Younger than this, a drawing says "Just now" rather than "0 minutes ago".
@@ -53,9 +56,32 @@ def _label_drawings(drawings: Iterable[Drawing]) -> None:
         drawing.category_label = labels.get(drawing.category, drawing.category)  # type: ignore[attr-defined]
 
 
+def _picker_themes(language: str) -> list[dict[str, Any]]:
+    """The two taps of "What did you draw?": each theme and its entries, labelled."""
+    return [
+        {
+            "slug": group.slug,
+            "label": group.label(language),
+            "emoji": group.emoji,
+            "only": group.only_entry.slug if group.only_entry else "",
+            "entries": [
+                {
+                    "slug": c.slug,
+                    "label": c.label(language),
+                    "emoji": c.emoji,
+                    "another": c.is_theme,
+                }
+                for c in group.entries
+            ],
+        }
+        for group in group_by_theme(selectors.installed_categories())
+    ]
+
+
 @child_required
 def canvas(request: HttpRequest) -> HttpResponse:
-    categories = category_choices(get_language() or "en")
+    language = get_language() or "en"
+    categories = category_choices(language)
     child = playing_child(request)
     # Cards for pictures still on their way (or just arrived) survive a reload: the page starts
     # from the same payloads that REST and the websocket send, and follows them from there.
@@ -69,6 +95,8 @@ def canvas(request: HttpRequest) -> HttpResponse:
             "child": child,
             "categories": categories,
             "categories_data": categories,
+            "themes": _picker_themes(language),
+            "suggestions": suggestions_available(),
             "canvas_drawings": [drawing_payload(d) for d in in_progress],
             "max_cards": CANVAS_CARDS,
             "no_generators": not categories,

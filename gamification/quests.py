@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # the rules stay pure: categories are only passed in
 
 QUESTS_PER_DAY = 3
 
-# Categories that count for "draw an animal" when a generator for them is installed.
+# Categories that count for "draw an animal" when a generator for them is installed, besides
+# every category whose card puts it in the "animal" theme (and that theme's own entry).
+ANIMAL_THEME = "animal"
 ANIMAL_CATEGORIES = frozenset(
     {
         "bear",
@@ -72,10 +74,6 @@ def _any(facts: DrawingFacts) -> bool:
     return True
 
 
-def _animal(facts: DrawingFacts) -> bool:
-    return facts.category in ANIMAL_CATEGORIES
-
-
 def _new_category(facts: DrawingFacts) -> bool:
     return facts.first_time_category
 
@@ -105,9 +103,28 @@ BASE_QUESTS: tuple[QuestDefinition, ...] = (
         _new_today,
     ),
 )
-ANIMAL_QUEST = QuestDefinition(
-    "draw-animal", "animal", "🐾", "Draw an animal", "동물 그리기", 1, 15, _animal
-)
+ANIMAL_QUEST_SLUG = "draw-animal"
+
+
+def _animals(categories: Iterable[Category]) -> frozenset[str]:
+    return ANIMAL_CATEGORIES | {c.slug for c in categories if c.theme_slug == ANIMAL_THEME}
+
+
+def animal_quest(categories: Iterable[Category]) -> QuestDefinition:
+    """ "Draw an animal": any installed thing of the animal theme counts, "another animal" too."""
+    animals = _animals(categories)
+    return QuestDefinition(
+        ANIMAL_QUEST_SLUG,
+        "animal",
+        "🐾",
+        "Draw an animal",
+        "동물 그리기",
+        1,
+        15,
+        lambda facts: facts.category in animals,
+    )
+
+
 NEW_CATEGORY_QUEST = QuestDefinition(
     "new-category",
     "explore",
@@ -144,11 +161,12 @@ def catalogue(
     categories = list(categories)
     slugs = {c.slug for c in categories}
     quests = list(BASE_QUESTS)
-    if slugs & ANIMAL_CATEGORIES:
-        quests.append(ANIMAL_QUEST)
+    if slugs & _animals(categories):
+        quests.append(animal_quest(categories))
     if slugs - set(tried):
         quests.append(NEW_CATEGORY_QUEST)
-    quests.extend(category_quest(c) for c in categories)
+    # The animal theme's own entry would be a second "draw-animal": the animal quest is it.
+    quests.extend(category_quest(c) for c in categories if c.slug != ANIMAL_THEME)
     if len(slugs) < 2:
         # "Two different kinds" cannot be done with one kind of drawing.
         quests = [q for q in quests if q.slug != "two-kinds"]
@@ -158,7 +176,9 @@ def catalogue(
 def find_quest(slug: str, categories: Iterable[Category]) -> QuestDefinition | None:
     """The definition of a quest a child already has (whatever they tried since)."""
     categories = list(categories)
-    for quest in (*BASE_QUESTS, ANIMAL_QUEST, NEW_CATEGORY_QUEST):
+    if slug == ANIMAL_QUEST_SLUG:
+        return animal_quest(categories)
+    for quest in (*BASE_QUESTS, NEW_CATEGORY_QUEST):
         if quest.slug == slug:
             return quest
     for category in categories:

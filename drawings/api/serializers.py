@@ -44,3 +44,22 @@ class CategorySerializer(serializers.Serializer):
     # A field called "label" shadows Field.label in the stubs; the API name is worth keeping.
     label = serializers.CharField(help_text="The name in the request's language.")  # type: ignore[assignment]
     emoji = serializers.CharField()
+    theme = serializers.CharField(
+        help_text="The slug of its theme; a theme is its own theme (its entry means 'another one')."
+    )
+
+
+class ThemeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField(help_text="The name in the request's language.")  # type: ignore[assignment]
+    emoji = serializers.CharField()
+    categories = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Slugs of its categories, in the order to show them; the theme's own entry "
+        "last. A theme with one category is picked with one tap.",
+    )
+
+
+class CategoryListSerializer(serializers.Serializer):
+    themes = ThemeSerializer(many=True, help_text="The first tap, in the order to show them.")
+    categories = CategorySerializer(many=True, help_text="Everything that can be drawn, by slug.")

@@ -17,12 +17,16 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPlayingChild, playing_child
 from drawings import selectors, services
-from drawings.api.serializers import CategorySerializer, DrawingSerializer, DrawingSubmitSerializer
-from drawings.payloads import category_choices
+from drawings.api.serializers import (
+    CategoryListSerializer,
+    DrawingSerializer,
+    DrawingSubmitSerializer,
+)
+from drawings.payloads import category_choices, theme_choices
 from inference.sketch_files import sketch_too_large
 
 
-def _refuse_oversized_body(request: Request) -> None:
+def refuse_oversized_body(request: Request) -> None:
     """Turn away a huge upload from its Content-Length, before any of it is parsed."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -50,7 +54,7 @@ class DrawingListCreateView(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         child = playing_child(request)
-        _refuse_oversized_body(request)
+        refuse_oversized_body(request)
         form = DrawingSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         # A SubmissionRejected rises to drawings.api.errors, which answers with its status.
@@ -78,10 +82,13 @@ class DrawingDetailView(APIView):
 
 
 class CategoryListView(APIView):
-    """What a child can draw right now: the categories of the installed generators."""
+    """What a child can draw right now: the installed generators' categories and their themes."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=CategorySerializer(many=True))
+    @extend_schema(responses=CategoryListSerializer)
     def get(self, request: Request) -> Response:
-        return Response(category_choices(get_language() or "en"))
+        language = get_language() or "en"
+        return Response(
+            {"themes": theme_choices(language), "categories": category_choices(language)}
+        )

@@ -13,6 +13,8 @@ import { SketchPad } from "./sketch-pad.js";
 import { SubmissionCard } from "./submission-card.js";
 import { Submission } from "./submissions.js";
 import { bindSoundToggle, playSound } from "./sounds.js";
+import { SuggestionAsker } from "./suggestions.js";
+import { ThingPicker } from "./thing-picker.js";
 
 function readJson(id, fallback) {
   const element = document.getElementById(id);
@@ -102,7 +104,9 @@ function main() {
   // them again after a reload reuses it, so the server never makes them twice.
   let sent = null; // { clientId, category, version }
 
-  const selectedCategory = () => app.querySelector('input[name="category"]:checked')?.value || "";
+  const pickerRoot = app.querySelector("[data-thing-picker]");
+  const picker = pickerRoot ? new ThingPicker(pickerRoot) : null;
+  const selectedCategory = () => picker?.category || "";
 
   // The draft: restored first, then saved after every change.
   const draft = new DraftStore(app.dataset.draftKey, () => ({
@@ -116,10 +120,7 @@ function main() {
   const saved = draft.load();
   if (saved && saved.strokes.length) {
     pad.load(saved.strokes);
-    const input = [...app.querySelectorAll('input[name="category"]')].find(
-      (candidate) => candidate.value === saved.category,
-    );
-    if (input) input.checked = true;
+    picker?.select(saved.category, { announce: false });
     if (saved.submission) sent = { ...saved.submission, version: pad.version };
   }
   pad.addEventListener("change", () => draft.changed());
@@ -139,12 +140,23 @@ function main() {
     }
   }
   pad.addEventListener("change", refreshControls);
-  for (const input of app.querySelectorAll('input[name="category"]')) {
-    input.addEventListener("change", () => {
-      refreshControls();
-      draft.changed();
-    });
-  }
+  // "Is it a panda?": only where the server can guess (the template says so).
+  const bubble = app.querySelector("[data-suggestion-accept]");
+  const asker =
+    picker && bubble && app.dataset.suggestUrl
+      ? new SuggestionAsker({
+          url: app.dataset.suggestUrl,
+          pad,
+          bubble,
+          picker,
+          onAccept: (slug) => picker.select(slug),
+        })
+      : null;
+  pickerRoot?.addEventListener("change", () => {
+    refreshControls();
+    draft.changed();
+    asker?.picked(selectedCategory());
+  });
 
   const newCard = (submission, sketchUrl) => {
     const info = categories.get(submission.category);

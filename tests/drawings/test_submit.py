@@ -192,7 +192,8 @@ def test_child_cannot_see_another_childs_drawing_or_files(child: Child) -> None:
 
 def test_categories_endpoint_lists_the_registry(child_client: Client) -> None:
     data = child_client.get("/api/v1/categories/").json()
-    assert [c["slug"] for c in data] == ["face", "panda"]
+    assert [c["slug"] for c in data["categories"]] == ["face", "panda"]
+    assert [t["categories"] for t in data["themes"]] == [["face"], ["panda"]]
 
 
 def test_openapi_schema_renders(child_client: Client) -> None:

@@ -1,0 +1,109 @@
+// "What did you draw?": after the child stops drawing for a moment, ask the
+// server which thing the sketch looks like and offer the best guess as one tap
+// ("Is it this? 🐼 Panda"). It never gets in the way: drawing goes on while it
+// asks, a stale answer (the sketch changed since) is dropped, and any error is
+// silent. When the server says guessing is not available, it stops asking.
+
+import { csrfToken } from "./drawings-api.js";
+
+const PAUSE_MS = 1500; // quiet time after the last stroke before asking
+const SPACING_MS = 4000; // at most one question this often
+const SIDE = 256; // the server normalises to 256 px anyway: send no more
+const SURE_ENOUGH = 0.2; // a weaker guess is not worth a child's attention
+
+export class SuggestionAsker {
+  constructor({ url, pad, bubble, picker, onAccept }) {
+    this.url = url;
+    this.pad = pad;
+    this.bubble = bubble;
+    this.picker = picker;
+    this.onAccept = onAccept;
+    this.timer = null;
+    this.lastAsked = 0;
+    this.askedVersion = -1;
+    this.inFlight = false;
+    this.stopped = false;
+    this.spacing = SPACING_MS;
+    this.suggested = "";
+    pad.addEventListener("change", () => this._schedule());
+    bubble.addEventListener("click", () => {
+      const slug = this.suggested;
+      this.hide();
+      if (slug) this.onAccept(slug);
+    });
+  }
+
+  hide() {
+    this.bubble.hidden = true;
+    this.suggested = "";
+  }
+
+  /** The child picked something: a guess for the same thing says nothing new. */
+  picked(slug) {
+    if (slug && slug === this.suggested) this.hide();
+  }
+
+  _schedule(delay = PAUSE_MS) {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    if (this.pad.isEmpty()) {
+      this.hide();
+      return;
+    }
+    const wait = Math.max(delay, this.lastAsked + this.spacing - Date.now());
+    this.timer = setTimeout(() => this._ask(), wait);
+  }
+
+  async _ask() {
+    const { pad } = this;
+    if (this.stopped || pad.isEmpty() || pad.version === this.askedVersion) return;
+    if (this.inFlight || pad.isDrawing()) {
+      this._schedule();
+      return;
+    }
+    const version = pad.version;
+    this.inFlight = true;
+    this.askedVersion = version;
+    this.lastAsked = Date.now();
+    try {
+      const form = new FormData();
+      form.append("sketch", await pad.toBlob(SIDE), "sketch.png");
+      const response = await fetch(this.url, {
+        method: "POST",
+        body: form,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      });
+      if (response.status === 429) {
+        this.spacing = Math.min(this.spacing * 2, 60_000);
+        this.askedVersion = -1; // ask again about these strokes, later
+        this._schedule();
+        return;
+      }
+      if (!response.ok) {
+        // 503 (no guesser installed), 403 (not playing): asking again will not help.
+        if (response.status === 503 || response.status === 403) this.stopped = true;
+        return;
+      }
+      this.spacing = SPACING_MS;
+      const [best] = await response.json();
+      if (pad.version !== version || !best) return; // the drawing moved on
+      this._show(best);
+    } catch {
+      // Offline or a bad answer: the child just sees no bubble.
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  _show(best) {
+    if (best.probability < SURE_ENOUGH || best.slug === this.picker.category) {
+      this.hide();
+      return;
+    }
+    this.suggested = best.slug;
+    this.bubble.querySelector("[data-suggestion-emoji]").textContent = best.emoji;
+    this.bubble.querySelector("[data-suggestion-label]").textContent = best.label;
+    this.bubble.hidden = false;
+  }
+}
