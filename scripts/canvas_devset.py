@@ -1384,23 +1384,43 @@ class Child:
                 mouse.move(x, y)
             mouse.up()
 
-    def submit(self, thing: str) -> bytes:
+    def submit(self, thing: str, theme: str) -> bytes:
         """Pick the thing, press "Make my picture!" and return the PNG the page sent."""
         page = self.page
+        # Two taps: the theme's card, then the thing's (a flat list has no theme cards).
+        if page.locator(f'input[name="theme"][value="{theme}"]').count():
+            self.pick("theme", theme)
         if page.locator(f'input[name="category"][value="{thing}"]').count():
             self.pick("category", thing)
         else:
-            self.pick(
-                "category", page.locator('input[name="category"]').first.get_attribute("value")
-            )
+            first = page.locator('input[name="category"]').first.get_attribute("value")
+            self.pick("category", first or "")
+        submit = page.locator("[data-submit]")
+        if submit.is_disabled():
+            hint = page.locator("[data-hint]").inner_text()
+            raise RuntimeError(f"the page will not send the drawing of {thing}: {hint!r}")
         before = len(self.captured)
         with page.expect_response(
             lambda r: DRAWINGS_API in r.url and r.request.method == "POST", timeout=60_000
         ):
-            page.locator("[data-submit]").click()
+            submit.click()
         if len(self.captured) != before + 1:
             raise RuntimeError("the sketch was not intercepted")
         return self.captured[-1]
+
+    def reload(self) -> None:
+        """A fresh page with empty paper: the draft forgotten, the page's script running."""
+        page = self.page
+        page.evaluate(
+            """() => {
+              const key = document.getElementById("canvas-app")?.dataset.draftKey;
+              if (key) localStorage.removeItem(key);
+            }"""
+        )
+        page.reload(wait_until="load")
+        page.locator("canvas#sketch").wait_for()
+        page.wait_for_function("() => document.querySelector('[data-submit]')?.disabled")
+        page.evaluate("() => window.scrollTo(0, 0)")
 
     def clear(self) -> None:
         """Wipe the paper (Clear, then "Yes, wipe it") and the child's draft on this device."""
@@ -1462,19 +1482,38 @@ def build(
                 base = make_base(thing, seed)
                 base_id = f"{index:03d}-{thing}"
                 for variant in VARIANTS:
-                    for strokes, crayon, brush in variant_plan(base, variant):
-                        child.draw(strokes, crayon, brush)
-                    png = child.submit(thing)
-                    child.clear()
                     name = f"{base_id}-{variant}.png"
-                    (out / name).write_bytes(png)
+                    (out / name).write_bytes(_draw_variant(child, base, variant, themes[thing]))
                     entries.append(_entry(name, base, base_id, variant, themes[thing]))
+                _write_manifest(out, things, seeds, entries, complete=False)
                 log(f"{base_id} ({time.monotonic() - started:.0f} s)")
                 index += 1
                 if index % 12 == 0:  # a fresh page now and then keeps the cards column short
-                    page.reload()
-                    page.locator("canvas#sketch").wait_for()
+                    child.reload()
         browser.close()
+    return _write_manifest(out, things, seeds, entries, complete=True)
+
+
+def _draw_variant(child: Child, base: BaseDrawing, variant: str, theme: str) -> bytes:
+    """Draw one variant and send it; after a hiccup (a page mid-edit) reload and draw it again."""
+    for attempt in range(2):
+        try:
+            for strokes, crayon, brush in variant_plan(base, variant):
+                child.draw(strokes, crayon, brush)
+            png = child.submit(base.thing, theme)
+            child.clear()
+            return png
+        except Exception:
+            if attempt:
+                raise
+            child.reload()
+    raise AssertionError("unreachable")
+
+
+def _write_manifest(
+    out: Path, things: list[str], seeds: int, entries: list[dict[str, Any]], *, complete: bool
+) -> dict[str, Any]:
+    """``devset.json``, rewritten after every base drawing so an interrupted run keeps its work."""
     manifest = {
         "name": "canvas child-like dev set",
         "made_by": (
@@ -1486,6 +1525,7 @@ def build(
         ),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "complete": complete,
         "export_side": EXPORT_SIDE,
         "line_brush": LINE_BRUSH,
         "brush_widths_px": {k: round(v * EXPORT_SIDE) for k, v in BRUSH_WIDTHS.items()},
