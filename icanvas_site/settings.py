@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from here, not a CDN
+    "csp",
     "channels",
     "axes",
     "accounts",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "icanvas_site.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -195,10 +199,32 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drawings.api.errors.friendly_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "iCanvas API",
     "DESCRIPTION": "Sketches in, pictures out, for the iCanvas mobile app.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site (no inline
+# script anywhere; style attributes, which the level bars and crayon swatches use, allowed),
+# images also from data:/blob: (the canvas's previews), nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 # Uploads: a sketch is at most 5 MB and 4096x4096 pixels.
@@ -215,6 +241,9 @@ REQUEST_BODY_LIMITS = {
 }
 # "What did you draw?": the canvas asks after each pause of the pen, at most every few seconds.
 SUGGESTION_RATE = env.str("SUGGESTION_RATE", default="30/min")
+# Sketches a child (and a family's children together) may submit: drawings/api/throttles.py.
+SUBMISSION_RATE_PER_CHILD = env.str("SUBMISSION_RATE_PER_CHILD", default="20/min")
+SUBMISSION_RATE_PER_FAMILY = env.str("SUBMISSION_RATE_PER_FAMILY", default="40/min")
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=512 * 1024)
 REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=15.0)
 # The live socket (drawings/consumers.py): the page pings every 25 s.

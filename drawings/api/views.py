@@ -22,6 +22,7 @@ from drawings.api.serializers import (
     DrawingSerializer,
     DrawingSubmitSerializer,
 )
+from drawings.api.throttles import ChildSubmissionThrottle, FamilySubmissionThrottle
 from drawings.payloads import category_choices, theme_choices
 from inference.sketch_files import sketch_too_large
 
@@ -41,6 +42,8 @@ class DrawingListCreateView(generics.ListAPIView):
     """The playing child's drawings (newest first); POST submits a new sketch."""
 
     permission_classes = [IsAuthenticated, IsPlayingChild]
+    # Only POSTs count (each costs a generator run): see drawings/api/throttles.py.
+    throttle_classes = [ChildSubmissionThrottle, FamilySubmissionThrottle]
     serializer_class = DrawingSerializer
 
     def get_queryset(self) -> Any:
