@@ -28,7 +28,7 @@ def pick_first_category(page: Any) -> str:
 
 
 def wait_for_draft(page: Any) -> None:
-    page.wait_for_function(f"({DRAFT_KEYS})().length > 0")
+    page.wait_for_function(f"() => ({DRAFT_KEYS})().length > 0")
 
 
 def test_twelve_big_named_crayons_draw_in_their_colour(page: Any) -> None:
@@ -103,7 +103,7 @@ def test_undo_and_redo_walk_back_and_forth_through_many_steps(page: Any) -> None
     before = ink_grid(page)
     page.locator("[data-clear]").click()
     page.locator("#clear-dialog button[value=yes]").click()
-    page.wait_for_function("document.querySelector('[data-clear]').disabled")
+    page.wait_for_function("() => document.querySelector('[data-clear]').disabled")
     assert inked(ink_grid(page)) == 0
     undo.click()
     assert same_drawing(ink_grid(page), before, tolerance=0)
@@ -172,7 +172,7 @@ def test_the_draft_is_forgotten_once_the_server_has_the_drawing(page: Any) -> No
     ) as posted:
         page.locator("[data-submit]").click()
     assert posted.value.ok
-    page.wait_for_function(f"({DRAFT_KEYS})().length === 0")
+    page.wait_for_function(f"() => ({DRAFT_KEYS})().length === 0")
 
     page.reload()
     assert inked(ink_grid(page)) == 0  # a fresh sheet for the next picture

@@ -63,7 +63,7 @@ def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_d
     sign_in_and_play(page)
     wait_until(page, lambda: len(sockets.connections) == 1)
     connection = page.locator("[data-connection]")
-    page.wait_for_function("document.querySelector('[data-connection]').dataset.status === 'open'")
+    page.wait_for_function("() => document.querySelector('[data-connection]').dataset.status === 'open'")
     draw_and_choose(page)
 
     sockets.refuse = True
@@ -72,7 +72,7 @@ def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_d
 
     # The page knows it lost the line and says so while its picture is on the way.
     page.wait_for_function(
-        "document.querySelector('[data-connection]').dataset.status === 'reconnecting'"
+        "() => document.querySelector('[data-connection]').dataset.status === 'reconnecting'"
     )
     wait_until(page, lambda: sockets.refused >= 1)  # it keeps trying
     # The server finishes the picture while nobody can be told.
@@ -83,7 +83,7 @@ def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_d
 
     sockets.refuse = False
     wait_until(page, lambda: len(sockets.connections) == 2)
-    page.wait_for_function("document.querySelector('[data-connection]').dataset.status === 'open'")
+    page.wait_for_function("() => document.querySelector('[data-connection]').dataset.status === 'open'")
     assert connection.is_hidden()
 
     card = card_of(page)
