@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from accounts.models import Child
 from accounts.playmode import child_for, playing_child_id
@@ -42,4 +43,7 @@ class PlayModeMiddleware:
         if child is not None and request.path.startswith(ADMIN_PREFIX):
             # The admin is a grown-up's place: a playing child is sent back to the canvas.
             return redirect("drawings:canvas")
+        if child is not None and request.path == reverse("accounts:logout"):
+            # Signing out ends play mode too, so it asks for the parent's password first.
+            return redirect(f"{reverse('accounts:leave_play')}?then=sign-out")
         return self.get_response(request)

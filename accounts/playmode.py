@@ -35,24 +35,29 @@ def leave_play_mode(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
-def leave_attempts_locked_for(session: SessionBase) -> int:
-    """Minutes until a grown-up may try the password again (0: not locked).
+def leave_wait_seconds(session: SessionBase) -> int:
+    """Seconds until the parent's password may be tried again on "leave play mode" (0: now).
 
-    Guessing the parent's password happens inside the playing session, so counting
-    in the session is enough: leaving the session means signing out entirely.
+    Guessing happens inside the playing session, so counting in the session is enough.
+    Wrong passwords are slowed down, never locked out: the first
+    ``LEAVE_PLAY_FREE_TRIES`` are free, then each one waits twice as long as the last, up to
+    ``LEAVE_PLAY_MAX_DELAY`` seconds — a child mashing keys cannot keep the parent out of
+    their own device, and the right password always works once the short wait is over.
     """
     locked_until = session.get(LEAVE_LOCKED_UNTIL_KEY)
     if not isinstance(locked_until, int | float):
         return 0
-    remaining = locked_until - time.time()
-    return max(1, math.ceil(remaining / 60)) if remaining > 0 else 0
+    return max(0, math.ceil(locked_until - time.time()))
 
 
 def record_failed_leave_attempt(session: SessionBase) -> None:
     failures = int(session.get(LEAVE_FAILURES_KEY, 0)) + 1
-    if failures >= settings.PIN_MAX_FAILURES:
-        session[LEAVE_LOCKED_UNTIL_KEY] = time.time() + settings.PIN_LOCK_SECONDS
-        failures = 0
+    beyond = failures - settings.LEAVE_PLAY_FREE_TRIES
+    if beyond > 0:
+        delay = min(
+            settings.LEAVE_PLAY_MAX_DELAY, settings.LEAVE_PLAY_FIRST_DELAY * 2 ** (beyond - 1)
+        )
+        session[LEAVE_LOCKED_UNTIL_KEY] = time.time() + delay
     session[LEAVE_FAILURES_KEY] = failures
 
 

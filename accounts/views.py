@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
@@ -25,8 +25,8 @@ from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import parent_required
 from accounts.playmode import (
     enter_play_mode,
-    leave_attempts_locked_for,
     leave_play_mode,
+    leave_wait_seconds,
     record_failed_leave_attempt,
 )
 
@@ -196,27 +196,38 @@ def play_pin(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(request, "accounts/play_pin.html", context)
 
 
+def _after_leaving_play(request: HttpRequest, then: str) -> HttpResponse:
+    if then == "sign-out":  # "Sign out" pressed while playing: the password came first
+        logout(request)
+        return redirect("home")
+    messages.success(request, _("Play mode is off."))
+    if then == "review":  # the family admin's gallery
+        return redirect("family_admin:drawings_drawing_changelist")
+    return redirect("accounts:family")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def leave_play(request: HttpRequest) -> HttpResponse:
     if getattr(request, "child", None) is None:
         return redirect("accounts:family")
     form = forms.LeavePlayForm(request.POST or None, user=_parent(request))
+    then = request.POST.get("then") or request.GET.get("then") or ""
+    context = {"form": form, "then_sign_out": then == "sign-out"}
     if request.method == "POST":
-        wait = leave_attempts_locked_for(request.session)
+        wait = leave_wait_seconds(request.session)
         if wait:
             form.add_error(
                 None,
-                _("Too many wrong passwords. A grown-up can try again in %(minutes)d minute(s).")
-                % {"minutes": wait},
+                _("Please wait %(seconds)d seconds, then type the password again.")
+                % {"seconds": wait},
             )
-            return render(request, "accounts/leave_play.html", {"form": form}, status=429)
+            response = render(request, "accounts/leave_play.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if form.is_valid():
             leave_play_mode(request)
-            messages.success(request, _("Play mode is off."))
-            if request.POST.get("then") == "review":  # the family admin's gallery
-                return redirect("family_admin:drawings_drawing_changelist")
-            return redirect("accounts:family")
+            return _after_leaving_play(request, then)
         record_failed_leave_attempt(request.session)
-        return render(request, "accounts/leave_play.html", {"form": form}, status=BAD_INPUT)
-    return render(request, "accounts/leave_play.html", {"form": form})
+        return render(request, "accounts/leave_play.html", context, status=BAD_INPUT)
+    return render(request, "accounts/leave_play.html", context)

@@ -266,6 +266,10 @@ INFERENCE_MAX_ATTEMPTS = env.int("INFERENCE_MAX_ATTEMPTS", default=3)
 
 # Play mode: PIN attempts allowed before a child's profile is locked for a while.
 PIN_MAX_FAILURES = env.int("PIN_MAX_FAILURES", default=5)
+# "Leave play mode": wrong parent passwords are slowed, never locked out (accounts/playmode.py).
+LEAVE_PLAY_FREE_TRIES = env.int("LEAVE_PLAY_FREE_TRIES", default=3)
+LEAVE_PLAY_FIRST_DELAY = env.int("LEAVE_PLAY_FIRST_DELAY", default=5)
+LEAVE_PLAY_MAX_DELAY = env.int("LEAVE_PLAY_MAX_DELAY", default=60)
 PIN_LOCK_SECONDS = env.int("PIN_LOCK_SECONDS", default=15 * 60)
 
 # Security: strict by default in production, relaxed only for the local default.

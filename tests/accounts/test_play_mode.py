@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -317,23 +318,48 @@ def test_request_child_is_none_for_another_familys_child(client):
 
 def test_request_child_is_none_after_sign_out(child):
     client = play_as(Client(), child)
-    client.post(reverse("accounts:logout"))
+    client.post(reverse("accounts:leave_play"), {"password": DEFAULT_PASSWORD, "then": "sign-out"})
 
     response = client.get(reverse("home"))
 
     assert _request_child(response) is None
+    assert "_auth_user_id" not in client.session
 
 
-def test_guessing_the_parents_password_is_rate_limited(settings) -> None:
-    settings.PIN_MAX_FAILURES = 3
+def test_a_playing_child_cannot_sign_out_without_the_password(child):
+    client = play_as(Client(), child)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:leave_play')}?then=sign-out"
+    assert client.get("/draw/").status_code == 200  # still signed in, still playing
+    page = client.get(response["Location"])
+    assert "To sign out, type the parent" in page.content.decode()
+
+
+def test_guessing_the_parents_password_is_slowed_down_but_never_locks_the_parent_out(
+    settings,
+) -> None:
+    settings.LEAVE_PLAY_FREE_TRIES = 3
+    settings.LEAVE_PLAY_FIRST_DELAY = 5
+    settings.LEAVE_PLAY_MAX_DELAY = 60
     child = ChildFactory.create()
     client = play_as(Client(), child)
-    for _ in range(3):
+    with time_machine.travel(datetime(2026, 5, 4, 10, 0, tzinfo=UTC), tick=False) as clock:
+        for _ in range(3):
+            assert client.post("/play/leave/", {"password": "wrong guess"}).status_code == 400
         assert client.post("/play/leave/", {"password": "wrong guess"}).status_code == 400
-    locked = client.post("/play/leave/", {"password": DEFAULT_PASSWORD})
-    assert locked.status_code == 429
-    assert "minute" in locked.content.decode()
-    assert client.get("/draw/").status_code == 200  # still playing
+        waiting = client.post("/play/leave/", {"password": DEFAULT_PASSWORD})
+        assert waiting.status_code == 429 and waiting["Retry-After"] == "5"
+        assert "wait 5 seconds" in waiting.content.decode()
+        assert client.get("/draw/").status_code == 200  # still playing
+        # A child mashing keys: each wrong try waits twice as long, up to a minute.
+        for expected in (10, 20, 40, 60, 60):
+            clock.shift(timedelta(seconds=61))
+            assert client.post("/play/leave/", {"password": "mash"}).status_code == 400
+            assert client.post("/play/leave/", {"password": "mash"})["Retry-After"] == str(expected)
+        clock.shift(timedelta(seconds=61))  # the parent waits a minute at most
+        right = client.post("/play/leave/", {"password": DEFAULT_PASSWORD})
+    assert right.status_code == 302 and right["Location"] == reverse("accounts:family")
 
 
 def test_a_playing_child_cannot_open_the_admin() -> None:
