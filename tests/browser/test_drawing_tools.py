@@ -142,7 +142,7 @@ def test_a_sibling_on_the_same_tablet_does_not_see_the_draft(page: Any) -> None:
     def switch_child(index: int, pin: str) -> None:
         page.goto("/play/leave/")
         page.fill("input[type=password]", DEMO_PASSWORD)
-        page.locator("main button[type=submit]").click()
+        page.get_by_role("button", name="Leave play mode").click()
         page.wait_for_url("**/family/")
         page.goto("/play/")
         page.locator("a.avatar").nth(index).click()
