@@ -26,6 +26,9 @@ DESKTOP = {"width": 1280, "height": 900}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
 
 
+CONNECTION_OPEN = "() => document.querySelector('[data-connection]').dataset.status === 'open'"
+
+
 def submit_and_see_the_picture(page: Any) -> tuple[RoutedSocket, int, Any]:
     """Sign in, play, draw, submit and wait for the picture: the socket, the id, the card."""
     sockets = routed(page)
@@ -63,7 +66,7 @@ def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_d
     sign_in_and_play(page)
     wait_until(page, lambda: len(sockets.connections) == 1)
     connection = page.locator("[data-connection]")
-    page.wait_for_function("() => document.querySelector('[data-connection]').dataset.status === 'open'")
+    page.wait_for_function(CONNECTION_OPEN)
     draw_and_choose(page)
 
     sockets.refuse = True
@@ -83,7 +86,7 @@ def test_the_page_reconnects_and_shows_a_picture_finished_while_the_socket_was_d
 
     sockets.refuse = False
     wait_until(page, lambda: len(sockets.connections) == 2)
-    page.wait_for_function("() => document.querySelector('[data-connection]').dataset.status === 'open'")
+    page.wait_for_function(CONNECTION_OPEN)
     assert connection.is_hidden()
 
     card = card_of(page)
