@@ -140,8 +140,8 @@ def test_a_hint_generator_reads_line_hint_and_label_planes() -> None:
     )  # fmt: skip
     net = init_weights(build_generator(config), generator=torch.Generator().manual_seed(0))
     net.eval()
-    first = net.downs[0]
-    assert isinstance(first, torch.nn.Conv2d) and first.weight.shape[1] == 9
+    first = next(m for m in net.modules() if isinstance(m, torch.nn.Conv2d))
+    assert first.weight.shape[1] == 9  # line + hint RGB + mask + 4 label planes
     sketches = _tensor(_scribble(_outline(), (224, 36, 36)), _outline((56, 189, 248)), _paper())
     labels = config.labels_for(["cat", None, "sun"])
     with torch.no_grad():
