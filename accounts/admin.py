@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Child, ConsentRecord, User
+from icanvas_site.admin_pages import ShowOnly
 
 
 class ParentCreationForm(AdminUserCreationForm):
@@ -102,17 +103,8 @@ class ChildAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ShowOnly, admin.ModelAdmin):
     list_display = ("child", "parent", "method", "version", "granted_at", "withdrawn_at")
     list_filter = ("method", "version")
     search_fields = ("parent__email", "child__nickname")
     list_select_related = ("child", "parent")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

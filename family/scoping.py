@@ -19,6 +19,7 @@ from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 
 from accounts.models import Child, User
+from icanvas_site.admin_pages import ShowOnly
 
 NOT_IN_YOUR_FAMILY = "Nothing here."
 
@@ -34,7 +35,7 @@ class FamilyScoped:
         return queryset.filter(**{self.family_path: request.user})
 
 
-class FamilyModelAdmin(FamilyScoped, admin.ModelAdmin):
+class FamilyModelAdmin(FamilyScoped, ShowOnly, admin.ModelAdmin):
     """Read-only by default; a subclass opens exactly the permissions its page needs."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -69,15 +70,6 @@ class FamilyModelAdmin(FamilyScoped, admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.admin_site.has_permission(request)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 def family_choices(model: Any, queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
     """Foreign-key choices of a family form: the parent's own children, the parent alone."""
@@ -88,7 +80,7 @@ def family_choices(model: Any, queryset: QuerySet[Any], request: HttpRequest) ->
     return queryset.none()
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ShowOnly, admin.TabularInline):
     """Evidence shown under a child: never added, changed or deleted from here."""
 
     extra = 0
@@ -101,12 +93,3 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.admin_site.has_permission(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -8,19 +8,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from gamification.models import Achievement, AchievementAward, ChildProgress, DailyQuest, XPEvent
+from icanvas_site.admin_pages import ShowOnly
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ShowOnly, admin.ModelAdmin):
     """Rows written only by the payout service: staff may look, never change."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Achievement)
