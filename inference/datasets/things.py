@@ -30,15 +30,13 @@ class Theme:
     label_ko: str
     emoji: str
 
+    @property
+    def theme(self) -> str:
+        return self.slug  # a theme is its own theme: "another animal"
+
     def card_entry(self) -> dict[str, str]:
         """The theme as a card lists it: a label of its own ("another animal")."""
-        return {
-            "slug": self.slug,
-            "label_en": self.label_en,
-            "label_ko": self.label_ko,
-            "emoji": self.emoji,
-            "theme": self.slug,
-        }
+        return _card_entry(self)
 
 
 @dataclass(frozen=True)
@@ -65,13 +63,17 @@ class Thing:
 
     def card_entry(self) -> dict[str, str]:
         """The thing as the model card and the REST categories list it."""
-        return {
-            "slug": self.slug,
-            "label_en": self.label_en,
-            "label_ko": self.label_ko,
-            "emoji": self.emoji,
-            "theme": self.theme,
-        }
+        return _card_entry(self)
+
+
+def _card_entry(label: Theme | Thing) -> dict[str, str]:
+    return {
+        "slug": label.slug,
+        "label_en": label.label_en,
+        "label_ko": label.label_ko,
+        "emoji": label.emoji,
+        "theme": label.theme,
+    }
 
 
 @cache
