@@ -68,6 +68,17 @@ async def _call(
         return status, body, reads
 
 
+def _server_scope(path: str, announced: int) -> dict:
+    """A full HTTP scope, as a server would hand a real Django application, announcing a body."""
+    return {
+        **_scope(path, [(b"content-length", str(announced).encode())]),
+        "server": ("127.0.0.1", 80),
+        "query_string": b"",
+        "scheme": "http",
+        "asgi": {"version": "3.0"},
+    }
+
+
 def _guard(app: Any, timeout: float = 5.0) -> BodyGuard:
     return BodyGuard(
         app, limits={"/api/v1/drawings/": 6 * MB}, default=256 * 1024, body_timeout=timeout
@@ -136,13 +147,7 @@ def test_the_guard_answers_before_the_real_django_app_reads(path: str) -> None:
     from django.core.asgi import get_asgi_application
 
     guard = _guard(get_asgi_application())
-    scope = {
-        **_scope(path, [(b"content-length", str(50 * MB).encode())]),
-        "server": ("127.0.0.1", 80),
-        "query_string": b"",
-        "scheme": "http",
-        "asgi": {"version": "3.0"},
-    }
+    scope = _server_scope(path, 50 * MB)
     status, _, reads = asyncio.run(_call(guard, scope, [b"x"]))
     assert status == 413 and reads == 0
 
@@ -150,12 +155,6 @@ def test_the_guard_answers_before_the_real_django_app_reads(path: str) -> None:
 def test_the_sites_http_application_is_guarded() -> None:
     from icanvas_site.asgi import application
 
-    scope = {
-        **_scope("/api/v1/drawings/", [(b"content-length", str(40 * MB).encode())]),
-        "server": ("127.0.0.1", 80),
-        "query_string": b"",
-        "scheme": "http",
-        "asgi": {"version": "3.0"},
-    }
+    scope = _server_scope("/api/v1/drawings/", 40 * MB)
     status, body, reads = asyncio.run(_call(application, scope, [b"x"]))
     assert status == 413 and reads == 0 and body["code"] == "too_large"
