@@ -17,6 +17,7 @@ from inference.pix2pix.data import AlignedDataset, find_pairs, to_tensor
 from inference.pix2pix.doodles import DOODLES, draw_doodle
 from inference.pix2pix.networks import build_generator, init_weights
 from inference.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
+from inference.pix2pix.training.checkpoints import compact_resume
 from inference.pix2pix.training.config import TrainConfig, parse_config
 from inference.pix2pix.training.loop import train
 from tests.fixtures.inference import TINY, write_aligned
@@ -247,3 +248,25 @@ def test_init_from_starts_the_generator_from_given_weights(tmp_path: Path) -> No
     saved = load_file(tmp_path / "run" / "checkpoints" / "epoch-0001.safetensors")
     weight = next(k for k, v in saved.items() if v.dim() == 4)
     assert torch.allclose(saved[weight], start.state_dict()[weight].half().float())
+
+
+def test_a_compacted_resume_state_continues_the_run_elsewhere(tmp_path: Path, capsys) -> None:
+    write_aligned(tmp_path / "data", 8)
+    cfg = _tiny_config(tmp_path, max_steps=3)
+    train(cfg)
+    run = Path(cfg.out_dir)
+    carried = compact_resume(run, tmp_path / "carried")
+
+    full, small = load_file(run / "resume.safetensors"), load_file(carried)
+    assert carried.stat().st_size < 0.6 * (run / "resume.safetensors").stat().st_size
+    assert all(small[k].dtype == torch.bfloat16 for k in small if k.startswith("G."))
+    assert all(torch.equal(small[k], full[k]) for k in small if k.endswith(".step"))
+
+    # On another machine: a fresh run folder with the carried files continues at step 3.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("resume.safetensors", "resume.json", "config.json"):
+        (elsewhere / name).write_bytes((tmp_path / "carried" / name).read_bytes())
+    record = train(_tiny_config(tmp_path, out_dir=str(elsewhere)))
+    assert "resumed from epoch 1 batch 1 step 3" in capsys.readouterr().out
+    assert record["epoch"] == 2 and record["step"] == 4

@@ -189,3 +189,26 @@ def load_initial_weights(net_g: torch.nn.Module, weights: Mapping[str, torch.Ten
             value = padded
         loaded[key] = value
     net_g.load_state_dict(loaded)
+
+
+def compact_resume(run_dir: Path | str, dest: Path | str) -> Path:
+    """Copy a run's resume state to ``dest`` at half the size, to carry it to another machine
+    (or commit it): every float tensor in bfloat16 except the Adam step counts, which stay
+    exact; the position, config and loss log as they are. Loading casts the weights and Adam's
+    moments back to float32, so ``train --resume`` continues from it (within bf16 rounding)."""
+    import shutil
+
+    run_dir, dest = Path(run_dir), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    tensors = read_weights(run_dir / RESUME_WEIGHTS)
+    small = {
+        key: value.to(torch.bfloat16)
+        if value.is_floating_point() and not key.endswith(".step")
+        else value
+        for key, value in tensors.items()
+    }
+    save_file(small, dest / RESUME_WEIGHTS)
+    for name in (RESUME_STATE, "config.json", "losses.csv"):
+        if (run_dir / name).exists():
+            shutil.copyfile(run_dir / name, dest / name)
+    return dest / RESUME_WEIGHTS
