@@ -72,3 +72,28 @@ def test_suggestions_are_scored_top1_and_top3(tmp_path: Path) -> None:
         suggest=lambda sketches: [["moon", "sun", "star"]] * len(sketches),
     )
     assert report["suggestion_top3"] == 1.0 and report["suggestion_top1"] == 0.0
+
+
+def test_evaluate_generators_scores_candidates_on_the_canvas_devset(
+    tmp_path: Path, registry_dir: Path
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from inference.testing import write_random_generator
+
+    write_random_generator(
+        registry_dir, name="themes-gen", categories=(("space", "Space", "우주", "🚀"),),
+        conditioned=True,
+    )  # fmt: skip
+    out = tmp_path / "report"
+    printed = io.StringIO()
+    call_command(
+        "evaluate_generators", "themes-gen", "--canvas-devset", str(_devset(tmp_path / "devset")),
+        "--out", str(out), stdout=printed,
+    )  # fmt: skip
+    report = json.loads((out / "canvas-metrics.json").read_text())["candidates"]["themes-gen"]
+    assert report["drawings"] == 3 and report["coloured_shapes"] == 1
+    assert report["crayon_twins"] == 1 and report["fill_spread"] is not None
+    assert "hints kept" in printed.getvalue()

@@ -47,6 +47,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--devset", type=Path, help="Dev-set folder (with devset.json).")
         parser.add_argument(
+            "--canvas-devset",
+            type=Path,
+            help="A dev set drawn on the real canvas (scripts/canvas_devset.py): score what the "
+            "child would notice instead — colour hints kept, crayon twins, fill spread.",
+        )
+        parser.add_argument(
             "--build-devset",
             type=Path,
             metavar="OUT",
@@ -107,6 +113,8 @@ class Command(BaseCommand):
         from inference.pix2pix.evaluation import devset, reports, scoring
 
         torch.set_num_threads(max(1, options["threads"]))
+        if options["canvas_devset"]:
+            return self._judge_on_canvas(options)
         devset_dir: Path | None = options["build_devset"] or options["devset"]
         if options["build_devset"]:
             self._build_devset(options)
@@ -182,6 +190,43 @@ class Command(BaseCommand):
             f"Recommended: {ranked[0].name} (score {ranked[0].summary['combined']:.3f})"
         )
         self.stdout.write(f"Wrote {csv_path}, {json_path}, {sheet}, {page}")
+
+    def _judge_on_canvas(self, options: dict[str, Any]) -> None:
+        """Every candidate on the canvas dev set (inference/pix2pix/canvas_judge.py); each
+        drawing as its thing, or the thing's theme for a generator that knows only themes."""
+        from inference.datasets.things import theme_of
+        from inference.pix2pix import canvas_judge
+        from inference.pix2pix.drawing import draw
+
+        try:
+            drawings = canvas_judge.load_devset(options["canvas_devset"])
+        except (FileNotFoundError, KeyError, ValueError) as exc:
+            raise CommandError(f"{options['canvas_devset']}: {exc}") from exc
+        candidates = [c for name in options["candidates"] for c in self._resolve(name, options)]
+        if not candidates:
+            raise CommandError("Name at least one checkpoint, run folder or generator to score.")
+        reports: dict[str, Any] = {}
+        for name, load in candidates:
+            net = load()
+            known = set(getattr(getattr(net, "config", None), "condition", ()) or ())
+
+            def draw_as(sketches: Any, labels: Any, net: Any = net, known: set = known) -> Any:
+                picked = [t if t in known else theme_of(t) for t in labels]
+                return draw(net, sketches, [p if p in known else None for p in picked])
+
+            reports[name] = canvas_judge.judge(drawings, draw_as)
+            r = reports[name]
+            self.stdout.write(
+                f"{name}: hints kept {_percent(r['hint_kept'] or 0)} of {r['coloured_shapes']} "
+                f"shapes (ΔE {r['hint_delta_e']}), crayon twins {r['crayon_twin_distance']} "
+                f"levels apart, fill spread {r['fill_spread']}"
+            )
+        out: Path = options["out"]
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "canvas-metrics.json"
+        document = {"devset": str(options["canvas_devset"]), "candidates": reports}
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        self.stdout.write(f"Wrote {path}")
 
     def _build_devset(self, options: dict[str, Any]) -> None:
         from inference.pix2pix.evaluation import devset
