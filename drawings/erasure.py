@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from drawings.models import Drawing, FileDeletion
 
@@ -90,3 +92,38 @@ def retry_file_deletions() -> RetryResult:
         else:
             failing.append(name)
     return RetryResult(deleted=deleted, still_failing=failing)
+
+
+# Folders the drawings' files live in (drawings/models.py names them).
+STORED_FOLDERS = ("sketches", "results")
+
+
+def sweep_unreferenced_files(*, older_than: timedelta, now: datetime | None = None) -> list[str]:
+    """Delete stored sketch and result files that no drawing points at, e.g. the picture a
+    worker saved just before it was killed (``kill -9`` between saving and the row's update).
+
+    Only files last modified more than ``older_than`` ago are touched, so a worker that has
+    saved a picture and is about to record it is never raced. Returns the names deleted.
+    """
+    now = now or timezone.now()
+    referenced = set(Drawing.objects.exclude(sketch="").values_list("sketch", flat=True))
+    referenced |= set(Drawing.objects.exclude(result="").values_list("result", flat=True))
+    swept = []
+    for folder in STORED_FOLDERS:
+        try:
+            _, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for file_name in files:
+            name = f"{folder}/{file_name}"
+            if name in referenced:
+                continue
+            try:
+                modified = default_storage.get_modified_time(name)
+            except (OSError, NotImplementedError):
+                continue
+            if now - modified >= older_than and delete_stored_file(name):
+                swept.append(name)
+    if swept:
+        logger.info("swept %d stored file(s) no drawing refers to", len(swept))
+    return swept
