@@ -125,11 +125,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
+        # Whether the email already has an account is never said here (services.sign_up_parent).
         email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("There is already an account with this email. Sign in instead?")
-            )
         return email
 
     def clean(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -186,6 +187,27 @@ def register_parent(*, email: str, password: str, display_name: str = "") -> Use
         raise ValidationError(
             {"email": _("There is already an account with this email. Sign in instead?")}
         ) from error
+
+
+def sign_up_parent(*, email: str, password: str, display_name: str = "") -> User | None:
+    """The sign-up page's registration: like :func:`register_parent`, except that an email
+    that already has an account is not revealed — no error, no account, None — after the same
+    work (the password is checked and hashed either way), so the answer and its timing are the
+    same for a taken email and a new one. The page then sends both to the sign-in page."""
+    normalised = User.objects.normalize_email((email or "").strip()).lower()
+    if normalised and User.objects.filter(email__iexact=normalised).exists():
+        try:
+            validate_password(password, user=User(email=normalised, display_name=display_name))
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
+        make_password(password)  # the cost a new account's hash would have had
+        return None
+    try:
+        return register_parent(email=email, password=password, display_name=display_name)
+    except ValidationError as error:
+        if "email" in getattr(error, "error_dict", {}) and normalised:
+            return None  # taken by a sign-up at the same moment: the same answer
+        raise
 
 
 # --- children ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
@@ -67,7 +67,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                user = services.register_parent(
+                # None for an email that already has an account: the page answers the same.
+                services.sign_up_parent(
                     email=form.cleaned_data["email"],
                     password=form.cleaned_data["password"],
                     display_name=form.cleaned_data["display_name"],
@@ -75,9 +76,15 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _attach(form, error)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome to iCanvas! Now add your first child."))
-                return redirect("accounts:family")
+                messages.success(
+                    request,
+                    _(
+                        "Your family account is ready: sign in with your email and password, "
+                        "then add your first child. (If this email already had an account, "
+                        "sign in with that account's password.)"
+                    ),
+                )
+                return redirect("accounts:login")
         return render(request, "accounts/signup.html", {"form": form}, status=BAD_INPUT)
     return render(request, "accounts/signup.html", {"form": form})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -25,19 +26,23 @@ def _signup(client, **overrides):
     return client.post(reverse("accounts:signup"), data)
 
 
-def test_signup_creates_parent_signs_in_and_prompts_for_a_child(client):
+def test_signup_creates_the_parent_and_sends_them_to_sign_in(client):
     response = _signup(client)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:family")
+    assert response["Location"] == reverse("accounts:login")
     user = User.objects.get()
     assert user.email == "parent@example.com"
     assert user.display_name == "Mum"
     assert user.check_password(GOOD_PASSWORD)
-    assert client.session[SESSION_KEY] == str(user.pk)
+    assert SESSION_KEY not in client.session  # signing in proves the password once more
+    page = client.get(response["Location"]).content.decode()
+    assert "Your family account is ready" in page
 
-    family = client.get(response["Location"])
-    assert family.status_code == 200
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": "parent@example.com", "password": GOOD_PASSWORD}
+    )
+    family = client.get(signed_in["Location"])
     assert "Add your first child" in family.content.decode()
 
 
@@ -57,14 +62,17 @@ def test_signup_with_weak_password_is_refused(client):
     assert response.context["form"].errors["password"]
 
 
-def test_signup_with_taken_email_in_other_case_is_refused(client):
-    UserFactory.create(email="parent@example.com")
+def test_signup_never_reveals_that_an_email_has_an_account(client, django_assert_num_queries):
+    owner = UserFactory.create(email="parent@example.com")
+    new = _signup(Client(), email="someone-new@example.com")
 
-    response = _signup(client, email="PARENT@example.com")
+    taken = _signup(client, email="PARENT@example.com")
 
-    assert response.status_code == 400
-    assert "already an account with this email" in response.content.decode()
-    assert User.objects.count() == 1
+    assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
+    assert client.get(taken["Location"]).content.decode().count("Your family account is ready")
+    assert User.objects.filter(email__iexact="parent@example.com").count() == 1
+    owner.refresh_from_db()
+    assert not owner.check_password(GOOD_PASSWORD)  # the account is untouched
 
 
 def test_signup_with_bad_email_is_a_form_error(client):
