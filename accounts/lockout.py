@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
+from accounts import forms
+
 TOO_MANY_REQUESTS = 429
 
 
@@ -24,8 +26,6 @@ def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
     """The sign-in page with the lock-out sentence (see the module's docstring)."""
-    from accounts import forms  # the form module imports the auth machinery lazily
-
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 15 * 60
     minutes = max(1, math.ceil(seconds / 60))

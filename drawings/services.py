@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Child
 from drawings.events import drawing_changed, wake_workers
-from drawings.imaging import SketchRejected, encode_png, normalise_sketch
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import installed_categories
 from icanvas_site.errors import ApplicationError
+from inference.sketch_files import SketchRejected, encode_png, normalise_sketch
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 

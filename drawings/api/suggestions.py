@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.permissions import IsPlayingChild, playing_child
+from accounts.permissions import IsPlayingChild
+from drawings.api.throttles import SuggestionThrottle
 from drawings.api.views import refuse_oversized_body
 from drawings.suggestions import suggest_things
-
-
-class SuggestionThrottle(ScopedRateThrottle):
-    """``SUGGESTION_RATE`` per playing child (siblings share a parent's login), in the cache."""
-
-    scope_attr = "throttle_scope"
-
-    def get_rate(self) -> str | None:
-        return str(settings.SUGGESTION_RATE)
-
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        child = playing_child(request)
-        return self.cache_format % {"scope": self.scope, "ident": f"child-{child.pk}"}
 
 
 class SuggestionRequestSerializer(serializers.Serializer):
@@ -50,7 +36,6 @@ class SuggestionView(APIView):
 
     permission_classes = [IsAuthenticated, IsPlayingChild]
     throttle_classes = [SuggestionThrottle]
-    throttle_scope = "suggestions"
 
     @extend_schema(
         request={"multipart/form-data": SuggestionRequestSerializer},
