@@ -9,6 +9,7 @@ No Django here: the registry directory is passed in, so promotion also works on 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -24,12 +25,14 @@ from safetensors.torch import save_file
 
 from inference import registry
 from inference.datasets import categories as kid
+from inference.datasets.things import theme_of
 from inference.pix2pix import checkpoints
 from inference.pix2pix.data import find_pairs, to_tensor
 from inference.pix2pix.drawing import draw
 from inference.pix2pix.evaluation.devset import doodle_items
 from inference.pix2pix.evaluation.scoring import score_generator
 from inference.pix2pix.imaging import batch_to_images
+from inference.pix2pix.networks import GeneratorConfig
 from inference.pix2pix.sketchify import sketchify
 
 UNCONDITIONAL_NOTE = (
@@ -40,6 +43,33 @@ CONDITIONED_NOTE = (
     "One generator for all its categories, told which one the child picked: one constant input "
     "plane per category (architecture.condition). With no category it draws 'any category'."
 )
+EMBEDDED_NOTE = (
+    "One generator for all its things and themes, told which one the child picked: each label "
+    "(architecture.condition) is a learned vector given as input planes and added at the "
+    "bottleneck. With no label it draws 'any thing'."
+)
+HINTS_NOTE = (
+    " It reads the child's lines and the colours they put down apart "
+    "(inference/pix2pix/hints.py split_sketch, inside the forward pass): a line in any crayon "
+    "is a line, and a shape the child coloured in comes back in that colour."
+)
+FILLS_NOTE = (
+    " After the network, the colour inside each shape the child's lines close is cleaned "
+    "toward that shape's own colour (inference/pix2pix/fills.py, strength {strength:g})."
+)
+
+
+def describe(config: GeneratorConfig) -> str:
+    """The card's ``notes``: how the generator reads a sketch and what it is told."""
+    if not config.condition:
+        note = UNCONDITIONAL_NOTE
+    else:
+        note = EMBEDDED_NOTE if config.embed_dim else CONDITIONED_NOTE
+    if config.sketch_input == "hints":
+        note += HINTS_NOTE
+    if config.clean_fills:
+        note += FILLS_NOTE.format(strength=config.clean_fills)
+    return note
 
 
 def _cpu_name() -> str:
@@ -87,6 +117,8 @@ def devset_scores(metrics_path: Path, checkpoint: Path) -> dict[str, Any]:
     way too, its summary drawn with no category. ``ValueError`` when the file lacks it."""
     document = json.loads(metrics_path.read_text(encoding="utf-8"))
     label = f"{checkpoint.parent.parent.name}/{checkpoint.stem}"
+    if "candidates" in document:
+        return canvas_scores(document, label, metrics_path)
     rows = {row["candidate"]: row for row in document.get("ranking", [])}
     if label not in rows:
         raise ValueError(f"{metrics_path} has no candidate {label!r} (it has: {', '.join(rows)})")
@@ -106,6 +138,33 @@ def devset_scores(metrics_path: Path, checkpoint: Path) -> dict[str, Any]:
     if f"{label} (no category)" in rows:
         scores["scores_without_category"] = summary(rows[f"{label} (no category)"])
     return scores
+
+
+def canvas_scores(document: Mapping[str, Any], label: str, path: Path) -> dict[str, Any]:
+    """The canvas dev set's measures (``evaluate_generators --canvas-devset``) for ``label``,
+    as it is and with each fill-cleaning strength it was scored at, beside the installed
+    generators it was judged with (the baselines)."""
+    candidates: Mapping[str, Any] = document["candidates"]
+    mine = {k: v for k, v in candidates.items() if k == label or k.startswith(f"{label} (")}
+    if not mine:
+        raise ValueError(f"{path} has no candidate {label!r} (it has: {', '.join(candidates)})")
+    run = label.split("/", 1)[0] + "/"
+
+    def summary(report: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in report.items()
+            if not isinstance(v, dict) or k in ("fill_spread_by_variant", "hint_kept_by_thing")
+        }
+
+    return {
+        "devset": document.get("devset"),
+        "kind": "canvas (drawings made on the real canvas in a browser)",
+        "scores": {k: summary(v) for k, v in mine.items()},
+        "baselines": {
+            k: summary(v) for k, v in candidates.items() if "/" not in k and not k.startswith(run)
+        },
+    }
 
 
 def lr_history(checkpoints: Path, until_epoch: int) -> list[float]:
@@ -174,8 +233,18 @@ def combined_entries(
         for slug in only:
             known = kid.BY_SLUG.get(slug)
             chosen.append(known.card_entry() if known else categories[slug])
-        return chosen, data
-    return list(categories.values()), data
+        return [with_theme(entry) for entry in chosen], data
+    return [with_theme(entry) for entry in categories.values()], data
+
+
+def with_theme(entry: dict[str, Any]) -> dict[str, Any]:
+    """A card's category entry naming the theme a thing is picked under (the canvas asks for
+    the theme first, then the thing); a theme, or a slug the catalogue does not know, stays
+    its own theme."""
+    theme = theme_of(entry["slug"])
+    if theme is None or theme == entry["slug"]:
+        return entry
+    return {**entry, "theme": theme}
 
 
 # How strong each licence's obligations are, weakest first.
@@ -219,17 +288,22 @@ def promote_checkpoint(
     priority: int = 0,
     notes: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    clean_fills: float | None = None,
 ) -> registry.GeneratorCard:
     """Copy ``checkpoint`` (``epoch-NNNN.safetensors`` + its ``.json``) into ``directory``.
 
     Weights are stored as fp16 safetensors; the card records architecture, sha256, data and
-    licences, epochs, seed, metrics and speed. The result is read back through the registry
-    and loaded once, so a promotion that the site could not serve fails here instead.
+    licences, epochs, seed, metrics and speed. ``clean_fills`` (0-1) sets the served
+    generator's fill cleaning (:mod:`inference.pix2pix.fills`; None keeps the checkpoint's).
+    The result is read back through the registry and loaded once, so a promotion that the site
+    could not serve fails here instead.
     """
     if not registry.NAME_PATTERN.match(name):
         raise ValueError(f"name {name!r} must be lowercase letters, digits, '.', '-' or '_'")
     meta = checkpoints.read_card(checkpoint)
     config = checkpoints.card_architecture(meta)
+    if clean_fills is not None:
+        config = dataclasses.replace(config, clean_fills=clean_fills)
     state = checkpoints.read_weights(checkpoint)
     checkpoints.fit_weights(config, state)  # refuse weights that don't fit
     directory.mkdir(parents=True, exist_ok=True)
@@ -272,7 +346,7 @@ def promote_checkpoint(
         "images_per_second": round(images / (minutes * 60), 2) if minutes else None,
         "images_per_second_last_epoch": meta["images_per_second"],
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "notes": notes or (CONDITIONED_NOTE if config.condition else UNCONDITIONAL_NOTE),
+        "notes": notes or describe(config),
         **(extra or {}),
     }
     card_path = directory / f"{name}{registry.CARD_SUFFIX}"

@@ -5,6 +5,11 @@ sha256 of its weights, and free-form provenance (data and licences, epochs, seed
 Cards are read fresh on every call, so copying a new pair into the directory is all it takes to
 install a generator; the runtime keeps loaded weights, not this module.
 
+Reading cards needs no torch, so a web process whose worker runs elsewhere learns what can be
+drawn without importing it: discovery checks the architecture's type and condition list, and
+the rest of it is checked when ``GeneratorCard.config`` is first built — when the generator is
+loaded, by ``manage.py generators``, or with ``check_architecture=True``.
+
 Weights are only ever read with ``safetensors`` after their sha256 matched the card: a
 generator file is data, never code, so nothing here can unpickle.
 """
@@ -12,6 +17,7 @@ generator file is data, never code, so nothing here can unpickle.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import re
@@ -107,7 +113,9 @@ class GeneratorCard:
 
     name: str
     categories: tuple[Category, ...]
-    config: GeneratorConfig
+    # The card's "architecture" object less its "type", as canonical JSON (hashable, and read
+    # without torch); ``config`` builds the networks' config from it.
+    architecture: str
     weights_path: Path
     card_path: Path
     sha256: str
@@ -116,6 +124,17 @@ class GeneratorCard:
     # Provenance (data, licences, metrics...) is informative only, so it takes no part in
     # equality or hashing.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @functools.cached_property
+    def config(self) -> GeneratorConfig:
+        """The architecture as ``GeneratorConfig`` (imports torch: only a process that draws, or
+        checks, asks); ``RegistryError`` saying what is wrong with it."""
+        from inference.pix2pix.networks import GeneratorConfig
+
+        try:
+            return GeneratorConfig.from_dict(json.loads(self.architecture))
+        except (TypeError, ValueError) as exc:
+            raise RegistryError(f"{self.card_path}: {exc}") from exc
 
     @property
     def category_slugs(self) -> tuple[str, ...]:
@@ -186,14 +205,18 @@ def _parse_categories(data: Mapping[str, Any]) -> tuple[Category, ...]:
     return categories
 
 
-def _parse_architecture(data: Mapping[str, Any]) -> GeneratorConfig:
-    from inference.pix2pix.networks import GeneratorConfig
-
+def _parse_architecture(data: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """The architecture as canonical JSON and its condition list, checked without torch."""
     architecture = dict(_require(data, "architecture", dict))
     kind = architecture.pop("type", None)
     if kind != ARCHITECTURE_TYPE:
         raise ValueError(f'architecture "type" must be "{ARCHITECTURE_TYPE}", not {kind!r}')
-    return GeneratorConfig.from_dict(architecture)
+    condition = architecture.get("condition", [])
+    if not isinstance(condition, list | tuple) or not all(
+        isinstance(slug, str) and slug for slug in condition
+    ):
+        raise ValueError(f"condition must be a list of category slugs, not {condition!r}")
+    return json.dumps(architecture, sort_keys=True), tuple(condition)
 
 
 def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
@@ -217,18 +240,19 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise ValueError('"priority" must be an integer')
-    categories, config = _parse_categories(data), _parse_architecture(data)
-    if config.condition:
-        missing = [c.slug for c in categories if c.slug not in config.condition]
+    categories = _parse_categories(data)
+    architecture, condition = _parse_architecture(data)
+    if condition:
+        missing = [c.slug for c in categories if c.slug not in condition]
         if missing:
             raise ValueError(
-                f"the generator is conditioned on {', '.join(config.condition)}, so it cannot "
+                f"the generator is conditioned on {', '.join(condition)}, so it cannot "
                 f"draw {', '.join(missing)}"
             )
     return GeneratorCard(
         name=name,
         categories=categories,
-        config=config,
+        architecture=architecture,
         weights_path=card_path.with_name(weights).resolve(),
         card_path=card_path.resolve(),
         sha256=sha256,
@@ -238,8 +262,11 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
     )
 
 
-def parse_card(card_path: Path) -> GeneratorCard:
-    """Read and validate one model card; raises ``RegistryError`` saying what is wrong."""
+def parse_card(card_path: Path, *, check_architecture: bool = False) -> GeneratorCard:
+    """Read and validate one model card; raises ``RegistryError`` saying what is wrong.
+
+    JSON only; ``check_architecture`` also builds the architecture's config (importing torch).
+    """
     try:
         data = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -250,16 +277,22 @@ def parse_card(card_path: Path) -> GeneratorCard:
         raise RegistryError(f"{card_path}: {exc}") from exc
     if not card.weights_path.is_file():
         raise RegistryError(f"{card_path}: weights file {card.weights_path.name} is missing")
+    if check_architecture:
+        card.config  # noqa: B018 - built to be checked; raises RegistryError
     return card
 
 
 def discover(
-    directory: Path | str | None = None, *, problems: list[str] | None = None
+    directory: Path | str | None = None,
+    *,
+    problems: list[str] | None = None,
+    check_architecture: bool = False,
 ) -> list[GeneratorCard]:
     """All valid generators in the directory, sorted by name.
 
     A malformed card never stops discovery: it is skipped, logged as a warning and, when a
     ``problems`` list is given, described there. A missing directory means no generators.
+    Reads JSON only, unless ``check_architecture`` (see ``parse_card``).
     """
     root = generators_dir(directory)
     if not root.is_dir():
@@ -267,7 +300,7 @@ def discover(
     cards: list[GeneratorCard] = []
     for card_path in sorted(root.glob(f"*{CARD_SUFFIX}")):
         try:
-            cards.append(parse_card(card_path))
+            cards.append(parse_card(card_path, check_architecture=check_architecture))
         except RegistryError as exc:
             logger.warning("Skipping generator card: %s", exc)
             if problems is not None:

@@ -4,15 +4,22 @@ Web processes, the embedded worker and ``manage.py`` commands all draw through
 ``get_runtime()``, so a generator's weights are read, hash-checked and placed on the device at
 most once per process (until ``reset()``).
 
-A sketch gives the identical picture alone or inside a batch: the generator uses instance norm
-without running statistics, no dropout at inference, and a batch-invariant transposed
-convolution on CPU (see ``inference.pix2pix.networks.BatchInvariantConvTranspose2d``).
+Two paths draw (``INFERENCE_PATH``). **fast** (the default, what serves): a copy of the weights
+prepared for throughput (``inference.pix2pix.fast``: channels_last, bfloat16 where the CPU has it,
+float16 on CUDA, ``torch.compile`` with ``INFERENCE_COMPILE``), warmed at start-up at every batch
+size the worker forms, so no child waits for kernels to be built. A sketch drawn alone and inside
+any batch differs by at most 2 levels in any channel of any pixel (instance norm without running
+statistics, no dropout at inference; tested through the worker). **exact**: float32 with a
+batch-invariant transposed convolution
+(``inference.pix2pix.networks.BatchInvariantConvTranspose2d``), bit-identical alone or in any
+batch on the CPU — for audits and evaluation.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +29,9 @@ from inference.registry import (
     Category,
     GeneratorCard,
     GeneratorNotFound,
+    RegistryError,
     UnknownCategory,
+    active_map,
     categories_of,
     discover,
     load_generator,
@@ -40,9 +49,12 @@ if TYPE_CHECKING:
     import torch
     from PIL import Image
 
+    from inference.pix2pix.fast import FastGenerator
+
 logger = logging.getLogger(__name__)
 
 SKETCH_SIZE = 256
+PATHS = ("fast", "exact")
 
 _threads_lock = threading.Lock()
 _threads_configured = False
@@ -52,13 +64,18 @@ def configure_threads(threads: int) -> None:
     """Apply ``INFERENCE_THREADS`` once per process (0 keeps torch's default).
 
     Torch's intra-op thread count is process-global, so it is set once rather than per call:
-    changing it between batches would also change which kernels run.
+    changing it between batches would also change which kernels run. OpenCV (the fill
+    cleaning after each picture) gets one thread: its own pool would fight torch's for the
+    same cores, and was 2-7x slower for it on this 2-core machine under load.
     """
     global _threads_configured  # noqa: PLW0603 - a process-wide, set-once switch
     with _threads_lock:
         if _threads_configured:
             return
         _threads_configured = True
+        import cv2
+
+        cv2.setNumThreads(1)
         if threads > 0:
             import torch
 
@@ -84,23 +101,35 @@ def resolve_device(requested: str) -> torch.device:
 
 @dataclass(frozen=True)
 class LoadedGenerator:
-    """A generator loaded on its device, ready to draw."""
+    """A generator loaded on its device, ready to draw: the exact module and, when the runtime
+    serves the fast path, its fast copy."""
 
     card: GeneratorCard
     module: torch.nn.Module
     device: torch.device
+    fast: FastGenerator | None = None
+
+    @property
+    def path(self) -> str:
+        """Which path :meth:`draw` takes: "fast" or "exact"."""
+        return "exact" if self.fast is None else "fast"
 
     def draw(
-        self, sketches: Sequence[Image.Image], categories: Sequence[str] | None = None
+        self,
+        sketches: Sequence[Image.Image],
+        categories: Sequence[str] | None = None,
+        *,
+        exact: bool = False,
     ) -> list[Image.Image]:
         """Turn sketches into pictures, one call for the whole batch, in input order.
 
         ``categories`` gives each sketch's category slug; a category-conditioned generator
         draws each sketch as its category (an unconditional one ignores them; without them a
-        conditioned one draws "any category"). Sketches should already be 256x256 RGB (the
-        drawings app normalises uploads); other modes and sizes are converted and resized
-        rather than refused. The result for each sketch does not depend on the rest of the
-        batch.
+        conditioned one draws "any category"), so one call serves a batch of mixed categories.
+        Sketches should already be 256x256 RGB (the drawings app normalises uploads); other
+        modes and sizes are converted and resized rather than refused. The fast copy draws
+        unless ``exact`` (or the runtime serves the exact path); either way a sketch's picture
+        does not depend on the rest of the batch (within 2 levels on the fast path).
         """
         from inference.pix2pix.drawing import draw
 
@@ -108,15 +137,36 @@ class LoadedGenerator:
             return []
         if categories is not None and len(categories) != len(sketches):
             raise ValueError(f"{len(sketches)} sketches but {len(categories)} categories")
-        return draw(self.module, sketches, categories, batch=None, size=SKETCH_SIZE, strict=True)
+        generator = self.module if exact or self.fast is None else self.fast
+        return draw(
+            generator,
+            sketches,
+            categories,
+            batch=None,
+            size=SKETCH_SIZE,
+            strict=True,
+            device=self.device,
+        )
+
+    def warm_up(self, batch_sizes: Sequence[int]) -> float:
+        """Draw blank sketches once at each batch size, so the kernels (and compiled graphs)
+        for those shapes exist before a child's sketch arrives; returns the seconds it took."""
+        from PIL import Image
+
+        started = time.perf_counter()
+        blank = Image.new("RGB", (SKETCH_SIZE, SKETCH_SIZE), "white")
+        for size in sorted(set(batch_sizes)):
+            self.draw([blank] * size)
+        return time.perf_counter() - started
 
 
 class GeneratorRuntime:
     """Loads generators lazily (once, thread-safely) and keeps them for the process's life.
 
-    ``directory``, ``device`` and ``threads`` default to ``settings.GENERATORS_DIR``,
-    ``settings.INFERENCE_DEVICE`` and ``settings.INFERENCE_THREADS``, read when first needed so
-    tests can change settings and call ``reset()``.
+    ``directory``, ``device``, ``threads``, ``path`` and ``compile`` default to
+    ``settings.GENERATORS_DIR``, ``INFERENCE_DEVICE``, ``INFERENCE_THREADS``, ``INFERENCE_PATH``
+    and ``INFERENCE_COMPILE``, read when first needed so tests can change settings and call
+    ``reset()``.
     """
 
     def __init__(
@@ -125,10 +175,14 @@ class GeneratorRuntime:
         *,
         device: str | None = None,
         threads: int | None = None,
+        path: str | None = None,
+        compile: bool | None = None,
     ) -> None:
         self._directory = Path(directory) if directory is not None else None
         self._device_name = device
         self._threads = threads
+        self._path = path
+        self._compile = compile
         # A re-entrant lock: loading a generator reads the card list under the same lock.
         self._lock = threading.RLock()
         self._cards: dict[str, GeneratorCard] | None = None
@@ -157,6 +211,30 @@ class GeneratorRuntime:
                     requested = getattr(settings, "INFERENCE_DEVICE", "cpu")
                 self._device = resolve_device(requested)
             return self._device
+
+    @property
+    def path(self) -> str:
+        """The path generators serve on: "fast" (default) or "exact" (``INFERENCE_PATH``)."""
+        path = self._path
+        if path is None:
+            from django.conf import settings
+
+            path = getattr(settings, "INFERENCE_PATH", "fast")
+        if path not in PATHS:
+            raise ValueError(f"INFERENCE_PATH={path!r}: choose one of {', '.join(PATHS)}")
+        return path
+
+    def _fast_copy(self, module: torch.nn.Module) -> FastGenerator:
+        from inference.pix2pix.fast import fast_copy
+
+        compile = self._compile
+        if compile is None:
+            from django.conf import settings
+
+            compile = bool(getattr(settings, "INFERENCE_COMPILE", False))
+        # On a GPU, compiled graphs are replayed as CUDA graphs (launch overhead gone).
+        mode = "reduce-overhead" if compile and self.device.type == "cuda" else None
+        return fast_copy(module, compile=compile, compile_mode=mode)
 
     def cards(self, *, refresh: bool = False) -> list[GeneratorCard]:
         """Installed generators (read once; ``refresh`` re-reads the directory)."""
@@ -207,10 +285,30 @@ class GeneratorRuntime:
             configure_threads(threads)
             card = self.card(name)
             module = load_generator(card, device=self.device)
-            loaded = LoadedGenerator(card=card, module=module, device=self.device)
+            fast = self._fast_copy(module) if self.path == "fast" else None
+            loaded = LoadedGenerator(card=card, module=module, device=self.device, fast=fast)
             self._loaded[name] = loaded
-            logger.info("Loaded generator %s on %s.", name, self.device)
+            logger.info(
+                "Loaded generator %s on %s (%s path%s).",
+                name,
+                self.device,
+                loaded.path,
+                f", {fast.precision}" if fast is not None else "",
+            )
             return loaded
+
+    def load_all(self) -> list[LoadedGenerator]:
+        """Load every generator that serves some category now (a worker does at start-up, so
+        its first child does not wait for weights to be read and placed on the GPU); one that
+        another outranks everywhere is left on disk."""
+        serving = {card.name: card for card in active_map(self.cards(refresh=True)).values()}
+        loaded = []
+        for card in sorted(serving.values(), key=lambda c: c.name):
+            try:
+                loaded.append(self.generator(card.name))
+            except RegistryError:
+                logger.exception("could not load generator %s", card.name)
+        return loaded
 
     def draw_category(
         self,

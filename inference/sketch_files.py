@@ -170,8 +170,8 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
     return _fit_on_square(_to_rgb_on_white(image), size)
 
 
-def encode_png(image: Image.Image) -> bytes:
-    """Re-encode pixels only (no metadata) as PNG."""
+def encode_png(image: Image.Image, *, compress_level: int = 6) -> bytes:
+    """Re-encode pixels only (no metadata) as PNG (zlib ``compress_level`` 0–9)."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)
+    image.save(buffer, format="PNG", optimize=False, compress_level=compress_level)
     return buffer.getvalue()

@@ -40,20 +40,24 @@ def line_mask(sketch: np.ndarray, level: int = 160) -> np.ndarray:
     return sketch.min(axis=2) < level
 
 
+def fill_regions(sketch: np.ndarray, min_fraction: float = MIN_SHAPE_FRACTION) -> np.ndarray:
+    """Label map (0: none) of the closed areas between a sketch's lines (any crayon), up to
+    the lines, without the paper around the drawing or areas under ``min_fraction``."""
+    ink = cv2.dilate(line_mask(sketch).astype(np.uint8), np.ones((3, 3), np.uint8))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
+    height, width = ink.shape
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_fraction * height * width
+    keep[0] = False  # the ink itself
+    keep[edge] = False
+    return np.where(keep[labels], labels, 0)
+
+
 def closed_shapes(sketch: np.ndarray, min_fraction: float = MIN_SHAPE_FRACTION) -> np.ndarray:
     """Label map (0: none) of the areas the sketch's lines close: connected non-ink regions
     that do not touch the picture's border (that is the paper around the drawing), each at
     least ``min_fraction`` of the picture, shrunk by 2 px so soft edges do not count."""
-    ink = cv2.dilate(line_mask(sketch).astype(np.uint8), np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
-    height, width = ink.shape
-    border = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
-    keep = np.zeros(count, dtype=bool)
-    for label in range(1, count):
-        keep[label] = label not in border and stats[label, cv2.CC_STAT_AREA] >= (
-            min_fraction * height * width
-        )
-    shapes = np.where(keep[labels], labels, 0)
+    shapes = fill_regions(sketch, min_fraction)
     inner = cv2.erode((shapes > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return np.where(inner, shapes, 0)
 

@@ -7,16 +7,20 @@ the generator's size, ``[-1, 1]``, its category as a label the generator turns i
 planes or an embedding (``labels`` -1: "any category"), no gradients.
 
 The exact generator is batch-invariant on the CPU, so ``batch`` changes speed, not pixels; the
-fast copy (:mod:`inference.pix2pix.fast`) is drawn the same way at its own batch size.
+fast copy (:mod:`inference.pix2pix.fast`) is drawn the same way at its own batch size. A
+generator whose config sets ``clean_fills`` has its pictures' fills cleaned against their own
+sketches (:mod:`inference.pix2pix.fills`), one picture at a time, on every one of these paths.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 from PIL import Image
 
+from inference.pix2pix.fills import clean_fills
 from inference.pix2pix.imaging import DEFAULT_SIZE, batch_to_images, images_to_batch
 from inference.pix2pix.networks import condition_labels
 
@@ -54,6 +58,7 @@ def draw(
     batch: int | None = 8,
     size: int = DEFAULT_SIZE,
     strict: bool = False,
+    device: torch.device | str | None = None,
 ) -> list[Image.Image]:
     """Pictures for ``sketches`` exactly as serving draws them (eval mode, uint8 rounding).
 
@@ -68,10 +73,29 @@ def draw(
         return []
     if isinstance(generator, torch.nn.Module):
         generator.eval()
-        device = next(generator.parameters()).device
-    else:
-        device = torch.device("cpu")
+        device = device or next(generator.parameters()).device
     labels = condition_labels(generator, categories, strict=strict)
     inputs = images_to_batch(list(sketches), size=size)
-    chunks = draw_chunks(generator, inputs, labels, batch=batch, device=device)
-    return batch_to_images(torch.cat(chunks))
+    if labels is not None and device is not None:
+        labels = labels.to(device)
+    chunks = draw_chunks(generator, inputs, labels, batch=batch, device=device or "cpu")
+    pictures = batch_to_images(torch.cat(chunks))
+    strength = clean_fills_of(generator)
+    if strength:
+        pictures = [
+            Image.fromarray(clean_fills(np.asarray(picture), sketch, strength))
+            for picture, sketch in zip(pictures, batch_to_arrays(inputs), strict=True)
+        ]
+    return pictures
+
+
+def clean_fills_of(generator: Generator) -> float:
+    """The generator's ``clean_fills`` strength (its config's; 0 for one without)."""
+    config = getattr(generator, "config", None)
+    return float(getattr(config, "clean_fills", 0.0) or 0.0)
+
+
+def batch_to_arrays(batch: torch.Tensor) -> list[np.ndarray]:
+    """``[-1, 1]`` N x 3 x H x W sketches as H x W x 3 uint8 arrays (as the child drew them)."""
+    levels = ((batch.detach().float().cpu() + 1.0) * 127.5).round().clamp(0, 255)
+    return list(levels.to(torch.uint8).permute(0, 2, 3, 1).numpy())

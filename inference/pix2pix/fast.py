@@ -28,7 +28,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from inference.pix2pix.drawing import draw_chunks
+from inference.pix2pix.drawing import batch_to_arrays, clean_fills_of, draw_chunks
+from inference.pix2pix.fills import clean_fills
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
 from inference.pix2pix.networks import BatchInvariantConvTranspose2d, condition_labels
 
@@ -44,32 +45,72 @@ def bf16_supported() -> bool:
 
 @dataclass
 class FastGenerator:
-    """A copy of a generator prepared for throughput; call it like the module."""
+    """A copy of a generator prepared for throughput; call it like the module.
+
+    On the CPU it autocasts to bfloat16 when ``bf16`` is set; on CUDA to ``cuda_dtype``
+    (float16 by default: every CUDA GPU has it; bfloat16 on Ampere and newer is as good).
+    """
 
     module: torch.nn.Module
     bf16: bool
+    device_type: str = "cpu"
+    cuda_dtype: torch.dtype = torch.float16
+    # The original's GeneratorConfig, so its category labels are found as for the module.
+    config: Any = None
+
+    @property
+    def precision(self) -> str:
+        """The dtype the convolutions run in, in words (for logs and benchmarks)."""
+        if self.device_type == "cuda":
+            return str(self.cuda_dtype).removeprefix("torch.")
+        return "bfloat16" if self.bf16 else "float32"
 
     @torch.inference_mode()
     def __call__(self, sketches: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Pictures in [-1, 1] as float32, NCHW."""
         batch = sketches.contiguous(memory_format=torch.channels_last)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+        if self.device_type == "cuda":
+            autocast = torch.autocast("cuda", dtype=self.cuda_dtype)
+        else:
+            autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
+        with autocast:
             out = self.module(batch, labels)
         return out.float().contiguous()
 
 
 def fast_copy(
-    module: torch.nn.Module, *, bf16: bool | None = None, compile: bool = False
+    module: torch.nn.Module,
+    *,
+    bf16: bool | None = None,
+    compile: bool = False,
+    compile_mode: str | None = None,
+    cuda_dtype: torch.dtype = torch.float16,
 ) -> FastGenerator:
-    """A throughput-tuned copy of ``module`` (which is left untouched); ``compile`` also runs
-    it through ``torch.compile`` (Inductor: fused kernels, built on first use)."""
+    """A throughput-tuned copy of ``module`` (which is left untouched), on the module's device.
+
+    ``compile`` also runs it through ``torch.compile`` (Inductor: fused kernels, built on first
+    use; ``compile_mode="reduce-overhead"`` adds CUDA graphs on a GPU). ``bf16`` None: bfloat16
+    where this CPU computes it natively.
+    """
     fast = copy.deepcopy(module).eval()
     for layer in fast.modules():
         if isinstance(layer, BatchInvariantConvTranspose2d):
             layer.__class__ = torch.nn.ConvTranspose2d  # type: ignore[assignment]  # stock kernel
     fast = fast.to(memory_format=torch.channels_last)
-    runner: torch.nn.Module = torch.compile(fast) if compile else fast  # type: ignore[assignment]
-    return FastGenerator(runner, bf16_supported() if bf16 is None else bf16)
+    runner: torch.nn.Module = (
+        torch.compile(fast, mode=compile_mode)  # type: ignore[assignment]
+        if compile
+        else fast
+    )
+    parameter = next(module.parameters(), None)
+    device_type = parameter.device.type if parameter is not None else "cpu"
+    return FastGenerator(
+        runner,
+        bf16_supported() if bf16 is None else bf16,
+        device_type=device_type,
+        cuda_dtype=cuda_dtype,
+        config=getattr(module, "config", None),
+    )
 
 
 def psnr_uint8(pictures: Sequence[Image.Image], references: Sequence[Image.Image]) -> float:
@@ -97,6 +138,29 @@ def _interleaved_ms(runs: Sequence[Callable[[], Any]], images: int, repeats: int
     return [statistics.median(spent) * 1000 / images for spent in times]
 
 
+def _fill_cleaning_ms(
+    module: torch.nn.Module,
+    inputs: torch.Tensor,
+    pictures: Sequence[Image.Image],
+    repeats: int,
+) -> dict[str, Any]:
+    """For a generator that cleans its fills (``config.clean_fills``): the cleaning's own
+    ms per picture (median of ``repeats`` passes over ``pictures``), which every path adds
+    after the network."""
+    strength = clean_fills_of(module)
+    if not strength:
+        return {}
+    sketches = batch_to_arrays(inputs)
+    arrays = [np.asarray(p) for p in pictures]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for picture, sketch in zip(arrays, sketches, strict=True):
+            clean_fills(picture, sketch, strength)
+        times.append((time.perf_counter() - started) * 1000 / len(arrays))
+    return {"clean_fills": strength, "clean_fills_ms_per_img": round(statistics.median(times), 3)}
+
+
 def benchmark(
     module: torch.nn.Module,
     sketches: Sequence[Image.Image],
@@ -107,31 +171,46 @@ def benchmark(
     bf16: bool | None = None,
     compile: bool = False,
 ) -> dict[str, Any]:
-    """Exact float32 batch-1 drawing against the fast copy at ``batch``, on ``sketches``.
+    """Exact float32 batch-1 drawing against the fast copy at ``batch``, on ``sketches``, on
+    the device ``module`` is on (the CPU, or a CUDA GPU: then float16 and, with ``compile``,
+    CUDA graphs).
 
     Returns the contract's ``reference_ms_per_img``, ``ms_per_img``, ``speedup``, ``psnr_db``
-    and ``batch``, plus what the numbers depend on (threads, dtype, CPU, torch).
+    and ``batch``, plus what the numbers depend on (threads, dtype, device, torch).
     """
     if not sketches:
         raise ValueError("benchmark needs at least one sketch")
+    device = next(module.parameters()).device
+    cuda = device.type == "cuda"
     labels = condition_labels(module, categories)
-    inputs = images_to_batch(list(sketches))
+    inputs = images_to_batch(list(sketches)).to(device)
+    if labels is not None:
+        labels = labels.to(device)
     module.eval()
 
+    def finished(outputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        if cuda:  # kernels run asynchronously: time them to the end
+            torch.cuda.synchronize(device)
+        return outputs
+
     def exact() -> list[torch.Tensor]:  # the reference: one sketch per call
-        return draw_chunks(module, inputs, labels, batch=1)
+        return finished(draw_chunks(module, inputs, labels, batch=1))
 
     references = batch_to_images(torch.cat(exact()))
     started = time.perf_counter()
-    fast = fast_copy(module, bf16=bf16, compile=compile)
+    fast = fast_copy(
+        module, bf16=bf16, compile=compile, compile_mode="reduce-overhead" if cuda else None
+    )
 
     def fast_all() -> list[torch.Tensor]:
-        return draw_chunks(fast, inputs, labels, batch=batch)
+        return finished(draw_chunks(fast, inputs, labels, batch=batch))
 
     pictures = batch_to_images(torch.cat(fast_all()))  # the first call compiles, if asked
     prepare_s = time.perf_counter() - started
     reference_ms, fast_ms = _interleaved_ms([exact, fast_all], len(inputs), repeats)
+    fills = _fill_cleaning_ms(module, inputs, references, repeats)
     return {
+        **fills,
         "reference_ms_per_img": round(reference_ms, 3),
         "ms_per_img": round(fast_ms, 3),
         "speedup": round(reference_ms / fast_ms, 3),
@@ -139,10 +218,11 @@ def benchmark(
         "batch": batch,
         "images": len(inputs),
         "repeats": repeats,
-        "reference": "float32, batch 1, batch-invariant transposed convolutions (as served)",
-        "fast": f"{'bfloat16 autocast' if fast.bf16 else 'float32'}, batch {batch}, "
-        "channels_last, stock oneDNN transposed convolutions"
-        + (", torch.compile" if compile else ""),
+        "reference": "float32, batch 1, batch-invariant transposed convolutions "
+        "(INFERENCE_PATH=exact, for audits)",
+        "fast": f"{fast.precision} autocast, batch {batch}, channels_last, stock transposed "
+        "convolutions" + (", torch.compile" if compile else "") + " (what the worker serves)",
+        "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if cuda else ""),
         "fast_prepare_seconds": round(prepare_s, 1),
         "threads": torch.get_num_threads(),
         "cpu": platform.processor() or platform.machine(),

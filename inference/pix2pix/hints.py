@@ -38,18 +38,21 @@ INK_FULL = 0.40
 DARK_LUMINANCE = 0.38
 NEUTRAL_CHROMA = 0.18
 OTHER_CRAYON = 0.3  # colour distance (largest channel difference) of another crayon
+RESIDUE_REACH_PX = 24  # how far a scribble's loose ends reach out of its closed area
 COVERAGE = 0.6  # share of the nearby full-strength ink that counts a pixel as covered
 
 
 def _shift_max(x: torch.Tensor, radius: int, dim: int) -> torch.Tensor:
     # Max over a window of 2r+1 along ``dim``, same size out, outside the picture ignored:
     # r element-wise maxima of shifted views (stride-1 max_pool2d is ~30x slower on CPU).
+    # A bool mask takes "or" (a byte a pixel instead of four: the masks below are binary).
+    combine = torch.logical_or if x.dtype == torch.bool else torch.maximum
     size = x.shape[dim]
     out = x.clone()
     for d in range(1, min(radius, size - 1) + 1):
         ahead, behind = x.narrow(dim, d, size - d), x.narrow(dim, 0, size - d)
-        out.narrow(dim, 0, size - d).copy_(torch.maximum(out.narrow(dim, 0, size - d), ahead))
-        out.narrow(dim, d, size - d).copy_(torch.maximum(out.narrow(dim, d, size - d), behind))
+        out.narrow(dim, 0, size - d).copy_(combine(out.narrow(dim, 0, size - d), ahead))
+        out.narrow(dim, d, size - d).copy_(combine(out.narrow(dim, d, size - d), behind))
     return out
 
 
@@ -66,7 +69,17 @@ def _dilate(mask: torch.Tensor, radius: int) -> torch.Tensor:
 
 def _erode(mask: torch.Tensor, radius: int) -> torch.Tensor:
     # Outside the picture is ignored, so an area at the border is not eaten from outside.
-    return -_max_pool(-mask, radius)
+    return ~_max_pool(~mask, radius)
+
+
+def _grow_within(seed: torch.Tensor, within: torch.Tensor, reach: int) -> torch.Tensor:
+    """The pixels of ``within`` joined to ``seed`` through ``within`` within about ``reach``
+    px (a geodesic dilation in 2 px steps, so a 1 px break still joins), without ``seed``;
+    bool masks in and out."""
+    grown = seed
+    for _ in range(max(1, reach // 2)):
+        grown = grown | (_dilate(grown, 2) & within)
+    return grown & within & ~seed
 
 
 def _local_mean_colour(
@@ -123,24 +136,31 @@ def split_sketch(sketch: torch.Tensor) -> torch.Tensor:
     # soft (anti-aliased) rim of a stroke does not make it look wider than it is.
     strength = 1.0 - rgb01.amin(dim=1, keepdim=True)
     covered = strength > COVERAGE * _max_pool(strength, 2)
-    coloured = ((ink * (1.0 - dark) > 0.5) & covered).float()
+    # The masks are bool (binary by nature): morphology on them is "or" over bytes.
+    coloured = (ink * (1.0 - dark) > 0.5) & covered
     closed = _erode(_dilate(coloured, gap), gap)
-    area = _dilate(_erode(closed, line_max), line_max) * closed
+    area = _dilate(_erode(closed, line_max), line_max) & closed
     # Mean crayon colour of the coloured ink within reach of each pixel of the area.
-    colour, _ = _local_mean_colour(rgb01, coloured, 2 * gap)
+    colour, _ = _local_mean_colour(rgb01, coloured.float(), 2 * gap)
     # An outline in another crayon touching the colouring (a blue ring round a red scribble)
     # is still a line: at the rim of an area, ink unlike the colour around it is left out of
     # the colour and kept as a line.
     unlike = (rgb01 - colour).abs().amax(dim=1, keepdim=True) > OTHER_CRAYON
-    rim = area * (1.0 - _erode(area, gap))
-    odd = coloured * rim * unlike.float()
-    colour, reached = _local_mean_colour(rgb01, coloured * (1.0 - odd), 2 * gap)
-    mask = area * reached.float() * (1.0 - odd)
+    rim = area & ~_erode(area, gap)
+    odd = coloured & rim & unlike
+    colour, reached = _local_mean_colour(rgb01, (coloured & ~odd).float(), 2 * gap)
+    mask = area & reached & ~odd
+    # The loose ends of a scribble (the turns of a zigzag, a dab past the rest) are too thin
+    # to survive the opening, yet they are colouring-in, not lines: crayon ink of the area's
+    # colour joined to it within ``RESIDUE_REACH_PX`` joins the hint.
+    like = coloured & ~unlike
+    mask = mask | _grow_within(mask, like, _scaled(RESIDUE_REACH_PX, side))
     hint = (colour * 2.0 - 1.0).clamp(-1.0, 1.0) * mask
     # Lines: dark ink anywhere; other ink where it is not colouring-in (nor its ragged rim).
-    near = _dilate(mask, gap // 2 + 1)
-    line_alpha = ink * torch.maximum(torch.maximum(dark, 1.0 - near), odd)
+    near = _dilate(mask, gap // 2 + 1).float()
+    line_alpha = ink * torch.maximum(torch.maximum(dark, 1.0 - near), odd.float())
     line = 1.0 - 2.0 * line_alpha
+    mask = mask.float()
     planes = torch.cat([line, hint, mask], dim=1)
     return planes.to(dtype).contiguous(memory_format=_memory_format_of(sketch))
 

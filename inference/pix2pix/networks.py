@@ -28,6 +28,11 @@ NORMS = ("instance", "batch", "none")
 SKETCH_INPUTS = {"rgb": 3, "hints": 5}
 
 
+def _check_strength(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}")
+
+
 @dataclass(frozen=True)
 class GeneratorConfig:
     """Architecture of a pix2pix U-Net generator; stored in every model card.
@@ -52,6 +57,10 @@ class GeneratorConfig:
     # > 0: each condition label is a learned vector of this size, given as constant input
     # planes and added at the bottleneck (instead of one one-hot plane per label).
     embed_dim: int = 0
+    # 0-1: after the forward pass, colour that wanders a little inside each shape the child's
+    # lines close is pulled toward the shape's own colour by this much (inference.pix2pix.fills,
+    # applied by inference.pix2pix.drawing.draw); 0: the pixels as the network made them.
+    clean_fills: float = 0.0
 
     def __post_init__(self) -> None:
         if isinstance(self.condition, list):  # from JSON
@@ -84,6 +93,7 @@ class GeneratorConfig:
             raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {self.norm!r}")
         if not isinstance(self.use_dropout, bool):
             raise ValueError(f"use_dropout must be true or false, not {self.use_dropout!r}")
+        _check_strength("clean_fills", self.clean_fills)
 
     @property
     def sketch_planes(self) -> int:

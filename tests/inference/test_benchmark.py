@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -66,3 +67,42 @@ def test_benchmark_generator_explains_what_is_missing(registry_dir: Path) -> Non
     write_random_generator(registry_dir, name="tiny")
     with pytest.raises(CommandError, match='No generator "nope"'):
         call_command("benchmark_generator", "--model", "nope", stdout=io.StringIO())
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU: the cuda run works")
+def test_benchmark_generator_on_cuda_without_a_gpu_says_so(registry_dir: Path) -> None:
+    write_random_generator(registry_dir, name="tiny", categories=KIDS, conditioned=True)
+    with pytest.raises(CommandError, match="no CUDA GPU"):
+        call_command("benchmark_generator", "--device", "cuda", stdout=io.StringIO())
+
+
+def test_the_fast_copy_autocasts_for_the_device_its_weights_are_on(tmp_path: Path) -> None:
+    card = write_random_generator(tmp_path, categories=KIDS, conditioned=True)
+    module = registry.load_generator(card)
+    copy = fast.fast_copy(module, bf16=True)
+    assert (copy.device_type, copy.precision) == ("cpu", "bfloat16")
+    assert copy.config is module.config  # its category labels are found as for the module
+    assert fast.fast_copy(module, bf16=False).precision == "float32"
+    # On a GPU the same copy runs float16 (or bfloat16 when asked).
+    on_gpu = fast.FastGenerator(copy.module, bf16=False, device_type="cuda")
+    assert on_gpu.precision == "float16"
+    on_gpu_bf16 = fast.FastGenerator(
+        copy.module, bf16=False, device_type="cuda", cuda_dtype=torch.bfloat16
+    )
+    assert on_gpu_bf16.precision == "bfloat16"
+
+
+def test_the_benchmark_adds_the_fill_cleaning_a_generator_does_after_either_path(
+    tmp_path: Path,
+) -> None:
+    card = write_random_generator(tmp_path, categories=KIDS, conditioned=True)
+    module = registry.load_generator(card)
+    sketches = [sketch(seed) for seed in range(2)]
+
+    plain = fast.benchmark(module, sketches, batch=2, repeats=1)
+    assert "clean_fills_ms_per_img" not in plain
+
+    setattr(module, "config", dataclasses.replace(card.config, clean_fills=1.0))  # noqa: B010
+    cleaning = fast.benchmark(module, sketches, batch=2, repeats=1)
+    assert cleaning["clean_fills"] == 1.0
+    assert cleaning["clean_fills_ms_per_img"] > 0

@@ -87,13 +87,25 @@ def test_evaluate_generators_scores_candidates_on_the_canvas_devset(
         registry_dir, name="themes-gen", categories=(("space", "Space", "우주", "🚀"),),
         conditioned=True,
     )  # fmt: skip
+    # Real pictures of the sun for its colour profile: A|B pairs, a yellow disc on the right.
+    pairs = tmp_path / "suns" / "train"
+    pairs.mkdir(parents=True)
+    for k in range(3):
+        pair = np.full((256, 512, 3), 255, np.uint8)
+        cv2.circle(pair, (128, 128), 60, (0, 0, 0), 4)
+        cv2.circle(pair, (384, 128), 60, (250, 210, 30), -1)
+        Image.fromarray(pair).save(pairs / f"sun__{k}.png")
     out = tmp_path / "report"
     printed = io.StringIO()
     call_command(
         "evaluate_generators", "themes-gen", "--canvas-devset", str(_devset(tmp_path / "devset")),
-        "--out", str(out), stdout=printed,
+        "--out", str(out), "--reference-dataset", str(tmp_path / "suns"), stdout=printed,
     )  # fmt: skip
     report = json.loads((out / "canvas-metrics.json").read_text())["candidates"]["themes-gen"]
     assert report["drawings"] == 3 and report["coloured_shapes"] == 1
     assert report["crayon_twins"] == 1 and report["fill_spread"] is not None
-    assert "hints kept" in printed.getvalue()
+    assert 0 <= report["colour_plausibility_by_thing"]["sun"] <= 1
+    assert "Colour profiles of 1 things from 3 real pictures" in printed.getvalue()
+    # The shipped "What did you draw?" classifier is scored on the dev sketches by default.
+    assert 0 <= report["suggestion_top3"] <= 1
+    assert "hints kept" in printed.getvalue() and "sketch top-3" in printed.getvalue()

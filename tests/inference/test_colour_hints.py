@@ -64,6 +64,32 @@ def test_a_black_outline_with_a_red_scribble_splits_into_lines_and_a_red_hint() 
     assert colour[0] > 180 and colour[1] < 80 and colour[2] < 80
 
 
+def _loose_scribble(image: np.ndarray, colour: tuple[int, int, int], seed: int) -> np.ndarray:
+    # A quick zigzag, 11 px apart, whose turns stop short of or overshoot the circle's edge.
+    rng = np.random.default_rng(seed)
+    points = []
+    for i in range(12):
+        y = 70 + 11 * i + int(rng.integers(-3, 4))
+        half = int(np.sqrt(max(0, 75**2 - (y - 128) ** 2)))
+        points.append((128 + (-1) ** i * (half - int(rng.integers(-4, 14))), y))
+    cv2.polylines(image, [np.array(points, np.int32)], False, colour, 6, cv2.LINE_AA)
+    return image
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_loose_ends_of_a_scribble_are_colour_not_lines(seed: int) -> None:
+    colour = [(224, 36, 36), (255, 210, 0), (30, 144, 255), (60, 180, 75)][seed]
+    sketch = _loose_scribble(_outline(), colour, seed)
+    planes = split_sketch(_tensor(sketch))[0]
+    scribbled = torch.from_numpy(_inside(74) & (sketch.min(axis=2) < 200))
+
+    # The zigzag's turns would come back as a dotted ghost of dark dashes if they were lines.
+    assert (planes[0][scribbled] < 0).float().mean() < 0.06
+    assert (planes[4][scribbled] > 0.5).float().mean() > 0.85
+    ring = torch.from_numpy(_inside(83) & ~_inside(77))
+    assert (planes[0][ring] < 0).float().mean() > 0.85  # the outline is still a line
+
+
 @pytest.mark.parametrize(
     ("hex_colour", "rgb"), [(h, rgb) for (h, _), rgb in zip(CRAYONS, CRAYON_RGB, strict=True)]
 )

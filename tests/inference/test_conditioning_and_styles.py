@@ -296,6 +296,17 @@ def test_promote_generator_records_the_condition_and_the_dev_set_scores(tmp_path
     installed = registry.parse_card(tmp_path / "generators" / "tiny.json")
     assert installed.config.condition == ("face", "food")
     registry.load_generator(installed)  # the fp16 weights fit the conditioned architecture
+    assert installed.config.clean_fills == 0.0  # the checkpoint's: none
+
+    call_command(
+        "promote_generator", str(checkpoint), "--name", "tidy", "--dataset",
+        str(tmp_path / "data"), "--dir", str(tmp_path / "generators"),
+        "--clean-fills", "0.8", stdout=io.StringIO(),
+    )  # fmt: skip
+    tidy = registry.parse_card(tmp_path / "generators" / "tidy.json")
+    assert tidy.config.clean_fills == 0.8
+    served = registry.load_generator(tidy)
+    assert getattr(served, "config").clean_fills == 0.8  # noqa: B009 - what serving draws with
 
     (tmp_path / "other.json").write_text(json.dumps({"ranking": []}))
     with pytest.raises(CommandError, match="has no candidate 'run/epoch-0001'"):

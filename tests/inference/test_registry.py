@@ -92,6 +92,34 @@ def test_malformed_cards_are_skipped_and_reported(tmp_path: Path, caplog) -> Non
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 6
 
 
+def test_an_architecture_torch_must_build_is_checked_when_loaded_or_asked(tmp_path: Path) -> None:
+    # Discovery reads JSON only (a web process offers the categories without torch); the
+    # networks' own checks run where the config is built: loading, or check_architecture.
+    card = write_random_generator(tmp_path, name="odd")
+    data = json.loads(card.card_path.read_text(encoding="utf-8"))
+    data["architecture"]["wings"] = 2
+    card.card_path.write_text(json.dumps(data), encoding="utf-8")
+
+    [found] = discover(tmp_path)
+    assert found.category_slugs == card.category_slugs
+    with pytest.raises(RegistryError, match=r"odd\.json: unknown architecture field.*wings"):
+        load_generator(found)
+    problems: list[str] = []
+    assert discover(tmp_path, problems=problems, check_architecture=True) == []
+    assert "unknown architecture field(s): wings" in problems[0]
+
+
+def test_a_malformed_condition_list_is_refused_without_building_the_config(
+    tmp_path: Path,
+) -> None:
+    card = write_random_generator(tmp_path, name="cond")
+    data = json.loads(card.card_path.read_text(encoding="utf-8"))
+    data["architecture"]["condition"] = "face"
+    card.card_path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RegistryError, match="condition must be a list of category slugs"):
+        registry.parse_card(card.card_path)
+
+
 def test_get_card_names_what_is_installed(tmp_path: Path) -> None:
     write_random_generator(tmp_path, name="alpha")
     assert get_card("alpha", tmp_path).name == "alpha"

@@ -160,3 +160,32 @@ def test_explicit_directory_and_device(tmp_path: Path) -> None:
     local = GeneratorRuntime(tmp_path, device="cpu", threads=0)
     assert [card.name for card in local.cards()] == ["local"]
     assert local.generator("local").device == torch.device("cpu")
+
+
+def test_a_worker_loads_only_the_generators_that_serve_a_category(tmp_path: Path) -> None:
+    face = (("face", "Face", "얼굴", "🙂"),)
+    write_random_generator(tmp_path, name="old", categories=face, priority=0)
+    write_random_generator(tmp_path, name="new", categories=face, priority=5)
+    write_random_generator(tmp_path, name="pandas", categories=(("panda", "Panda", "판다", "🐼"),))
+    loaded = GeneratorRuntime(tmp_path, device="cpu", path="fast").load_all()
+    assert [g.card.name for g in loaded] == ["new", "pandas"]  # "old" is outranked everywhere
+    assert all(g.path == "fast" for g in loaded)
+
+
+def test_the_fast_path_serves_by_default_and_exact_stays_for_audits(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "generators"  # trained weights: random
+    fast = GeneratorRuntime(shipped, device="cpu").generator("kids7c")  # ones amplify noise
+    exact = GeneratorRuntime(shipped, device="cpu", path="exact").generator("kids7c")
+    assert (fast.path, exact.path) == ("fast", "exact")
+    pictures = [sketch(seed) for seed in range(3)]
+    quick, slow = fast.draw(pictures, ["face"] * 3), exact.draw(pictures, ["face"] * 3)
+    worst = max(
+        int(np.abs(pixels(a).astype(int) - pixels(b)).max())
+        for a, b in zip(quick, slow, strict=True)
+    )
+    assert worst <= 8  # bfloat16 against float32: close, not equal
+    audit = fast.draw(pictures, ["face"] * 3, exact=True)  # the audit path on demand
+    assert all(np.array_equal(pixels(a), pixels(b)) for a, b in zip(audit, slow, strict=True))
+    write_random_generator(tmp_path, name="g")
+    with pytest.raises(ValueError, match="INFERENCE_PATH"):
+        GeneratorRuntime(tmp_path, device="cpu", path="turbo").generator("g")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +14,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inference import registry
 from inference.management.commands.train_category_classifier import DEFAULT_OUT
+from inference.management.commands.train_sketch_classifier import DEFAULT_OUT as SKETCH_CLASSIFIER
 
 if TYPE_CHECKING:
     import torch
+
+    from inference.pix2pix.networks import GeneratorConfig
 
 Loader = Callable[[], "torch.nn.Module"]
 
@@ -105,6 +109,33 @@ class Command(BaseCommand):
             action="store_true",
             help="Score each category-conditioned candidate a second time drawing with no "
             'category ("NAME (no category)"): what the condition adds.',
+        )
+
+        parser.add_argument(
+            "--clean-fills",
+            type=float,
+            nargs="+",
+            default=None,
+            metavar="S",
+            help="With --canvas-devset: score each candidate once more per strength S (0-1) "
+            'of inference.pix2pix.fills ("NAME (clean fills S)"); 0 scores it without.',
+        )
+
+        parser.add_argument(
+            "--reference-dataset",
+            type=Path,
+            action="append",
+            default=None,
+            metavar="DIR",
+            help="With --canvas-devset: A|B dataset folders whose real pictures give each "
+            "thing's colour profile (per-thing colour plausibility); repeatable.",
+        )
+        parser.add_argument(
+            "--sketch-classifier",
+            type=Path,
+            default=None,
+            help='With --canvas-devset: the "What did you draw?" classifier whose top-3 on '
+            f"the dev sketches is reported (default {SKETCH_CLASSIFIER} when it exists).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -205,21 +236,29 @@ class Command(BaseCommand):
         candidates = [c for name in options["candidates"] for c in self._resolve(name, options)]
         if not candidates:
             raise CommandError("Name at least one checkpoint, run folder or generator to score.")
+        strengths = options["clean_fills"]
+        if strengths and not all(0.0 <= s <= 1.0 for s in strengths):
+            raise CommandError("--clean-fills strengths must be between 0 and 1.")
+        references = self._thing_profiles(options["reference_dataset"] or [])
+        suggest = self._sketch_suggester(options["sketch_classifier"])
         reports: dict[str, Any] = {}
-        for name, load in candidates:
-            net = load()
+        for name, net in self._fill_variants(candidates, strengths):
             known = set(getattr(getattr(net, "config", None), "condition", ()) or ())
 
             def draw_as(sketches: Any, labels: Any, net: Any = net, known: set = known) -> Any:
                 picked = [t if t in known else theme_of(t) for t in labels]
                 return draw(net, sketches, [p if p in known else None for p in picked])
 
-            reports[name] = canvas_judge.judge(drawings, draw_as)
+            reports[name] = canvas_judge.judge(
+                drawings, draw_as, references=references or None, suggest=suggest
+            )
             r = reports[name]
             self.stdout.write(
                 f"{name}: hints kept {_percent(r['hint_kept'] or 0)} of {r['coloured_shapes']} "
                 f"shapes (ΔE {r['hint_delta_e']}), crayon twins {r['crayon_twin_distance']} "
                 f"levels apart, fill spread {r['fill_spread']}"
+                + (f", colour plausibility {r['colour_plausibility']}" if references else "")
+                + (f", sketch top-3 {_percent(r['suggestion_top3'] or 0)}" if suggest else "")
             )
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
@@ -227,6 +266,68 @@ class Command(BaseCommand):
         document = {"devset": str(options["canvas_devset"]), "candidates": reports}
         path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
         self.stdout.write(f"Wrote {path}")
+
+    def _thing_profiles(self, folders: list[Path], per_thing: int = 40) -> dict[str, Any]:
+        """Each thing's hue profile over up to ``per_thing`` real pictures of ``folders``."""
+        import numpy as np
+
+        from inference.datasets.things import THINGS
+        from inference.pix2pix import canvas_judge
+        from inference.pix2pix.data import find_pairs
+
+        known = {thing.slug for thing in THINGS}
+        pictures: dict[str, list[Any]] = {}
+        for folder in folders:
+            root = folder / "train" if (folder / "train").is_dir() else folder
+            if not root.is_dir():
+                raise CommandError(f"--reference-dataset {folder}: no such folder.")
+            for pair in find_pairs(root):
+                thing = pair.category
+                if thing in known and len(pictures.setdefault(thing, [])) < per_thing:
+                    _, picture = pair.load_parts(128)
+                    pictures[thing].append(np.asarray(picture.convert("RGB")))
+        if folders:
+            self.stdout.write(
+                f"Colour profiles of {len(pictures)} things from "
+                f"{sum(len(v) for v in pictures.values())} real pictures"
+            )
+        return canvas_judge.reference_profiles(pictures)
+
+    def _sketch_suggester(self, requested: Path | None) -> Any:
+        """The sketch classifier's top-3 things for PIL sketches (None: not scored)."""
+        from inference.pix2pix.classifier import load_classifier
+        from inference.pix2pix.imaging import images_to_batch
+        from inference.pix2pix.sketch_classifier import suggest
+
+        path = requested or Path(SKETCH_CLASSIFIER)
+        if requested is None and not path.with_suffix(".json").is_file():
+            return None
+        try:
+            model = load_classifier(path)
+        except (FileNotFoundError, ValueError) as exc:
+            raise CommandError(f"--sketch-classifier {path}: {exc}") from exc
+
+        def top3(sketches: Any) -> list[list[str]]:
+            guesses = suggest(model, images_to_batch(list(sketches)), top=3)
+            return [[slug for slug, _ in row] for row in guesses]
+
+        return top3
+
+    @staticmethod
+    def _fill_variants(
+        candidates: list[tuple[str, Loader]], strengths: list[float] | None
+    ) -> Iterator[tuple[str, Any]]:
+        """Each candidate as it is, or (``strengths``) once per clean-fills strength."""
+        for name, load in candidates:
+            net: Any = load()
+            if not strengths:
+                yield name, net
+                continue
+            config: GeneratorConfig = net.config
+            for strength in strengths:
+                net.config = dataclasses.replace(config, clean_fills=strength)
+                yield f"{name} (clean fills {strength:g})", net
+            net.config = config
 
     def _build_devset(self, options: dict[str, Any]) -> None:
         from inference.pix2pix.evaluation import devset

@@ -51,7 +51,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         directory = generators_dir()
         problems: list[str] = []
-        cards = discover(directory, problems=problems)
+        # Operators see a card whose architecture cannot be built here, not at the first drawing.
+        cards = discover(directory, problems=problems, check_architecture=True)
         for problem in problems:
             self.stderr.write(f"Skipped: {problem}")
         active = active_map(cards)

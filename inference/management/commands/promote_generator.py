@@ -68,6 +68,15 @@ class Command(BaseCommand):
             "dev-set scores go into the card (repeatable).",
         )
 
+        parser.add_argument(
+            "--clean-fills",
+            type=float,
+            default=None,
+            metavar="S",
+            help="Serve with fill cleaning of strength S, 0-1 (inference.pix2pix.fills; "
+            "default: the checkpoint's, usually 0).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         checkpoint: Path = options["checkpoint"]
         if not checkpoint.is_file() or not checkpoint.with_suffix(".json").is_file():
@@ -99,6 +108,7 @@ class Command(BaseCommand):
                 data=data,
                 priority=options["priority"],
                 extra=extra,
+                clean_fills=options["clean_fills"],
             )
         except (ValueError, RuntimeError, registry.RegistryError) as exc:
             raise CommandError(str(exc)) from exc
