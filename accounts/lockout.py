@@ -3,7 +3,8 @@
 django-axes counts failed sign-ins in the cache (Redis in production), per email and per IP
 address; after ``AXES_FAILURE_LIMIT`` it refuses even the right password for
 ``AXES_COOLOFF_TIME``. This is the answer then: the sign-in page again, status 429 with a
-``Retry-After`` header, and a sentence saying when to try again. An operator lifts a lock-out
+``Retry-After`` header, and a sentence saying when to try again (over the API: the same in the
+API's JSON error shape). An operator lifts a lock-out
 with ``manage.py axes_reset_username EMAIL`` (and ``axes_reset_ip IP``).
 """
 
@@ -13,13 +14,14 @@ import math
 from typing import Any
 
 from axes.helpers import get_cool_off
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
 from accounts import forms
 
 TOO_MANY_REQUESTS = 429
+API_PREFIX = "/api/"  # the mobile app's sign-in gets the API's JSON error shape
 
 
 def locked_out(
@@ -36,6 +38,12 @@ def locked_out(
         "Please try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
+    if request.path.startswith(API_PREFIX):
+        api_response = JsonResponse(
+            {"code": "locked", "detail": message, "field_errors": {}}, status=TOO_MANY_REQUESTS
+        )
+        api_response["Retry-After"] = str(seconds)
+        return api_response
     form = forms.EmailAuthenticationForm(request)
     response = render(
         request,

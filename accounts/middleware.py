@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.models import Child
-from accounts.playmode import child_for, playing_child_id
+from accounts.playmode import PLAY_SESSION_KEY, child_for, playing_child_id
 
 ADMIN_PREFIX = "/admin/"
 
@@ -22,12 +24,39 @@ class PlayModeMiddleware:
     would lie; instead the cheap part is done eagerly: without the play key in the
     session there is no query at all, and with it one query loads the child, which
     must belong to the signed-in parent (``child_for``) or the request is not playing.
+
+    Sync and async capable, so an async request under ASGI stays on the event loop: the session
+    is read with its async API (a request without a play key needs no thread at all), and only
+    a playing request runs the child lookup in the request's thread (``sync_to_async``, thread
+    sensitive), where the user it loads stays cached for the view.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        refused = self._play(request)
+        return refused if refused is not None else self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        get_response: Callable[[HttpRequest], Awaitable[HttpResponse]] = self.get_response
+        session = getattr(request, "session", None)
+        if session is None or await session.aget(PLAY_SESSION_KEY) is None:
+            request.child = None  # type: ignore[attr-defined]
+            return await get_response(request)
+        refused = await sync_to_async(self._play)(request)
+        return refused if refused is not None else await get_response(request)
+
+    def _play(self, request: HttpRequest) -> HttpResponse | None:
+        """Set ``request.child``; a redirect when this request may not go on as it is."""
         session = getattr(request, "session", None)
         child = None
         play_id = playing_child_id(session) if session is not None else None
@@ -46,4 +75,4 @@ class PlayModeMiddleware:
         if child is not None and request.path == reverse("accounts:logout"):
             # Signing out ends play mode too, so it asks for the parent's password first.
             return redirect(f"{reverse('accounts:leave_play')}?then=sign-out")
-        return self.get_response(request)
+        return None

@@ -7,7 +7,9 @@ year (for age-appropriate content) and a time zone (so a day is the child's day)
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
+from datetime import datetime
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -18,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,7 +45,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A parent (or guardian): the adult who owns the family account."""
 
     email = models.EmailField(_("email address"), unique=True)
@@ -50,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the parent last opened the family gallery: the family page counts what came since.
+    gallery_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -99,7 +104,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Pick a time zone from the list, for example Asia/Seoul."))
 
 
-class Child(models.Model):
+class Child(models.Model):  # type: ignore[django-manager-missing]
     """A child's profile inside a family. No personal data beyond what play needs."""
 
     parent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="children")
@@ -171,3 +176,41 @@ class ConsentRecord(models.Model):
     def __str__(self) -> str:
         whom = self.child_id if self.child_id is not None else "a deleted profile"
         return f"consent {self.version} for {whom} ({self.method})"
+
+
+class ApiToken(AbstractAuthToken):
+    """One device's API token (django-rest-knox stores only its hash, and it expires).
+
+    A parent's token (``child`` empty) acts for the parent; a **play token** (``child`` set) is
+    made by ``POST /api/v1/children/{id}/play/`` with the child's PIN and acts only as that
+    child, like play mode on the web. ``public_id`` names the token in "my devices" without
+    revealing any part of the secret.
+    """
+
+    # knox ships no type hints, so the model's fields are spelled out for mypy.
+    public_id: models.UUIDField[uuid.UUID, uuid.UUID] = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False
+    )
+    device_name: models.CharField[str, str] = models.CharField(
+        _("device"), max_length=60, blank=True
+    )
+    child: models.ForeignKey[Child | None, Child | None] = models.ForeignKey(
+        Child,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("child"),
+    )
+    last_used_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("last used"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        who = f"child {self.child_id}" if self.child_id else f"parent {self.user_id}"
+        return f"token {self.public_id} ({who}, {self.device_name or 'unnamed device'})"

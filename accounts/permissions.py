@@ -49,6 +49,18 @@ class IsPlayingChild(BasePermission):
         return playing_child_or_none(request) is not None
 
 
+class IsParent(BasePermission):
+    """API access for the parent acting as the parent: a parent's token or the web session not
+    in play mode; a child's play token (or play mode) is refused."""
+
+    message = gettext_lazy("This needs a grown-up: sign in as the parent.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated) and (
+            playing_child_or_none(request) is None
+        )
+
+
 def child_required(view: View) -> View:
     """Pages for a child in play mode; a stranger signs in first (and comes back), a parent
     not in play mode picks a child first."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from family import children, consent, gallery
+from family import children, consent, gallery, sharing
 from family.sites import family_site
 
-__all__ = ["children", "consent", "family_site", "gallery"]
+__all__ = ["children", "consent", "family_site", "gallery", "sharing"]

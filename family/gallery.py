@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drawings import erasure, services
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import installed_categories
+from family import services as family_services
 from family.export import zip_response
 from family.scoping import FamilyModelAdmin
 from family.sites import family_site
@@ -42,6 +43,19 @@ def _pictures(drawing: Drawing, *, css_class: str) -> str:
     )
 
 
+class AskedToLookFilter(admin.SimpleListFilter):
+    title = _("asked to look")
+    parameter_name = "asked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", str(_("A child asked you to look")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Drawing]) -> QuerySet[Drawing]:
+        if self.value() == "yes":
+            return queryset.filter(grownup_asked_at__isnull=False)
+        return queryset
+
+
 def _export_name() -> str:
     return f"icanvas-family-{timezone.localdate().isoformat()}.zip"
 
@@ -49,9 +63,23 @@ def _export_name() -> str:
 @admin.register(Drawing, site=family_site)
 class GalleryAdmin(FamilyModelAdmin):
     family_path = "child__parent"
-    list_display = ("thumbnails", "child", "category_label", "status", "shown", "created_at")
+    list_display = (
+        "thumbnails",
+        "child",
+        "category_label",
+        "status",
+        "shown",
+        "asked_to_look",
+        "created_at",
+    )
     list_display_links = ("thumbnails",)
-    list_filter = (("child", admin.RelatedOnlyFieldListFilter), "category", "status", "hidden")
+    list_filter = (
+        AskedToLookFilter,
+        ("child", admin.RelatedOnlyFieldListFilter),
+        "category",
+        "status",
+        "hidden",
+    )
     date_hierarchy = "created_at"
     search_fields = ("category",)
     list_select_related = ("child",)
@@ -69,6 +97,7 @@ class GalleryAdmin(FamilyModelAdmin):
         "finished_at",
         "inference_ms",
         "xp_paid",
+        "share",
     )
     readonly_fields = tuple(f for f in fields if f != "hidden")
     change_list_template = "family_admin/drawings/change_list.html"
@@ -103,10 +132,45 @@ class GalleryAdmin(FamilyModelAdmin):
     def shown(self, drawing: Drawing) -> bool:
         return not drawing.hidden
 
+    @admin.display(description=_("A child asked you to look"), boolean=True)
+    def asked_to_look(self, drawing: Drawing) -> bool:
+        return drawing.grownup_asked_at is not None
+
+    @admin.display(description=_("Share"))
+    def share(self, drawing: Drawing) -> str:
+        if drawing.status != DrawingStatus.DONE or not drawing.result:
+            return str(_("Only a finished picture can be shared."))
+        url = reverse("family_admin:sharing_sharelink_add")
+        return format_html(
+            '<a class="button" href="{}?drawing={}">🔗 {}</a>',
+            url,
+            drawing.pk,
+            _("Make a share link"),
+        )
+
     @admin.display(description=_("XP it paid"))
     def xp_paid(self, drawing: Drawing) -> int:
         paid = xp_paid_for_drawings(drawings=Drawing.objects.filter(pk=drawing.pk))
         return paid.get(drawing.pk, 0)
+
+    # --- the parent's visit ----------------------------------------------------------------
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
+            family_services.mark_gallery_seen(parent=request.user)  # type: ignore[arg-type]
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "status_code", 200) == 200:
+            # The grown-up has looked: the child's request is answered.
+            services.answer_grownup_requests(
+                drawings=self.get_queryset(request).filter(pk=object_id)
+            )
+        return response
 
     # --- writes go through the services ----------------------------------------------------
 

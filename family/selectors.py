@@ -1,12 +1,12 @@
-"""Reads of the parents' side: what withdrawing a child's consent would delete."""
+"""Reads of the parents' side: what is new for them, what withdrawing consent would delete."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.models import Child
+from accounts.models import Child, User
 from drawings.erasure import stored_files_of
-from drawings.models import Drawing
+from drawings.models import Drawing, DrawingStatus
 from gamification.models import AchievementAward, ChildProgress, DailyQuest, XPEvent
 
 
@@ -38,4 +38,26 @@ def child_data(*, child: Child) -> ChildData:
         current_streak=progress.current_streak if progress else 0,
         has_progress=progress is not None,
         consent_records=child.consents.count(),
+    )
+
+
+@dataclass(frozen=True)
+class WhatIsNew:
+    """At a glance on the family page: pictures since the last gallery visit, and requests."""
+
+    new_pictures: int
+    asked_to_look: int
+
+
+def what_is_new(*, parent: User) -> WhatIsNew:
+    """Finished pictures since the parent last opened the gallery (all of them before the first
+    visit), and pictures a child asked a grown-up to look at."""
+    family = Drawing.objects.filter(child__parent=parent)
+    finished = family.filter(status=DrawingStatus.DONE)
+    seen_at = User.objects.filter(pk=parent.pk).values_list("gallery_seen_at", flat=True).first()
+    if seen_at is not None:
+        finished = finished.filter(finished_at__gt=seen_at)
+    return WhatIsNew(
+        new_pictures=finished.count(),
+        asked_to_look=family.filter(grownup_asked_at__isnull=False).count(),
     )

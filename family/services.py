@@ -1,4 +1,4 @@
-"""The parents' writes that span apps: withdrawing consent for a child."""
+"""The parents' writes that span apps: withdrawing consent for a child; the gallery visit."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ class Withdrawal:
     files: int
     consent_records: int
     withdrawn_at: datetime
+
+
+def mark_gallery_seen(*, parent: User) -> None:
+    """The parent opened the family gallery: "new pictures" count from now."""
+    User.objects.filter(pk=parent.pk).update(gallery_seen_at=timezone.now())
 
 
 def withdraw_consent(*, parent: User, child_id: int) -> Withdrawal:

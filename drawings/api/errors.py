@@ -20,6 +20,9 @@ from rest_framework.views import exception_handler
 
 from icanvas_site.errors import ApplicationError
 
+# 401s that say something more useful than "Please sign in first."
+OWN_401_CODES = frozenset({"token_in_address"})
+
 
 def _first_message(value: Any) -> str:
     if isinstance(value, list | tuple) and value:
@@ -50,6 +53,8 @@ def _as_validation_error(exc: ApplicationError) -> exceptions.ValidationError:
 def _site_sentence(exc: Exception) -> tuple[str, str] | None:
     """``(code, sentence)`` where the site says it better than the framework's default."""
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        if _first_code(exc.get_codes(), "") in OWN_401_CODES:
+            return None
         return "not_signed_in", _("Please sign in first.")
     if (
         isinstance(exc, exceptions.PermissionDenied)
@@ -100,7 +105,7 @@ def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     sentence = _site_sentence(exc)
     if sentence is not None:
         body["code"], body["detail"] = sentence
-    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and code not in OWN_401_CODES:
         body["code"], body["detail"] = "not_signed_in", _("Please sign in first.")
     response.data = body
     return response

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from drawings.models import Drawing, DrawingStatus
@@ -20,7 +22,8 @@ class DrawingSubmitSerializer(serializers.Serializer):
 
 
 class DrawingSerializer(serializers.Serializer):
-    """Read-only: the shape is :func:`drawings.payloads.drawing_payload`, shared with events."""
+    """Read-only: :func:`drawings.payloads.drawing_payload` (shared with the live events), plus
+    the two image addresses that work with a Bearer token."""
 
     id = serializers.IntegerField()
     client_id = serializers.CharField()
@@ -34,9 +37,42 @@ class DrawingSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     inference_ms = serializers.IntegerField(allow_null=True)
+    grownup_asked = serializers.BooleanField(
+        help_text='The child pressed "Show a grown-up": the picture waits for a parent to look.'
+    )
+    # sketch_url/result_url are the web's (they need the session); an app uses these two.
+    api_sketch_url = serializers.CharField(
+        help_text="The sketch as PNG for a Bearer token: GET /api/v1/drawings/{id}/sketch.png."
+    )
+    api_picture_url = serializers.CharField(
+        allow_null=True,
+        help_text="The picture as PNG for a Bearer token, once the drawing is done (else null).",
+    )
 
     def to_representation(self, instance: Drawing) -> dict[str, Any]:
-        return drawing_payload(instance)
+        # The shared payload (pages and live events send it as is) plus the API's own addresses.
+        payload = drawing_payload(instance)
+        picture = payload["result_url"] is not None
+        return {
+            **payload,
+            "api_sketch_url": reverse("api:drawing-sketch", args=[instance.pk]),
+            "api_picture_url": reverse("api:drawing-picture", args=[instance.pk])
+            if picture
+            else None,
+        }
+
+
+@extend_schema_serializer(component_name="ApiError")
+class ApiErrorSerializer(serializers.Serializer):
+    """Every error's one shape (drawings.api.errors)."""
+
+    code = serializers.CharField(help_text="Stable: clients branch on it.")
+    detail = serializers.CharField(help_text="A sentence a person can act on, in their language.")
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: the messages for each field at fault.",
+    )
 
 
 class CategorySerializer(serializers.Serializer):

@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlayingChild
+from drawings.api.serializers import ApiErrorSerializer
 from drawings.api.throttles import SuggestionThrottle
-from drawings.api.views import refuse_oversized_body
-from drawings.suggestions import suggest_things
+from drawings.api.views import CHILD_ERRORS, REJECTED, TAG, refuse_oversized_body
+from drawings.suggestions import RETRY_AFTER, SuggestionsNotNow, suggest_things
 
 
 class SuggestionRequestSerializer(serializers.Serializer):
@@ -38,18 +39,41 @@ class SuggestionView(APIView):
     throttle_classes = [SuggestionThrottle]
 
     @extend_schema(
+        tags=[TAG],
+        summary="What did you draw?",
         request={"multipart/form-data": SuggestionRequestSerializer},
         responses={
             200: SuggestionSerializer(many=True),
-            503: OpenApiResponse(description="No sketch classifier is installed."),
+            400: REJECTED,
+            **CHILD_ERRORS,
+            429: OpenApiResponse(
+                ApiErrorSerializer,
+                description="`throttled`: asked too often; try again after `Retry-After`.",
+            ),
+            503: OpenApiResponse(
+                ApiErrorSerializer,
+                description="`suggestions_unavailable`: no sketch classifier is installed (do "
+                "not ask again). `suggestions_busy`: no inference worker answered in time; "
+                "ask again after `Retry-After` seconds.",
+            ),
         },
-        description="Nothing is stored. Rate-limited per child (429 when asked too often).",
+        description="The three likeliest installed things for the sketch so far, best first. "
+        "Nothing is stored. Rate-limited per child (429 when asked too often). With the "
+        "inference worker in other processes, the guess is a worker's, asked over the channel "
+        "layer.",
     )
     def post(self, request: Request) -> Response:
         refuse_oversized_body(request)
         form = SuggestionRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        suggestions = suggest_things(
-            sketch=form.validated_data["sketch"], language=get_language() or "en"
-        )
+        try:
+            suggestions = suggest_things(
+                sketch=form.validated_data["sketch"], language=get_language() or "en"
+            )
+        except SuggestionsNotNow as exc:
+            return Response(
+                {"code": exc.code, "detail": exc.message},
+                status=503,
+                headers={"Retry-After": str(RETRY_AFTER)},
+            )
         return Response(suggestions)

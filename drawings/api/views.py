@@ -5,26 +5,56 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import FileResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlayingChild, playing_child
 from drawings import selectors, services
+from drawings.api.pagination import DrawingCursorPagination
 from drawings.api.serializers import (
+    ApiErrorSerializer,
     CategoryListSerializer,
     DrawingSerializer,
     DrawingSubmitSerializer,
 )
 from drawings.api.throttles import ChildSubmissionThrottle, FamilySubmissionThrottle
+from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, theme_choices
 from inference.sketch_files import sketch_too_large
+
+TAG = "child"
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ApiErrorSerializer, description=description)
+
+
+NOT_SIGNED_IN = _error("`not_signed_in`: no token, or it was revoked or expired.")
+NOT_A_CHILD = _error(
+    "`permission_denied`: only a child's play token may do this (a parent's token may not)."
+)
+CHILD_ERRORS = {401: NOT_SIGNED_IN, 403: NOT_A_CHILD}
+NOT_THEIRS = (
+    "`not_found`: not one of this child's drawings (a sibling's, another family's, or one a "
+    "parent hid)."
+)
+NO_SUCH_DRAWING = _error(NOT_THEIRS)
+THROTTLED = _error(
+    "`throttled`: too many sketches this minute (per child and per family); try again after "
+    "`Retry-After` seconds."
+)
+REJECTED = _error("`{code, detail, field_errors}`: what to fix in the sketch or the form.")
 
 
 def refuse_oversized_body(request: Request) -> None:
@@ -38,6 +68,13 @@ def refuse_oversized_body(request: Request) -> None:
         raise sketch_too_large(limit=limit)
 
 
+def _own_drawing(request: Request, pk: int) -> Drawing:
+    drawing = selectors.drawing_of_child(child=playing_child(request), drawing_id=pk)
+    if drawing is None:
+        raise NotFound(_("There is no such drawing in your gallery."))
+    return drawing
+
+
 class DrawingListCreateView(generics.ListAPIView):
     """The playing child's drawings (newest first); POST submits a new sketch."""
 
@@ -45,15 +82,38 @@ class DrawingListCreateView(generics.ListAPIView):
     # Only POSTs count (each costs a generator run): see drawings/api/throttles.py.
     throttle_classes = [ChildSubmissionThrottle, FamilySubmissionThrottle]
     serializer_class = DrawingSerializer
+    pagination_class = DrawingCursorPagination
 
     def get_queryset(self) -> Any:
         return selectors.drawings_of_child(child=playing_child(self.request))
 
     @extend_schema(
+        tags=[TAG],
+        summary="My drawings",
+        description="The playing child's gallery, newest first, by cursor: follow `next` for "
+        "older pictures (null on the last page); `page_size` is 20, at most 100. Drawings a "
+        "parent hid are never listed.",
+        responses={200: DrawingSerializer(many=True), **CHILD_ERRORS},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Submit a sketch",
         request={"multipart/form-data": DrawingSubmitSerializer},
-        responses={201: DrawingSerializer, 200: DrawingSerializer},
-        description="Submit a sketch. Retrying with the same client_id returns the same drawing "
-        "(200) instead of creating a second one (201).",
+        responses={
+            201: DrawingSerializer,
+            200: DrawingSerializer,
+            400: REJECTED,
+            409: _error("`client_id_conflict`: this client_id was used for another drawing."),
+            413: _error("`too_large`: the sketch is over 5 MB."),
+            **CHILD_ERRORS,
+            429: THROTTLED,
+        },
+        description="Submit a sketch to be turned into a picture (queued; follow it on the "
+        "websocket or with GET). Retrying with the same client_id returns the same drawing "
+        "(200) instead of creating a second one (201); a failed one is queued again.",
     )
     def post(self, request: Request) -> Response:
         child = playing_child(request)
@@ -76,9 +136,123 @@ class DrawingListCreateView(generics.ListAPIView):
 class DrawingDetailView(APIView):
     permission_classes = [IsAuthenticated, IsPlayingChild]
 
-    @extend_schema(responses=DrawingSerializer)
+    @extend_schema(
+        tags=[TAG],
+        summary="One of my drawings",
+        description="Its current state: status, image addresses, timings.",
+        responses={200: DrawingSerializer, **CHILD_ERRORS, 404: NO_SUCH_DRAWING},
+    )
     def get(self, request: Request, pk: int) -> Response:
-        drawing = selectors.drawing_of_child(child=playing_child(request), drawing_id=pk)
+        return Response(DrawingSerializer(_own_drawing(request, pk)).data)
+
+
+class DrawingRetryView(APIView):
+    """The web's "Try again": a failed drawing is queued once more, the same row."""
+
+    permission_classes = [IsAuthenticated, IsPlayingChild]
+    # Another try costs a generator run like a new sketch: it counts against the same limits.
+    throttle_classes = [ChildSubmissionThrottle, FamilySubmissionThrottle]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Try a failed drawing again",
+        description="Queues a `failed` drawing again with its stored sketch (attempts start "
+        "over). Any other drawing is refused with 409 `not_failed`, so nothing is drawn twice.",
+        request=None,
+        responses={
+            200: DrawingSerializer,
+            **CHILD_ERRORS,
+            404: NO_SUCH_DRAWING,
+            409: _error("`not_failed`: only a drawing that could not be drawn can be retried."),
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        # A SubmissionRejected (not failed) rises to drawings.api.errors: 409.
+        drawing = services.retry_drawing(child=playing_child(request), drawing_id=pk)
+        if drawing is None:
+            raise NotFound(_("There is no such drawing in your gallery."))
+        return Response(DrawingSerializer(drawing).data)
+
+
+class DrawingImageView(APIView):
+    """One of the playing child's images as PNG bytes, for a Bearer token (no session needed)."""
+
+    permission_classes = [IsAuthenticated, IsPlayingChild]
+    which = ""  # "sketch" or "picture"
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # An image client sends Accept: image/png: the answer is the file itself, and an error
+        # is still the JSON shape rather than a 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request: Request, pk: int) -> FileResponse:
+        drawing = _own_drawing(request, pk)
+        if self.which == "sketch":
+            field = drawing.sketch
+        elif drawing.status == DrawingStatus.DONE and drawing.result:
+            field = drawing.result
+        else:
+            raise NotFound(_("This drawing has no picture yet."), code="no_picture")
+        try:
+            handle = field.open("rb")
+        except OSError as exc:
+            raise NotFound(_("There is no such drawing in your gallery.")) from exc
+        response = FileResponse(handle, content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
+        name = f"icanvas-{drawing.pk}-{self.which}.png"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+
+def _image_schema(which: str, extra_404: str) -> Any:
+    return extend_schema(
+        tags=[TAG],
+        summary=f"My drawing's {which} (PNG)",
+        description=f"The {which} as `image/png` bytes, privately cacheable for an hour. "
+        "Sent with the Bearer token, so an app can show it without a web session.",
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="PNG bytes."),
+            **CHILD_ERRORS,
+            404: _error(NOT_THEIRS + extra_404),
+        },
+    )
+
+
+class DrawingSketchView(DrawingImageView):
+    which = "sketch"
+
+    @_image_schema("sketch", "")
+    def get(self, request: Request, pk: int) -> FileResponse:
+        return super().get(request, pk)
+
+
+class DrawingPictureView(DrawingImageView):
+    which = "picture"
+
+    @_image_schema("picture", " `no_picture`: the drawing is not done yet (or failed).")
+    def get(self, request: Request, pk: int) -> FileResponse:
+        return super().get(request, pk)
+
+
+class ShowAGrownupView(APIView):
+    """The child's "Show a grown-up": the picture waits in the parent's family admin."""
+
+    permission_classes = [IsAuthenticated, IsPlayingChild]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Show a grown-up",
+        description="Puts the picture in the parent's family admin as a request to look "
+        "(nothing leaves the family); pressing again changes nothing.",
+        request=None,
+        responses={200: DrawingSerializer, **CHILD_ERRORS, 404: NO_SUCH_DRAWING},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        drawing = services.ask_a_grownup(child=playing_child(request), drawing_id=pk)
         if drawing is None:
             raise NotFound(_("There is no such drawing in your gallery."))
         return Response(DrawingSerializer(drawing).data)
@@ -89,7 +263,13 @@ class CategoryListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=CategoryListSerializer)
+    @extend_schema(
+        tags=[TAG],
+        summary="What can be drawn",
+        description="The installed generators' categories and their themes, labelled in the "
+        "request's language (Accept-Language). Any signed-in token may ask.",
+        responses={200: CategoryListSerializer, 401: NOT_SIGNED_IN},
+    )
     def get(self, request: Request) -> Response:
         language = get_language() or "en"
         return Response(

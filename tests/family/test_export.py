@@ -70,3 +70,19 @@ async def test_under_asgi_the_zip_is_an_async_stream(mine: Family) -> None:
     assert response.status_code == 200 and response.is_async
     chunks = [chunk async for chunk in response.streaming_content]
     assert len(json.loads(archive_of(chunks).read("manifest.json"))["drawings"]) == 2
+
+
+def test_the_export_benchmark_measures_and_leaves_nothing_behind(db) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    out, err = StringIO(), StringIO()
+    call_command("benchmark_export", "--drawings", "3", "6", "--side", "64", stdout=out, stderr=err)
+    rows = [line.split() for line in out.getvalue().splitlines()[2:]]
+    assert [row[0] for row in rows] == ["3", "6"]
+    assert all(float(row[1]) > 0 for row in rows)  # archive MiB
+    assert err.getvalue() == ""  # the manifest listed every drawing
+    assert not User.objects.filter(email__startswith="benchmark-export-").exists()

@@ -1,0 +1,270 @@
+"""Sign-up, sign-in per device, devices, sign-out, password change; play tokens for a child.
+
+Thin views: the rules are in ``accounts.services`` (accounts, PINs) and ``accounts.tokens``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services, tokens
+from accounts.api import serializers as s
+from accounts.api.throttles import (
+    LeavePlayThrottle,
+    PinThrottle,
+    SignInEmailThrottle,
+    SignInIPThrottle,
+    SignUpThrottle,
+)
+from accounts.models import ApiToken, User
+from accounts.permissions import IsParent, playing_child_or_none
+from accounts.selectors import family_child
+
+ERRORS = {
+    400: OpenApiResponse(description="`{code, detail, field_errors}`: what to fix."),
+    401: OpenApiResponse(description="`not_signed_in`: no token, or it was revoked or expired."),
+    403: OpenApiResponse(description="`not_allowed`: this token may not do this."),
+    429: OpenApiResponse(description="`throttled` or `locked`: try again after `Retry-After`."),
+}
+
+
+def _token_answer(issued: tokens.IssuedToken, request: Request, code: int) -> Response:
+    data = {
+        "token": issued.token,
+        "expiry": issued.row.expiry,
+        "row": issued.row,
+        "kind": "child" if issued.row.child_id else "parent",
+        "child_id": issued.row.child_id,
+    }
+    return Response(s.TokenSerializer(data, context={"request": request}).data, status=code)
+
+
+class Locked(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked"
+
+    def __init__(self, detail: str, wait_seconds: int) -> None:
+        super().__init__(detail, code="locked")
+        self.wait = wait_seconds
+
+
+class IsParentToken(IsParent):
+    """A parent acting as the parent (a token or the web session), never a play token."""
+
+    pass
+
+
+class SignUpView(APIView):
+    """Create a family account. The answer is the same whether or not the email already has
+    an account (nobody learns who has one): then sign in with ``POST /api/v1/auth/signin/``."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SignUpThrottle]
+
+    @extend_schema(
+        request=s.SignUpSerializer, responses={202: s.MessageSerializer, **ERRORS}, auth=[]
+    )
+    def post(self, request: Request) -> Response:
+        form = s.SignUpSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            services.sign_up_parent(**form.validated_data)
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from error
+        return Response(
+            {
+                "code": "signed_up",
+                "detail": _("If this email is new, your family account is ready: sign in now."),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class SignInView(APIView):
+    """Email and password in, a token for this device out."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SignInIPThrottle, SignInEmailThrottle]
+
+    @extend_schema(
+        request=s.SignInSerializer, responses={201: s.TokenSerializer, **ERRORS}, auth=[]
+    )
+    def post(self, request: Request) -> Response:
+        form = s.SignInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        django_request = request._request
+        user = authenticate(
+            django_request, username=data["email"].lower(), password=data["password"]
+        )
+        if getattr(django_request, "axes_locked_out", False):
+            cool_off = get_cool_off(django_request)
+            seconds = int(cool_off.total_seconds()) if cool_off else 15 * 60
+            minutes = max(1, math.ceil(seconds / 60))
+            raise Locked(
+                ngettext(
+                    "Too many wrong passwords, so signing in is paused for this account. "
+                    "Please try again in %(minutes)d minute.",
+                    "Too many wrong passwords, so signing in is paused for this account. "
+                    "Please try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                seconds,
+            )
+        if not isinstance(user, User) or not user.is_active:
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("That email and password don't match an account.")]},
+                code="wrong_credentials",
+            )
+        issued = tokens.issue_parent_token(parent=user, device_name=data.get("device_name", ""))
+        return _token_answer(issued, request, status.HTTP_201_CREATED)
+
+
+class SignOutView(APIView):
+    """Revoke the token of this request (a play token leaves with ``/play/leave/`` instead)."""
+
+    permission_classes = [IsAuthenticated, IsParentToken]
+
+    @extend_schema(request=None, responses={204: None, **ERRORS})
+    def post(self, request: Request) -> Response:
+        token = request.auth
+        if isinstance(token, ApiToken):
+            tokens.revoke(ApiToken.objects.filter(pk=token.pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutEverywhereView(APIView):
+    """Revoke every token of the parent: all devices and all play tokens."""
+
+    permission_classes = [IsAuthenticated, IsParentToken]
+
+    @extend_schema(request=None, responses={204: None, **ERRORS})
+    def post(self, request: Request) -> Response:
+        tokens.revoke_all(parent=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceListView(APIView):
+    """The parent's signed-in devices and live play tokens; ``current`` is this request's."""
+
+    permission_classes = [IsAuthenticated, IsParentToken]
+
+    @extend_schema(responses={200: s.DeviceSerializer(many=True), **ERRORS})
+    def get(self, request: Request) -> Response:
+        rows = tokens.tokens_of(parent=request.user)  # type: ignore[arg-type]
+        return Response(s.DeviceSerializer(rows, many=True, context={"request": request}).data)
+
+
+class DeviceDetailView(APIView):
+    permission_classes = [IsAuthenticated, IsParentToken]
+
+    @extend_schema(request=None, responses={204: None, 404: OpenApiResponse(), **ERRORS})
+    def delete(self, request: Request, public_id: str) -> Response:
+        rows = ApiToken.objects.filter(user=request.user, public_id=public_id)
+        if not tokens.revoke(rows):
+            raise exceptions.NotFound(_("There is no such device."))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """Change the password: every token is revoked (all devices, all play tokens); the answer
+    is a new token for this device."""
+
+    permission_classes = [IsAuthenticated, IsParentToken]
+
+    @extend_schema(request=s.PasswordChangeSerializer, responses={201: s.TokenSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        form = s.PasswordChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user: User = request.user  # type: ignore[assignment]
+        if not user.check_password(data["old_password"]):
+            raise exceptions.ValidationError(
+                {"old_password": [_("That is not your current password.")]}, code="wrong_password"
+            )
+        try:
+            validate_password(data["new_password"], user=user)
+        except ValidationError as error:
+            raise exceptions.ValidationError({"new_password": error.messages}) from error
+        with transaction.atomic():
+            user.set_password(data["new_password"])
+            user.save(update_fields=["password"])
+            tokens.revoke_all(parent=user)
+            issued = tokens.issue_parent_token(parent=user, device_name=data.get("device_name", ""))
+        return _token_answer(issued, request, status.HTTP_201_CREATED)
+
+
+class PlayView(APIView):
+    """Hand this device to one child: the parent's token and the child's PIN in, a play token
+    out. The PIN's tries and lock are the web's (5 wrong tries lock the profile for a while)."""
+
+    permission_classes = [IsAuthenticated, IsParentToken]
+    throttle_classes = [PinThrottle]
+
+    @extend_schema(
+        request=s.PlaySerializer,
+        responses={201: s.TokenSerializer, 404: OpenApiResponse(), **ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        child = family_child(parent=request.user, child_id=pk)  # type: ignore[arg-type]
+        if child is None:
+            raise exceptions.NotFound(_("There is no such child in your family."))
+        form = s.PlaySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            result = services.verify_pin(child=child, pin=form.validated_data["pin"])
+        except ValidationError as error:
+            raise exceptions.ValidationError({"pin": error.messages}) from error
+        if result.locked:
+            left = (
+                (result.locked_until - timezone.now()).total_seconds()
+                if result.locked_until
+                else 60
+            )
+            raise Locked(result.message, max(1, math.ceil(left)))
+        if not result.accepted:
+            raise exceptions.ValidationError({"pin": [result.message]}, code="wrong_pin")
+        issued = tokens.issue_play_token(
+            child=child, device_name=form.validated_data.get("device_name", "")
+        )
+        return _token_answer(issued, request, status.HTTP_201_CREATED)
+
+
+class LeavePlayView(APIView):
+    """End play mode on this device: the parent's password, then the play token is revoked."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [LeavePlayThrottle]
+
+    @extend_schema(request=s.PasswordSerializer, responses={204: None, **ERRORS})
+    def post(self, request: Request) -> Response:
+        token = request.auth
+        if playing_child_or_none(request) is None or not isinstance(token, ApiToken):
+            raise exceptions.PermissionDenied(_("This device is not in play mode."))
+        form = s.PasswordSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if not request.user.check_password(form.validated_data["password"]):
+            raise exceptions.ValidationError(
+                {"password": [_("That is not the parent's password.")]}, code="wrong_password"
+            )
+        tokens.revoke(ApiToken.objects.filter(pk=token.pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

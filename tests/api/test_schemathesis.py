@@ -1,0 +1,126 @@
+"""Schemathesis against the live server: every operation of /api/schema/, fuzzed with a
+parent's token and with a child's play token, checked for no server error and for status
+code, content type and response body conforming to the schema. Bounded in examples and time.
+
+The throttles are raised for this run (the fuzzer would otherwise spend its budget on 429s);
+operations that end the run's own session (sign-out, password change, revoking devices,
+withdrawing consent) are left to tests/api, which check them exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fixtures.browser import LiveSite, serve_site
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
+)
+ENDS_THE_SESSION = r"auth/signout|auth/password|auth/devices/\{|withdraw-consent"
+MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8")
+MAX_SECONDS = os.environ.get("SCHEMATHESIS_MAX_SECONDS", "75")
+GENEROUS = "100000/min"
+
+
+@pytest.fixture(scope="module")
+def fuzzed_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LiveSite, dict[str, str]]]:
+    rates = dict.fromkeys(
+        (
+            "SIGN_IN_RATE_PER_EMAIL",
+            "SIGN_IN_RATE_PER_IP",
+            "SIGN_UP_RATE_PER_IP",
+            "PIN_RATE",
+            "LEAVE_PLAY_RATE",
+            "SUBMISSION_RATE_PER_CHILD",
+            "SUBMISSION_RATE_PER_FAMILY",
+            "SUGGESTION_RATE",
+        ),
+        GENEROUS,
+    )
+    with serve_site(tmp_path_factory, INFERENCE_EMBEDDED_WORKER="false", **rates) as site:
+        # Both tokens first: fuzzing sign-in with wrong passwords locks the demo account out.
+        parent, child = tokens(site.url)
+        yield site, {"parent": parent, "child": child}
+
+
+def tokens(url: str) -> tuple[str, str]:
+    signed_in = httpx.post(
+        f"{url}/api/v1/auth/signin/",
+        json={"email": "demo@icanvas.local", "password": "draw-together", "device_name": "fuzz"},
+    )
+    assert signed_in.status_code == 201, signed_in.text
+    parent = signed_in.json()["token"]
+    headers = {"Authorization": f"Bearer {parent}"}
+    children = httpx.get(f"{url}/api/v1/children/", headers=headers)
+    child_id = children.json()["results"][0]["id"] if children.status_code == 200 else 1
+    played = httpx.post(
+        f"{url}/api/v1/children/{child_id}/play/", json={"pin": "1234"}, headers=headers
+    )
+    assert played.status_code == 201, played.text
+    return parent, played.json()["token"]
+
+
+def fuzz(url: str, token: str, report: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "run",
+            f"{url}/api/schema/",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--max-time",
+            MAX_SECONDS,
+            "--workers",
+            "1",
+            "--seed",
+            "20261202",
+            "--exclude-path-regex",
+            ENDS_THE_SESSION,
+            "--generation-with-security-parameters",
+            "false",
+            "--no-color",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(report),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=int(MAX_SECONDS) * 4 + 120,
+        cwd=report.parent,
+    )
+
+
+@pytest.mark.parametrize("who", ["parent", "child"])
+def test_the_api_holds_under_schemathesis(
+    fuzzed_site: tuple[LiveSite, dict[str, str]], tmp_path: Path, who: str
+) -> None:
+    site, tokens_of = fuzzed_site
+    result = fuzz(site.url, tokens_of[who], tmp_path / "junit.xml")
+    summary = result.stdout[-6000:]
+    print(summary)  # the figures: operations, test cases, failures
+    assert re.search(r"Tested: \d+", result.stdout), summary
+    assert result.returncode == 0, summary
+    log = site.log.read_text()
+    assert "Traceback" not in log, log[-4000:]
