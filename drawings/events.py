@@ -1,4 +1,5 @@
-"""Every channel message leaves through here: wake-ups for workers, news for children's pages.
+"""Every channel message leaves through here: wake-ups for workers, news for children's pages
+and for their parents' devices.
 
 Events are small (ids, status, URLs, timings, what a picture paid — never image bytes) and only
 wake their reader: the database row stays the truth, a lost wake-up is found by the reaper and a
@@ -28,6 +29,12 @@ DRAWING_STATUS = "drawing.status"
 def child_group(child_id: int) -> str:
     """The channel-layer group that reaches every open page of one child."""
     return f"child-{child_id}"
+
+
+def family_group(parent_id: int) -> str:
+    """The group that reaches every socket a parent's device token opened: news of all their
+    children's drawings, hidden ones included."""
+    return f"family-{parent_id}"
 
 
 def wake_message(drawing_ids: Iterable[int]) -> dict[str, Any]:
@@ -60,29 +67,44 @@ def wake_workers_on_commit(drawing_ids: list[int]) -> None:
     transaction.on_commit(lambda: wake_workers(ids))
 
 
-def send_to_child(child_id: int, event: dict[str, Any]) -> None:
-    """Deliver one event to every open page of a child. Losing it costs nothing."""
+def _send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(child_group(child_id), event)
+        async_to_sync(layer.group_send)(group, event)
     except Exception:  # the page re-reads over REST
-        logger.warning("could not send drawing event to child %s", child_id, exc_info=True)
+        logger.warning("could not send a drawing event to %s", group, exc_info=True)
+
+
+def send_to_child(child_id: int, event: dict[str, Any]) -> None:
+    """Deliver one event to every open page of a child. Losing it costs nothing."""
+    _send(child_group(child_id), event)
+
+
+def send_to_family(parent_id: int, event: dict[str, Any]) -> None:
+    """Deliver one event to every socket of the parent's devices. Losing it costs nothing."""
+    _send(family_group(parent_id), event)
 
 
 def drawing_changed(
     drawing: Drawing, *, progress: dict[str, Any] | None = None
 ) -> dict[str, Any] | None:
-    """Tell the child's pages a drawing's new state once the transaction commits.
+    """Tell the child's pages and the parent's devices a drawing's new state once the
+    transaction commits.
 
-    The payload is read now, from the row as this write left it; the event is returned so a
-    caller (or a test) can see exactly what was sent. A drawing a parent hid is never sent: the
-    child no longer sees it anywhere (``None`` comes back).
+    The payload is read now, from the row as this write left it; the child's event is returned
+    so a caller (or a test) can see exactly what was sent. The parent's devices hear the same
+    event plus whose drawing it is (``child_id``) and whether it is ``hidden``. A drawing a
+    parent hid is never sent to the child: the child no longer sees it anywhere (``None``
+    comes back); the parent still hears of it.
     """
-    if drawing.hidden:
-        return None
     event = status_event(drawing_payload(drawing), progress)
-    child_id = drawing.child_id
+    child_id, parent_id = drawing.child_id, drawing.child.parent_id
+    to_family = {**event, "child_id": child_id, "hidden": drawing.hidden}
+    if drawing.hidden:
+        transaction.on_commit(lambda: send_to_family(parent_id, to_family))
+        return None
     transaction.on_commit(lambda: send_to_child(child_id, event))
+    transaction.on_commit(lambda: send_to_family(parent_id, to_family))
     return event

@@ -2,28 +2,36 @@
 
 Each action is one conditional UPDATE, so two workers can never both own or both finish the
 same drawing, and each tells the child's pages of the change it made, on commit
-(``drawings.events``). Actions return what happened (a :class:`Claim`, :class:`Finished`,
-:class:`Requeued`, :class:`Failed`, :class:`Reaped`) or None when the row was no longer theirs
-to change. Workers compute pictures, then call these.
+(``drawings.events``). A claim records its worker (``drawings.worker_identity``), which renews a
+heartbeat while it holds the row, so the reaper takes back a dead worker's drawings without
+waiting out the lease; a picture's file is named after its drawing and attempt, so a retry
+overwrites what a crashed attempt left instead of orphaning it. Actions return what happened
+(a :class:`Claim`, :class:`Finished`, :class:`Requeued`, :class:`Failed`, :class:`Reaped`) or
+None when the row was no longer theirs to change. Workers compute pictures, then call these.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, CharField, F, Field, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_noop
 
+from drawings import worker_identity
+from drawings.erasure import delete_files_on_commit
 from drawings.events import drawing_changed, wake_workers_on_commit
 from drawings.models import Drawing, DrawingStatus
-from gamification.services import Payout, pay_for_drawing
+from gamification.services import Payout, pay_for_drawing, pay_for_drawings
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +49,22 @@ REAP_BATCH = 500
 
 @dataclass(frozen=True)
 class Claim:
-    """A drawing this worker now owns until its lease ends (``attempt`` is the owner's key)."""
+    """A drawing this worker now owns until its lease ends (``attempt`` and ``worker_id`` are
+    the owner's key)."""
 
     drawing: Drawing
     attempt: int
+    worker_id: str = ""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a worker drew for one claim: the PNG, which generator, how long it took."""
+
+    claim: Claim
+    png: bytes
+    generator_name: str
+    inference_ms: int
 
 
 @dataclass(frozen=True)
@@ -78,23 +98,47 @@ class Reaped:
     requeued: list[Drawing] = field(default_factory=list)
 
 
-def claim_drawings(*, drawing_ids: list[int]) -> list[Claim]:
-    """Atomically take ``queued`` drawings: queued → running, attempts += 1, lease set."""
+def result_file_name(*, drawing_id: int, attempt: int) -> str:
+    """Where the picture of this attempt at this drawing is stored.
+
+    The same for every try of that attempt, so a retry overwrites the file a killed worker left;
+    a keyed hash, so the name says nothing about the drawing or the child.
+    """
+    key = salted_hmac("drawings.result_file", str(drawing_id), algorithm="sha256").hexdigest()
+    return f"results/{key[:32]}-a{attempt}.png"
+
+
+def claim_drawings(*, drawing_ids: list[int], worker_id: str = "") -> list[Claim]:
+    """Atomically take ``queued`` drawings: queued → running, attempts += 1, lease set.
+
+    One conditional UPDATE for the whole batch and one read of what it took (two queries
+    however many ids), so two workers never take the same row. ``worker_id``
+    (``drawings.worker_identity.new_worker_id``) is recorded with a first heartbeat, so the
+    reaper can tell when the holder died. Claims come back in the order of ``drawing_ids``.
+    """
+    ids = list(dict.fromkeys(drawing_ids))
+    if not ids:
+        return []
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.INFERENCE_LEASE_SECONDS)
-    claimed: list[int] = []
-    for drawing_id in dict.fromkeys(drawing_ids):
-        taken = Drawing.objects.filter(pk=drawing_id, status=DrawingStatus.QUEUED).update(
-            status=DrawingStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            lease_until=lease_until,
-            started_at=now,
-        )
-        if taken:
-            claimed.append(drawing_id)
+    taken = Drawing.objects.filter(pk__in=ids, status=DrawingStatus.QUEUED).update(
+        status=DrawingStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        lease_until=lease_until,
+        started_at=now,
+        worker_id=worker_id,
+        heartbeat_at=now,
+    )
+    if not taken:
+        return []
+    # This UPDATE's rows: running, ours, started at this very instant.
+    mine = Drawing.objects.filter(
+        pk__in=ids, status=DrawingStatus.RUNNING, worker_id=worker_id, started_at=now
+    ).select_related("child")
+    order = {pk: index for index, pk in enumerate(ids)}
     claims = [
-        Claim(drawing=d, attempt=d.attempts)
-        for d in Drawing.objects.filter(pk__in=claimed).select_related("child")
+        Claim(drawing=d, attempt=d.attempts, worker_id=worker_id)
+        for d in sorted(mine, key=lambda d: order[d.pk])
     ]
     for claim in claims:
         drawing_changed(claim.drawing)
@@ -103,61 +147,151 @@ def claim_drawings(*, drawing_ids: list[int]) -> list[Claim]:
 
 def _owned(claim: Claim) -> QuerySet[Drawing]:
     return Drawing.objects.filter(
-        pk=claim.drawing.pk, status=DrawingStatus.RUNNING, attempts=claim.attempt
+        pk=claim.drawing.pk,
+        status=DrawingStatus.RUNNING,
+        attempts=claim.attempt,
+        worker_id=claim.worker_id,
+    )
+
+
+def renew_heartbeat(*, worker_id: str) -> int:
+    """The worker is alive: renew the heartbeat of every drawing it holds (the lease stays).
+
+    Returns how many drawings it still holds.
+    """
+    return Drawing.objects.filter(status=DrawingStatus.RUNNING, worker_id=worker_id).update(
+        heartbeat_at=timezone.now()
     )
 
 
 def finish_drawing(
     *, claim: Claim, picture_png: bytes, generator_name: str, inference_ms: int
 ) -> Finished | None:
-    """Store the picture and mark the drawing done, if this claim still owns it.
-
-    The child is paid in the same transaction, only by the call that changed the row, and the
-    event carries what that paid. Returns None (and keeps nothing) when the lease was lost.
-    """
-    drawing = claim.drawing
-    name = default_storage.save(
-        drawing.result.field.generate_filename(drawing, "result.png"), ContentFile(picture_png)
+    """Store one picture and mark its drawing done (see :func:`finish_drawings`)."""
+    picture = Picture(
+        claim=claim, png=picture_png, generator_name=generator_name, inference_ms=inference_ms
     )
+    return finish_drawings(pictures=[picture])[0]
+
+
+def finish_drawings(*, pictures: Sequence[Picture]) -> list[Finished | None]:
+    """Store a batch's pictures and mark their drawings done, where the claim still owns them.
+
+    One transaction for the batch: one conditional UPDATE (each row still running, of this
+    attempt and this worker), one read of the rows it changed, then the children are paid
+    (``gamification.services.pay_for_drawings``, a constant number of queries for the
+    batch) — only by this call, for only the rows it
+    changed — and each event carries what its picture paid. A picture whose lease was lost is
+    not kept (``None`` in its place).
+    """
+    if not pictures:
+        return []
+    names = {
+        p.claim.drawing.pk: _store_result(
+            drawing_id=p.claim.drawing.pk, attempt=p.claim.attempt, picture_png=p.png
+        )
+        for p in pictures
+    }
+    now = timezone.now()
+    owned = Q()
+    for p in pictures:
+        owned |= Q(pk=p.claim.drawing.pk, attempts=p.claim.attempt, worker_id=p.claim.worker_id)
+
+    results: dict[int, Finished] = {}
     with transaction.atomic():
-        updated = _owned(claim).update(
+        updated = Drawing.objects.filter(owned, status=DrawingStatus.RUNNING).update(
             status=DrawingStatus.DONE,
-            result=name,
-            generator_name=generator_name,
-            finished_at=timezone.now(),
+            result=_per_row(names, CharField()),
+            generator_name=_per_row(
+                {p.claim.drawing.pk: p.generator_name for p in pictures}, CharField()
+            ),
+            inference_ms=_per_row(
+                {p.claim.drawing.pk: p.inference_ms for p in pictures}, IntegerField()
+            ),
+            finished_at=now,
             lease_until=None,
-            inference_ms=inference_ms,
+            heartbeat_at=None,
             error_message="",
         )
         if updated:
-            payout = _pay_safely(drawing)
-            drawing.refresh_from_db()
-            drawing_changed(drawing, progress=payout.to_event() if payout is not None else None)
-    if not updated:
-        default_storage.delete(name)
-        return None
-    return Finished(drawing=drawing, payout=payout)
+            done = [
+                d
+                for d in Drawing.objects.filter(
+                    pk__in=names, status=DrawingStatus.DONE, finished_at=now
+                ).select_related("child")
+                if d.result.name == names[d.pk]
+            ]
+            order = {p.claim.drawing.pk: index for index, p in enumerate(pictures)}
+            done.sort(key=lambda d: order[d.pk])  # a child's pictures are paid in batch order
+            by_pk = {p.claim.drawing.pk: p for p in pictures}
+            # What killed earlier attempts left behind (same names: nothing to search for).
+            delete_files_on_commit(
+                result_file_name(drawing_id=d.pk, attempt=attempt)
+                for d in done
+                for attempt in range(1, by_pk[d.pk].claim.attempt)
+            )
+            for drawing, payout in zip(done, _pay_safely(done), strict=True):
+                drawing_changed(drawing, progress=payout.to_event() if payout is not None else None)
+                results[drawing.pk] = Finished(drawing=drawing, payout=payout)
+    lost = [pk for pk in names if pk not in results]
+    if lost:
+        # Those rows are someone else's now; keep a file only if its row points at it (after a
+        # "Try again" restarted the attempts, the new owner's picture can share the name).
+        pointed = set(
+            Drawing.objects.filter(pk__in=lost).values_list("result", flat=True).order_by()
+        )
+        for pk in lost:
+            if names[pk] not in pointed:
+                default_storage.delete(names[pk])
+    return [results.get(p.claim.drawing.pk) for p in pictures]
 
 
-def _pay_safely(drawing: Drawing) -> Payout | None:
-    """Pay the finished picture inside the caller's transaction.
+def _per_row(values: Mapping[int, object], output_field: Field[Any, Any]) -> Case:
+    """One column's value for each row of a single UPDATE."""
+    return Case(
+        *[When(pk=pk, then=Value(value)) for pk, value in values.items()],
+        output_field=output_field,
+    )
 
-    A bug in a game rule must never lose a child's picture: the payout runs in a
-    savepoint, and if it fails the picture is still done (``backfill_gamification``
-    pays it later, never twice).
+
+def _store_result(*, drawing_id: int, attempt: int, picture_png: bytes) -> str:
+    name = result_file_name(drawing_id=drawing_id, attempt=attempt)
+    # Storages rename rather than overwrite; whatever a crashed try of this attempt left goes.
+    default_storage.delete(name)
+    return default_storage.save(name, ContentFile(picture_png))
+
+
+def _pay_safely(drawings: list[Drawing]) -> list[Payout | None]:
+    """Pay the finished pictures inside the caller's transaction, in one batch.
+
+    A bug in a game rule must never lose a child's picture: the payout runs in a savepoint;
+    if the batch fails, each picture is paid alone, and one that still fails is done unpaid
+    (``backfill_gamification`` pays it later, never twice).
     """
+    if not drawings:
+        return []
     try:
-        with transaction.atomic():
-            drawing.refresh_from_db()  # finished_at is the moment that counts for streaks
-            return pay_for_drawing(drawing=drawing)
+        return list(pay_for_drawings(drawings=drawings))  # in a savepoint of its own
     except Exception:
-        logger.exception("could not pay for drawing %s; backfill_gamification will", drawing.pk)
-        return None
+        logger.exception("could not pay a batch of %d; paying each alone", len(drawings))
+    paid: list[Payout | None] = []
+    for drawing in drawings:
+        try:
+            with transaction.atomic():
+                paid.append(pay_for_drawing(drawing=drawing))
+        except Exception:
+            logger.exception("could not pay for drawing %s; backfill_gamification will", drawing.pk)
+            paid.append(None)
+    return paid
 
 
 def _fail(owned: QuerySet[Drawing], drawing: Drawing, *, message: str, now: datetime) -> bool:
     changed = owned.update(
-        status=DrawingStatus.FAILED, error_message=message, finished_at=now, lease_until=None
+        status=DrawingStatus.FAILED,
+        error_message=message,
+        finished_at=now,
+        lease_until=None,
+        heartbeat_at=None,
     )
     if changed:
         drawing.refresh_from_db()
@@ -167,7 +301,13 @@ def _fail(owned: QuerySet[Drawing], drawing: Drawing, *, message: str, now: date
 
 def _requeue(owned: QuerySet[Drawing], drawing: Drawing, *, now: datetime) -> bool:
     # The caller wakes the workers: one message for everything it queued.
-    changed = owned.update(status=DrawingStatus.QUEUED, queued_at=now, lease_until=None)
+    changed = owned.update(
+        status=DrawingStatus.QUEUED,
+        queued_at=now,
+        lease_until=None,
+        worker_id="",
+        heartbeat_at=None,
+    )
     if changed:
         drawing.refresh_from_db()
         drawing_changed(drawing)
@@ -193,9 +333,12 @@ def give_back_drawing(
 def reap_drawings(*, resend_all_queued: bool = False) -> Reaped:
     """Recover drawings whose wake-up message or worker was lost.
 
-    Rows ``queued`` for longer than INFERENCE_REQUEUE_AFTER_SECONDS are woken again;
-    rows ``running`` past their lease go back to ``queued`` — or become ``failed``
-    with a friendly message once INFERENCE_MAX_ATTEMPTS attempts were spent.
+    Rows ``queued`` for longer than INFERENCE_REQUEUE_AFTER_SECONDS are woken again. Rows
+    ``running`` whose holder is lost go back to ``queued`` — or become ``failed`` with a
+    friendly message once INFERENCE_MAX_ATTEMPTS attempts were spent. A holder is lost when
+    the lease ran out, when its heartbeat is older than INFERENCE_HEARTBEAT_STALE_SECONDS, or
+    at once when it was a worker of this host whose process is gone (a worker restarted after
+    ``kill -9`` takes its predecessor's rows back on its first pass).
     """
     now = timezone.now()
     result = Reaped()
@@ -208,22 +351,56 @@ def reap_drawings(*, resend_all_queued: bool = False) -> Reaped:
         Drawing.objects.filter(pk__in=stale_ids, status=DrawingStatus.QUEUED).update(queued_at=now)
         result.resent.extend(stale_ids)
 
-    expired = Drawing.objects.filter(status=DrawingStatus.RUNNING, lease_until__lt=now)
-    for drawing in expired.select_related("child")[:REAP_BATCH]:
-        owned = Drawing.objects.filter(
-            pk=drawing.pk,
-            status=DrawingStatus.RUNNING,
-            attempts=drawing.attempts,
-            lease_until__lt=now,
+    lost = _lost_holder(now)
+    with transaction.atomic():
+        # Two reapers (or a reaper and a finishing worker) skip each other's rows on PostgreSQL;
+        # the conditional UPDATEs below are the guard everywhere (SQLite ignores the lock).
+        expired = (
+            Drawing.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(lost, status=DrawingStatus.RUNNING)
+            .select_related("child")
+            .order_by("pk")
         )
-        if drawing.attempts >= settings.INFERENCE_MAX_ATTEMPTS:
-            if _fail(owned, drawing, message=FRIENDLY_FAILURE, now=now):
-                result.failed.append(drawing)
-        elif _requeue(owned, drawing, now=now):
-            result.requeued.append(drawing)
-            result.resent.append(drawing.pk)
+        for drawing in expired[:REAP_BATCH]:
+            owned = Drawing.objects.filter(
+                lost,
+                pk=drawing.pk,
+                status=DrawingStatus.RUNNING,
+                attempts=drawing.attempts,
+                worker_id=drawing.worker_id,
+            )
+            if drawing.attempts >= settings.INFERENCE_MAX_ATTEMPTS:
+                if _fail(owned, drawing, message=FRIENDLY_FAILURE, now=now):
+                    result.failed.append(drawing)
+            elif _requeue(owned, drawing, now=now):
+                result.requeued.append(drawing)
+                result.resent.append(drawing.pk)
     if result.resent:
         wake_workers_on_commit(result.resent)
     if result.resent or result.failed:
-        logger.info("reaper: woke %d drawing(s), failed %d", len(result.resent), len(result.failed))
+        logger.info(
+            "reaper: woke %d drawing(s) (%d taken back from lost workers), failed %d",
+            len(result.resent),
+            len(result.requeued),
+            len(result.failed),
+        )
     return result
+
+
+def _lost_holder(now: datetime) -> Q:
+    """Running rows whose worker is gone: lease over, heartbeat stale, or dead on this host."""
+    stale_beat = now - timedelta(seconds=settings.INFERENCE_HEARTBEAT_STALE_SECONDS)
+    lost = Q(lease_until__lt=now) | Q(heartbeat_at__lt=stale_beat)
+    holders_here = set(
+        Drawing.objects.filter(
+            status=DrawingStatus.RUNNING, worker_id__startswith=f"{worker_identity.this_host()}:"
+        )
+        .order_by()
+        .values_list("worker_id", flat=True)
+        .distinct()
+    )
+    dead = sorted(holder for holder in holders_here if worker_identity.is_dead_here(holder))
+    if dead:
+        logger.warning("reaper: taking back the drawings of dead worker(s) %s", ", ".join(dead))
+        lost |= Q(worker_id__in=dead)
+    return lost

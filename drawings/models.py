@@ -27,8 +27,10 @@ class DrawingStatus(models.TextChoices):
 
 
 class Drawing(models.Model):
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="drawings")
-    category = models.SlugField(max_length=40)
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="drawings", verbose_name=_("child")
+    )
+    category = models.SlugField(_("category"), max_length=40)
     client_id = models.CharField(
         max_length=64,
         help_text="Chosen by the client for each new drawing; a retry with the same id "
@@ -37,19 +39,31 @@ class Drawing(models.Model):
     sketch = models.ImageField(upload_to=_sketch_path)
     result = models.ImageField(upload_to=_result_path, blank=True)
     status = models.CharField(
-        max_length=10, choices=DrawingStatus.choices, default=DrawingStatus.QUEUED, db_index=True
+        _("status"),
+        max_length=10,
+        choices=DrawingStatus.choices,
+        default=DrawingStatus.QUEUED,
+        db_index=True,
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Who holds a running drawing (drawings.worker_identity) and when it last said it was alive:
+    # a dead holder's rows are taken back without waiting out the lease.
+    worker_id = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     generator_name = models.CharField(max_length=80, blank=True)
     error_message = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("drawn"), auto_now_add=True, db_index=True)
     queued_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    inference_ms = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(_("drawing started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("picture ready"), null=True, blank=True)
+    inference_ms = models.PositiveIntegerField(_("generator time (ms)"), null=True, blank=True)
     # A parent's decision: the child no longer sees it (web, REST, socket); the parent still does.
     hidden = models.BooleanField(_("hidden from the child"), default=False)
+    # The child pressed "Show a grown-up": the picture waits in the family admin for a look.
+    grownup_asked_at = models.DateTimeField(
+        _("a grown-up was asked to look"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("drawing")
@@ -63,7 +77,7 @@ class Drawing(models.Model):
         indexes = [models.Index(fields=["child", "-created_at"], name="drawing_child_recent")]
 
     def __str__(self) -> str:
-        return f"{self.category} by {self.child_id} ({self.status})"
+        return f"{self.category} #{self.pk}"
 
     @property
     def is_finished(self) -> bool:

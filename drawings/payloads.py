@@ -37,6 +37,7 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
         "started_at": _iso(drawing.started_at),
         "finished_at": _iso(drawing.finished_at),
         "inference_ms": drawing.inference_ms,
+        "grownup_asked": drawing.grownup_asked_at is not None,
     }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Child
+from drawings import selectors
 from drawings.events import drawing_changed, wake_workers
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import installed_categories
@@ -136,6 +137,25 @@ def _retry_if_failed(drawing: Drawing) -> Drawing:
     return drawing
 
 
+def retry_drawing(*, child: Child, drawing_id: int) -> Drawing | None:
+    """The child asks for a failed drawing again: the web's "Try again", for the API.
+
+    The same row is queued once more (as when the failed ``client_id`` is sent again).
+    ``None`` if the child has no such drawing; :class:`SubmissionRejected` (409,
+    ``not_failed``) if it did not fail, so nothing is drawn twice.
+    """
+    drawing = selectors.drawing_of_child(child=child, drawing_id=drawing_id)
+    if drawing is None:
+        return None
+    if drawing.status != DrawingStatus.FAILED:
+        raise SubmissionRejected(
+            _("Only a drawing that could not be drawn can be tried again."),
+            code="not_failed",
+            status=409,
+        )
+    return _retry_if_failed(drawing)
+
+
 def _same_submission(existing: Drawing, category: str) -> Drawing:
     if existing.category != category:
         raise SubmissionRejected(
@@ -157,3 +177,25 @@ def set_drawings_hidden(*, drawings: QuerySet[Drawing], hidden: bool) -> int:
     child-facing read and are never sent on the child's socket again. Returns how many changed.
     """
     return drawings.exclude(hidden=hidden).update(hidden=hidden)
+
+
+def ask_a_grownup(*, child: Child, drawing_id: int) -> Drawing | None:
+    """The child presses "Show a grown-up" on one of their pictures.
+
+    It only puts the picture in the parent's family admin as a request to look (nothing leaves
+    the family); pressing again changes nothing. ``None`` if the child has no such drawing.
+    """
+    drawing = selectors.drawing_of_child(child=child, drawing_id=drawing_id)
+    if drawing is None:
+        return None
+    if drawing.grownup_asked_at is None:
+        drawing.grownup_asked_at = timezone.now()
+        Drawing.objects.filter(pk=drawing.pk, grownup_asked_at__isnull=True).update(
+            grownup_asked_at=drawing.grownup_asked_at
+        )
+    return drawing
+
+
+def answer_grownup_requests(*, drawings: QuerySet[Drawing]) -> int:
+    """A parent has looked at pictures their child asked them to see."""
+    return drawings.filter(grownup_asked_at__isnull=False).update(grownup_asked_at=None)

@@ -3,18 +3,43 @@
 A read, like the selectors: nothing is stored. The sketch passes the same checks as a drawing
 (:func:`inference.sketch_files.normalise_sketch`), and the classifier is asked only about
 things some installed generator draws.
+
+Where the classifier runs follows the worker: inside this process in the embedded default, and
+in an inference worker when ``INFERENCE_EMBEDDED_WORKER`` is off (over the channel layer,
+:mod:`drawings.remote_suggestions`), so a web-only process never imports torch. Whether to offer
+guessing at all is read from the cards (JSON) either way.
 """
 
 from __future__ import annotations
 
-from typing import IO, Any
+from collections.abc import Collection
+from typing import IO, TYPE_CHECKING, Any
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
+from drawings import remote_suggestions
 from drawings.selectors import installed_categories
 from inference.runtime import get_runtime
-from inference.sketch_files import normalise_sketch
+from inference.sketch_files import encode_png, normalise_sketch
 from inference.suggestions import SuggestionsUnavailable
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+NOT_NOW = gettext_lazy("No guesses right now. Pick what you drew, and I'll guess again soon!")
+# Seconds the canvas waits before asking again after "no guesses right now".
+RETRY_AFTER = 30
+
+
+class SuggestionsNotNow(SuggestionsUnavailable):
+    """No worker answered in time (none running, or all busy): 503, ask again later."""
+
+    code = "suggestions_busy"
+
+    def __init__(self) -> None:
+        super().__init__(str(NOT_NOW))
 
 
 def _guessable() -> set[str]:
@@ -42,7 +67,7 @@ def suggest_things(*, sketch: bytes | IO[bytes], language: str) -> list[dict[str
         raise SuggestionsUnavailable()
     data = sketch if isinstance(sketch, bytes) else sketch.read(settings.SKETCH_MAX_BYTES + 1)
     image = normalise_sketch(data)
-    ranked = get_runtime().classifier().suggest(image, allowed)
+    ranked = _rank(image, allowed)
     categories = {c.slug: c for c in installed_categories()}
     return [
         {
@@ -54,3 +79,18 @@ def suggest_things(*, sketch: bytes | IO[bytes], language: str) -> list[dict[str
         }
         for slug, probability in ranked
     ]
+
+
+def _rank(image: Image.Image, allowed: Collection[str]) -> list[tuple[str, float]]:
+    """The classifier's ranking: here in the embedded default, else a worker's (or refused)."""
+    if settings.INFERENCE_EMBEDDED_WORKER:
+        return get_runtime().classifier().suggest(image, allowed)
+    try:
+        ranked = async_to_sync(remote_suggestions.ask_a_worker)(
+            encode_png(image), allowed, within=settings.SUGGESTIONS_TIMEOUT_SECONDS
+        )
+    except remote_suggestions.WorkerUnavailable as exc:
+        raise SuggestionsUnavailable() from exc
+    if ranked is None:
+        raise SuggestionsNotNow()
+    return ranked

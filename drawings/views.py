@@ -6,16 +6,17 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import child_required, playing_child, playing_child_or_none
-from drawings import selectors
+from drawings import selectors, services
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, drawing_payload
 from drawings.suggestions import suggestions_available
@@ -129,6 +130,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("There is no such drawing in your gallery.")
     _label_drawings([drawing])
     return render(request, "drawings/detail.html", {"child": child, "drawing": drawing})
+
+
+@child_required
+@require_POST
+def show_a_grownup(request: HttpRequest, pk: int) -> HttpResponse:
+    drawing = services.ask_a_grownup(child=playing_child(request), drawing_id=pk)
+    if drawing is None:
+        raise Http404("There is no such drawing in your gallery.")
+    messages.success(request, _("A grown-up will see your picture in the family admin."))
+    return redirect("drawings:detail", pk=drawing.pk)
 
 
 def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileResponse:

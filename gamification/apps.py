@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_achievements(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -18,7 +19,7 @@ def _sync_achievements(sender: AppConfig, using: str = "default", **kwargs: Any)
 class GamificationConfig(AppConfig):
     name = "gamification"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Gamification"
+    verbose_name = _("Progress")
 
     def ready(self) -> None:
         post_migrate.connect(_sync_achievements, sender=self)

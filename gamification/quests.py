@@ -208,3 +208,9 @@ def choose_quests(
         if len(chosen) == QUESTS_PER_DAY:
             break
     return chosen
+
+
+def payable_slugs(categories: Iterable[Category]) -> frozenset[str]:
+    """Every slug ``find_quest`` knows for these categories: the only quests that can pay."""
+    fixed = {quest.slug for quest in (*BASE_QUESTS, NEW_CATEGORY_QUEST)}
+    return frozenset({*fixed, ANIMAL_QUEST_SLUG, *(f"draw-{c.slug}" for c in categories)})

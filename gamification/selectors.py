@@ -70,6 +70,18 @@ def todays_quests(
     """
     day = day or local_today(child)
     rows = list(DailyQuest.objects.filter(child=child, day=day).order_by("position"))
+    return quests_of_day(child=child, progress=progress, categories=categories, day=day, rows=rows)
+
+
+def quests_of_day(
+    *,
+    child: Child,
+    progress: ChildProgress,
+    categories: list[Category],
+    day: date,
+    rows: list[DailyQuest],
+) -> list[dict[str, Any]]:
+    """``todays_quests`` from rows already read (the day's ``DailyQuest`` rows by position)."""
     if rows:
         return [
             quest_payload(quest_catalogue.find_quest(row.slug, categories), row) for row in rows
@@ -93,6 +105,25 @@ def progress_summary(
     progress = progress if progress is not None else progress_of(child=child)
     installed = list(installed_categories() if categories is None else categories)
     today = local_today(child)
+    rows = list(DailyQuest.objects.filter(child=child, day=today).order_by("position"))
+    return summary_of(
+        child=child, progress=progress, categories=installed, today=today, todays_rows=rows
+    )
+
+
+def summary_of(
+    *,
+    child: Child,
+    progress: ChildProgress,
+    categories: list[Category],
+    today: date,
+    todays_rows: list[DailyQuest],
+) -> dict[str, Any]:
+    """``progress_summary`` from what the caller already holds, without a query.
+
+    ``today`` is the child's local day and ``todays_rows`` its ``DailyQuest`` rows in
+    position order, as they stand (the payout passes its in-memory rows).
+    """
     level = level_info(progress.xp_total)
     return {
         "xp_total": progress.xp_total,
@@ -116,7 +147,9 @@ def progress_summary(
             "max_freezes": MAX_STREAK_FREEZES,
             "drew_today": progress.last_active_day == today,
         },
-        "quests": todays_quests(child=child, progress=progress, categories=installed, day=today),
+        "quests": quests_of_day(
+            child=child, progress=progress, categories=categories, day=today, rows=todays_rows
+        ),
     }
 
 

@@ -102,7 +102,7 @@ def test_api_submit_then_read_back(child_client: Client) -> None:
     detail = child_client.get(f"{URL}{body['id']}/")
     assert detail.status_code == 200 and detail.json() == body
     listing = child_client.get(URL).json()
-    assert listing["count"] == 1 and listing["results"][0]["id"] == body["id"]
+    assert [d["id"] for d in listing["results"]] == [body["id"]]
     sketch = child_client.get(body["sketch_url"])
     assert sketch.status_code == 200 and sketch["Content-Type"] == "image/png"
 
@@ -177,7 +177,7 @@ def test_child_cannot_see_another_childs_drawing_or_files(child: Child) -> None:
     assert me.get(f"{URL}{theirs.pk}/").status_code == 404
     assert me.get(f"/drawings/{theirs.pk}/sketch.png").status_code == 404
     assert me.get(f"/drawings/{theirs.pk}/result.png").status_code == 404
-    assert me.get(URL).json()["count"] == 0
+    assert me.get(URL).json()["results"] == []
     # Even a sibling (same family, other child) sees only their own drawings in play mode.
     sibling = ChildFactory.create(parent=other_family_child.parent)
     assert play_as(Client(), sibling).get(f"{URL}{theirs.pk}/").status_code == 404

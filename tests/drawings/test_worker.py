@@ -166,7 +166,11 @@ async def test_same_sketch_gives_the_same_picture_alone_and_in_a_batch(monkeypat
     twin = batch[1]
     picture_alone = await read_result(alone.pk)
     picture_in_batch = await read_result(twin.pk)
-    assert np.array_equal(np.asarray(picture_alone), np.asarray(picture_in_batch))
+    # The fast path serves: within 2 levels (tests/drawings/test_fast_serving.py goes further).
+    difference = np.abs(
+        np.asarray(picture_alone).astype(int) - np.asarray(picture_in_batch).astype(int)
+    )
+    assert difference.max() <= 2
     other = await read_result(batch[0].pk)
     assert not np.array_equal(np.asarray(other), np.asarray(picture_in_batch))
 
@@ -193,7 +197,8 @@ async def test_a_conditioned_generator_draws_each_drawing_as_its_category(
 
     as_face, as_panda = await read_result(face.pk), await read_result(panda.pk)
     assert not np.array_equal(np.asarray(as_face), np.asarray(as_panda))
-    assert np.array_equal(np.asarray(as_panda), np.asarray(await read_result(panda_alone.pk)))
+    alone = np.asarray(await read_result(panda_alone.pk)).astype(int)
+    assert np.abs(np.asarray(as_panda).astype(int) - alone).max() <= 2
     get_runtime().reset()
 
 

@@ -87,6 +87,8 @@ def test_a_broken_rule_never_loses_the_picture(child, generators_dir, monkeypatc
     def broken(**kwargs):
         raise RuntimeError("a bug in a game rule")
 
+    # The batch payout fails, then the picture paid alone fails too.
+    monkeypatch.setattr(lifecycle, "pay_for_drawings", broken)
     monkeypatch.setattr(lifecycle, "pay_for_drawing", broken)
     drawing, _ = drawing_services.submit_drawing(
         child=child, category="face", sketch=sketch_png(), client_id="bug"
@@ -102,6 +104,32 @@ def test_a_broken_rule_never_loses_the_picture(child, generators_dir, monkeypatc
     # The backfill pays what was missed, once.
     result = services.backfill_child(child=child, categories=CATEGORIES)
     assert result.drawings == 1 and result.xp_paid_now == result.xp_total > 0
+
+
+def test_a_batch_whose_payout_fails_pays_each_picture_alone(
+    child, generators_dir, monkeypatch
+) -> None:
+    monkeypatch.setattr(drawing_services, "wake_workers", lambda ids: None)
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug in the batch payout")
+
+    monkeypatch.setattr(lifecycle, "pay_for_drawings", broken)
+    ids = [
+        drawing_services.submit_drawing(
+            child=child, category="face", sketch=sketch_png(seed=i), client_id=f"b{i}"
+        )[0].pk
+        for i in range(3)
+    ]
+    claims = lifecycle.claim_drawings(drawing_ids=ids)
+    finished = lifecycle.finish_drawings(
+        pictures=[
+            lifecycle.Picture(claim=c, png=sketch_png(), generator_name="g", inference_ms=3)
+            for c in claims
+        ]
+    )
+    assert [f.payout.drawing_id for f in finished if f and f.payout] == ids
+    assert ledger_total(child) >= 3 * XP_PER_DRAWING
 
 
 def test_streak_days_are_the_childs_own_days() -> None:

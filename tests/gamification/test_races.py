@@ -154,3 +154,34 @@ def test_pictures_finishing_together_roll_the_day_and_spend_a_freeze_once() -> N
     assert len(new) == len(set(new))
     assert {"streak-3", "streak-saver", "busy-day"} <= set(new)
     assert_ledger_consistent(child)
+
+
+def test_overlapping_batches_in_opposite_orders_never_deadlock_and_pay_once() -> None:
+    # Half the children have no progress row yet: its creation races with the others' locks.
+    children = [ChildFactory.create() for _ in range(6)]
+    for child in children[::2]:
+        services.pay_for_drawing(drawing=done_drawing(child), categories=CATEGORIES)
+    shared = done_drawing(children[-1], category="panda")
+    own = [
+        [done_drawing(c, category=CATEGORIES[i % 3].slug) for c in children] for i in range(RACERS)
+    ]
+
+    def pay(i: int) -> list[services.Payout]:
+        batch = [*own[i], shared]
+        batch = batch[::-1] if i % 2 else batch  # workers meet the children in opposite orders
+        with transaction.atomic():
+            fresh = Drawing.objects.select_related("child").in_bulk([d.pk for d in batch])
+            return services.pay_for_drawings(
+                drawings=[fresh[d.pk] for d in batch], categories=CATEGORIES
+            )
+
+    batches = race(pay)
+    assert [len(b) for b in batches] == [len(children) + 1] * RACERS
+    assert sum(not p.already_paid for b in batches for p in b if p.drawing_id == shared.pk) == 1
+    assert all(not p.already_paid for b in batches for p in b if p.drawing_id != shared.pk)
+    for index, child in enumerate(children):
+        earlier = 1 if index % 2 == 0 else 0
+        extra = 1 if child == children[-1] else 0
+        state = ChildProgress.objects.get(child=child)
+        assert state.drawings_done == earlier + RACERS + extra
+        assert_ledger_consistent(child)

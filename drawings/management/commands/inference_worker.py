@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from drawings.remote_suggestions import SuggestionResponder
 from drawings.selectors import installed_categories
 from drawings.worker import InferenceWorker
 from inference.runtime import get_runtime
@@ -40,21 +41,27 @@ class Command(BaseCommand):
                 f"Warning: no generators installed in {settings.GENERATORS_DIR}; "
                 "queued drawings will fail with a friendly message."
             )
-        self.stdout.write(
-            f"inference worker: {len(cards)} generator(s), categories "
-            f"{', '.join(c.slug for c in installed_categories()) or '-'}"
-        )
         worker = InferenceWorker(
             batch_size=options["batch_size"], batch_window_ms=options["batch_window_ms"]
+        )
+        self.stdout.write(
+            f"inference worker {worker.worker_id}: {len(cards)} generator(s), categories "
+            f"{', '.join(c.slug for c in installed_categories()) or '-'}"
         )
         asyncio.run(self._run(worker))
 
     async def _run(self, worker: InferenceWorker) -> None:
         task = asyncio.create_task(worker.run())
+        # The web's "What did you draw?" requests, answered beside the drawings.
+        guesses = asyncio.create_task(SuggestionResponder().run())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        guesses.cancel()
+        # Bounded: channels_redis may linger in its receive cleanup after a cancel (seen in
+        # tests/drawings/test_remote_suggestions.py); a stopping worker does not wait on it.
+        await asyncio.wait([guesses], timeout=2)
         self.stdout.write("inference worker stopped")

@@ -1,0 +1,114 @@
+"""The magic preview: while a child draws, a faded picture of what the sketch would become.
+
+The canvas (opt-in "peek" toggle) sends the current sketch over its socket at most every
+``PREVIEW_MIN_INTERVAL_SECONDS`` while it changes. The consumer checks it like an upload
+(``inference.sketch_files.normalise_sketch``, off the event loop) and passes it to the workers on
+the ``inference.preview`` channel with the socket's own reply channel. A worker keeps only the
+latest request of each socket (a stale one is dropped, never queued behind), draws previews on
+the fast path only when no submitted drawing waits, and answers the socket directly. Nothing is
+stored and nothing is paid; a saturated server answers ``preview.busy`` and the page waits.
+
+Messages (JSON on the socket):
+
+* page → server: ``{"type": "preview", "seq": 7, "category": "animal",
+  "sketch": "data:image/png;base64,..."}`` (``type`` first; at most ``WS_MAX_PREVIEW_BYTES``);
+* server → page: ``{"type": "preview", "seq": 7, "image": "data:image/webp;base64,..."}`` or
+  ``{"type": "preview.busy", "seq": 7, "reason": "too_fast" | "saturated"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from inference.sketch_files import SketchRejected, encode_png, normalise_sketch
+
+PREVIEW_CHANNEL = "inference.preview"
+PREVIEW_MIN_INTERVAL_SECONDS = 0.4
+# A request older than this when the generator gets to it is dropped: the child drew on.
+PREVIEW_MAX_AGE_SECONDS = 2.0
+DATA_URL_PREFIX = "data:image/png;base64,"
+MAX_SEQ = 2**31 - 1
+
+
+class PreviewRefused(ValueError):
+    """A preview request that cannot be drawn; ``code`` and the sentence go back to the page."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    """One socket's latest sketch for a preview, as a worker holds it."""
+
+    reply: str  # the socket's channel name
+    seq: int
+    category: str
+    sketch_png: bytes
+    sent: float  # time.time() when the socket passed it on
+
+    def stale(self, now: float | None = None) -> bool:
+        return (now if now is not None else time.time()) - self.sent > PREVIEW_MAX_AGE_SECONDS
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "type": "inference.preview",
+            "reply": self.reply,
+            "seq": self.seq,
+            "category": self.category,
+            "sketch": self.sketch_png,
+            "sent": self.sent,
+        }
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> PreviewRequest | None:
+        """The request in a channel message, or None when it is not one (never raises)."""
+        try:
+            request = cls(
+                reply=str(message["reply"]),
+                seq=int(message["seq"]),
+                category=str(message["category"]),
+                sketch_png=bytes(message["sketch"]),
+                sent=float(message["sent"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return request if request.reply and request.sketch_png else None
+
+
+def read_request(content: dict[str, Any], *, categories: set[str]) -> tuple[int, str, bytes]:
+    """Check a page's preview message: its ``seq``, category and sketch as a checked 256x256
+    PNG. CPU work (decoding, re-encoding): call it off the event loop. Raises
+    :class:`PreviewRefused`."""
+    seq = content.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
+        raise PreviewRefused("bad_preview", "A preview needs a whole number seq.")
+    category = content.get("category")
+    if not isinstance(category, str) or category not in categories:
+        raise PreviewRefused("bad_preview", "Pick something to draw first.")
+    sketch = content.get("sketch")
+    if not isinstance(sketch, str) or not sketch.startswith(DATA_URL_PREFIX):
+        raise PreviewRefused("bad_preview", "Send the sketch as a PNG data URL.")
+    try:
+        data = base64.b64decode(sketch[len(DATA_URL_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise PreviewRefused("bad_preview", "That sketch is not valid base64.") from None
+    try:
+        image = normalise_sketch(data)
+    except SketchRejected as refused:
+        raise PreviewRefused("bad_preview", str(refused)) from None
+    return seq, category, encode_png(image, compress_level=1)
+
+
+def image_data_url(image: Any, *, quality: int = 70) -> str:
+    """A picture as a small WebP data URL, for showing only (nothing is stored)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=quality, method=0)
+    return "data:image/webp;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
