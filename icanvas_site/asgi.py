@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP, the /ws/ websocket, and (embedded mode) the inference worker."""
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -14,6 +15,7 @@ from django.conf import settings  # noqa: E402
 
 from drawings.lifespan import EmbeddedWorkerLifespan  # noqa: E402
 from drawings.routing import websocket_urlpatterns  # noqa: E402
+from drawings.socket_auth import offers_token  # noqa: E402
 from icanvas_site.body_guard import BodyGuard  # noqa: E402
 
 # Oversized or trickling bodies are refused here, before Django's handler reads them.
@@ -24,7 +26,25 @@ http_application = BodyGuard(
     body_timeout=settings.REQUEST_BODY_TIMEOUT,
 )
 
-websocket_application = AllowedHostsOriginValidator(
+
+class OriginCheckUnlessTokenOnly:
+    """The Origin check stops other sites riding a browser's session cookie. A native client
+    sends no Origin; with a token (which no other site can hold) it may come in without one,
+    and then only the token counts (the consumer ignores cookies when a token is offered).
+    A request that does send an Origin is still checked, token or not."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self.checked = AllowedHostsOriginValidator(application)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        has_origin = any(key.lower() == b"origin" for key, _ in scope.get("headers") or [])
+        if not has_origin and offers_token(scope):
+            return await self.application(scope, receive, send)
+        return await self.checked(scope, receive, send)
+
+
+websocket_application = OriginCheckUnlessTokenOnly(
     AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
 )
 

@@ -43,9 +43,12 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "axes",
+    "knox",
     "accounts",
     "drawings",
     "gamification",
+    "sharing",
+    "family",
     "inference",
 ]
 
@@ -53,7 +56,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "icanvas_site.headers.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, sync and async capable: every middleware here is, so under ASGI a request
+    # stays on the event loop until its (sync) view runs in the request's thread.
+    "icanvas_site.static_files.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +103,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    # SQLite keeps CONN_MAX_AGE 0 (README "Production settings"): the embedded default is one
+    # ASGI process, where a kept connection is never reused (see below).
+else:
+    # PostgreSQL: CONN_MAX_AGE seconds to keep a connection, checked before reuse so a restarted
+    # database costs no error. 0 by default: under ASGI each request's sync code runs in a
+    # thread of its own, so a kept connection is never reused, only left open (measured with
+    # scripts/web_rss.py). Set it (e.g. 60) for `manage.py inference_worker` processes, whose
+    # database work runs in one thread and reuses it.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -170,7 +185,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60},
+            "CONFIG": {
+                # redis-py's 5 s socket timeout equals channels_redis' 5 s blocking read on an
+                # idle channel, so the read timed out first and crashed the socket's consumer:
+                # the socket waits longer than the read.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=15.0),
+                    }
+                ],
+                "capacity": 1000,
+                "expiry": 60,
+            },
         }
     }
 else:
@@ -190,8 +217,31 @@ else:
     # django-axes' warning about a per-process cache does not apply here.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
+# API tokens (django-rest-knox): one per device, only their SHA-512 stored, sent as
+# "Authorization: Bearer <token>". A parent's token lasts API_TOKEN_DAYS and is renewed while
+# used (never past API_TOKEN_MAX_DAYS from sign-in); a child's play token lasts
+# PLAY_TOKEN_HOURS. Parent tokens start "icp_", play tokens "icc_" (secret scanners know them).
+# knox's own migrations create its AuthToken table even when the model is swapped (its
+# 0001 lacks the swappable option), a table nobody uses whose foreign key to the users then
+# blocks PostgreSQL from truncating them: the swapped-out app gets no migrations at all.
+MIGRATION_MODULES = {"knox": None}
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("API_TOKEN_MAX_DAYS", default=90)),
+    "MIN_REFRESH_INTERVAL": 3600,
+    "TOKEN_PREFIX": "icp_",
+}
+PLAY_TOKEN_TTL = timedelta(hours=env.int("PLAY_TOKEN_HOURS", default=12))
+API_TOKEN_MAX_PER_PARENT = env.int("API_TOKEN_MAX_PER_PARENT", default=20)
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.DeviceTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -206,6 +256,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sketches in, pictures out, for the iCanvas mobile app.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "icanvas_site.api_schema.add_error_responses",
+    ],
 }
 
 # Content-Security-Policy (django-csp): scripts and styles only from this site (no inline
@@ -242,6 +296,12 @@ REQUEST_BODY_LIMITS = {
 # "What did you draw?": the canvas asks after each pause of the pen, at most every few seconds.
 SUGGESTION_RATE = env.str("SUGGESTION_RATE", default="30/min")
 # Sketches a child (and a family's children together) may submit: drawings/api/throttles.py.
+# The account endpoints of the API (accounts/api/throttles.py).
+SIGN_IN_RATE_PER_EMAIL = env.str("SIGN_IN_RATE_PER_EMAIL", default="10/min")
+SIGN_IN_RATE_PER_IP = env.str("SIGN_IN_RATE_PER_IP", default="30/min")
+SIGN_UP_RATE_PER_IP = env.str("SIGN_UP_RATE_PER_IP", default="10/hour")
+PIN_RATE = env.str("PIN_RATE", default="10/min")
+LEAVE_PLAY_RATE = env.str("LEAVE_PLAY_RATE", default="10/min")
 SUBMISSION_RATE_PER_CHILD = env.str("SUBMISSION_RATE_PER_CHILD", default="20/min")
 SUBMISSION_RATE_PER_FAMILY = env.str("SUBMISSION_RATE_PER_FAMILY", default="40/min")
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=512 * 1024)
@@ -249,20 +309,52 @@ REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=15.0)
 # The live socket (drawings/consumers.py): the page pings every 25 s.
 WS_IDLE_TIMEOUT = env.float("WS_IDLE_TIMEOUT", default=75.0)
 WS_MAX_MESSAGE_BYTES = env.int("WS_MAX_MESSAGE_BYTES", default=4096)
+# A child's magic-preview message carries the sketch as a PNG data URL (drawings/previews.py);
+# keep it under uvicorn's --ws-max-size (Makefile: 65536).
+WS_MAX_PREVIEW_BYTES = env.int("WS_MAX_PREVIEW_BYTES", default=60000)
 WS_MAX_JSON_DEPTH = env.int("WS_MAX_JSON_DEPTH", default=8)
 WS_MAX_SOCKETS_PER_CHILD = env.int("WS_MAX_SOCKETS_PER_CHILD", default=6)
+# Sockets opened with a parent's device tokens (each hears the whole family), all devices together.
+WS_MAX_SOCKETS_PER_PARENT = env.int("WS_MAX_SOCKETS_PER_PARENT", default=10)
 
 # Inference.
 GENERATORS_DIR = Path(env.str("GENERATORS_DIR", default=str(BASE_DIR / "generators")))
 INFERENCE_DEVICE = env.str("INFERENCE_DEVICE", default="cpu")
 INFERENCE_THREADS = env.int("INFERENCE_THREADS", default=0)  # 0: torch's default
 INFERENCE_EMBEDDED_WORKER = env.bool("INFERENCE_EMBEDDED_WORKER", default=True)
-INFERENCE_BATCH_SIZE = env.int("INFERENCE_BATCH_SIZE", default=8)
-INFERENCE_BATCH_WINDOW_MS = env.int("INFERENCE_BATCH_WINDOW_MS", default=15)
+# "What did you draw?" with the worker elsewhere (drawings/remote_suggestions.py): how long the
+# web process waits for a worker's guess before answering "no guesses right now".
+SUGGESTIONS_TIMEOUT_SECONDS = env.float("SUGGESTIONS_TIMEOUT_SECONDS", default=2.0)
+# "fast" serves (bf16/channels_last on CPU, fp16 on CUDA; within 2 levels alone or batched);
+# "exact" is float32 and bit-identical in any batch, for audits (inference/runtime.py).
+INFERENCE_PATH = env.str("INFERENCE_PATH", default="fast")
+INFERENCE_COMPILE = env.bool("INFERENCE_COMPILE", default=False)  # torch.compile the fast copy
+# Draw blank batches of every size at worker start-up, so no child waits for kernels.
+INFERENCE_WARM_UP = env.bool("INFERENCE_WARM_UP", default=True)
+# The largest batch a worker draws in one call (a GPU takes more: 32 or 64).
+INFERENCE_BATCH_SIZE = env.int(
+    "INFERENCE_BATCH_SIZE", default=32 if INFERENCE_DEVICE.startswith("cuda") else 8
+)
+# How long a forming batch may wait for more drawings, only while the worker is busy (an idle
+# worker draws a lone child's sketch at once); the batch also fills while the last one draws.
+INFERENCE_BATCH_WINDOW_MS = env.int("INFERENCE_BATCH_WINDOW_MS", default=10)
+# PNG level of stored pictures: on kids7c's pictures here level 1 took 3.8 ms and 62 KB, level 6
+# (Pillow's default) 7.5 ms and 57 KB; WebP q85 7.1 ms and 8 KB, but downloads want PNG.
+INFERENCE_PNG_COMPRESS_LEVEL = env.int("INFERENCE_PNG_COMPRESS_LEVEL", default=1)
 INFERENCE_LEASE_SECONDS = env.int("INFERENCE_LEASE_SECONDS", default=120)
 INFERENCE_REQUEUE_AFTER_SECONDS = env.int("INFERENCE_REQUEUE_AFTER_SECONDS", default=30)
 INFERENCE_REAPER_INTERVAL_SECONDS = env.float("INFERENCE_REAPER_INTERVAL_SECONDS", default=10.0)
 INFERENCE_MAX_ATTEMPTS = env.int("INFERENCE_MAX_ATTEMPTS", default=3)
+# A worker renews a heartbeat on the drawings it holds; one silent for STALE seconds, or whose
+# process is gone on the same host, loses them before the lease ends (keep clocks in sync).
+INFERENCE_HEARTBEAT_SECONDS = env.float("INFERENCE_HEARTBEAT_SECONDS", default=5.0)
+INFERENCE_HEARTBEAT_STALE_SECONDS = env.float(
+    "INFERENCE_HEARTBEAT_STALE_SECONDS", default=3 * INFERENCE_HEARTBEAT_SECONDS
+)
+# The reaper deletes stored files no drawing refers to (a killed worker's picture) this often,
+# once they are older than the grace period (so a file being written now is never touched).
+STORED_FILES_SWEEP_EVERY_SECONDS = env.float("STORED_FILES_SWEEP_EVERY_SECONDS", default=3600.0)
+STORED_FILES_SWEEP_GRACE_MINUTES = env.float("STORED_FILES_SWEEP_GRACE_MINUTES", default=30.0)
 
 # Play mode: PIN attempts allowed before a child's profile is locked for a while.
 PIN_MAX_FAILURES = env.int("PIN_MAX_FAILURES", default=5)

@@ -15,7 +15,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("drawings.urls")),
     path("", include("gamification.urls")),
+    path("", include("sharing.urls")),
     path("api/v1/", include("drawings.api.urls")),
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("family.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the docs need no inline script;
     # Swagger UI does write inline <style>, allowed on this page only.
@@ -30,3 +33,9 @@ urlpatterns = [
     # The parents' family-scoped admin (family/): any signed-in parent not in play mode.
     path("family/admin/", family_site.urls),
 ]
+
+# Django's own error answers: JSON under /api/, its pages elsewhere (icanvas_site/error_pages.py).
+handler400 = "icanvas_site.error_pages.bad_request"
+handler403 = "icanvas_site.error_pages.forbidden"
+handler404 = "icanvas_site.error_pages.not_found"
+handler500 = "icanvas_site.error_pages.server_error"

@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures.canvas",
     "tests.fixtures.inference",
     "tests.fixtures.family",
+    "tests.fixtures.api",
 ]

@@ -92,3 +92,21 @@ def test_check_deploy_flags_the_embedded_secret_key() -> None:
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+CONNECTIONS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+db = s.DATABASES["default"]
+print(json.dumps([db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]]))
+"""
+
+
+def test_database_connections_are_kept_only_where_asked_and_checked_before_reuse() -> None:
+    # Embedded SQLite and a PostgreSQL web process close each request's connection (under ASGI
+    # a kept one is never reused); a worker's environment asks for CONN_MAX_AGE.
+    assert json.loads(run(["-c", CONNECTIONS], {}).stdout) == [0, False]
+    assert json.loads(run(["-c", CONNECTIONS], PRODUCTION).stdout) == [0, True]
+    worker = {**PRODUCTION, "CONN_MAX_AGE": "60"}
+    assert json.loads(run(["-c", CONNECTIONS], worker).stdout) == [60, True]

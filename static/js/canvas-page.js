@@ -9,6 +9,8 @@
 import { DraftStore } from "./draft.js";
 import { Problem, fetchSketch, newClientId, postDrawing } from "./drawings-api.js";
 import { LiveUpdates } from "./live.js";
+import { celebrationRoom } from "./popups.js";
+import { MagicPreview } from "./preview.js";
 import { SketchPad } from "./sketch-pad.js";
 import { SubmissionCard } from "./submission-card.js";
 import { Submission } from "./submissions.js";
@@ -167,6 +169,18 @@ function main() {
     });
   };
 
+  // Bring a card fully into view; where the screen has room for it below the
+  // celebration pop-ups (top right), below them, so they never cover the picture.
+  function reveal(element) {
+    const box = element.getBoundingClientRect();
+    const room = celebrationRoom();
+    if (box.height + room > window.innerHeight) {
+      element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    } else if (box.top < room || box.bottom > window.innerHeight) {
+      window.scrollBy({ top: box.top - room, behavior: "smooth" });
+    }
+  }
+
   // Live updates for every drawing we sent.
   const live = new LiveUpdates();
   const cardsByDrawing = new Map(); // drawing id -> SubmissionCard
@@ -175,7 +189,7 @@ function main() {
     // The finished card is taller than the waiting one: bring all of it into
     // view, unless the child is busy drawing the next picture.
     if (change && change.from !== "done" && change.to === "done" && !pad.isDrawing()) {
-      card.element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      reveal(card.element);
     }
   }
   live.onDrawing((drawing) => {
@@ -221,6 +235,20 @@ function main() {
     results.hidden = false;
   }
   for (const drawing of readJson("canvas-drawings", []).slice(0, maxCards)) restoreCard(drawing);
+  // "Peek": a faded picture of the sketch as it grows (opt-in; see preview.js).
+  const peekToggle = app.querySelector("[data-peek-toggle]");
+  const peekFigure = app.querySelector("[data-peek]");
+  const peek =
+    peekToggle && peekFigure
+      ? new MagicPreview({
+          live,
+          pad,
+          toggle: peekToggle,
+          figure: peekFigure,
+          getCategory: selectedCategory,
+        })
+      : null;
+  pickerRoot?.addEventListener("change", () => peek?.changed());
   live.connect();
 
   /** POST the card's sketch. `fresh`: "Try again" on a drawing the server has and failed. */
@@ -253,7 +281,7 @@ function main() {
     const key = `${pad.version}|${category}`;
     if (last && last.submission.isSameSketch(key) && last.element.isConnected) {
       // The same sketch again: nothing new to make; show the card we have.
-      last.element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      reveal(last.element);
       if (last.submission.state === "failed") last.retryButton.click();
       return;
     }
@@ -277,7 +305,7 @@ function main() {
       results.hidden = false;
       while (results.children.length > maxCards) results.lastElementChild.remove();
       last = card;
-      card.element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      reveal(card.element);
       await send(card);
     } finally {
       busy = false;

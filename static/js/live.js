@@ -47,6 +47,7 @@ export class LiveUpdates {
     this.drawings = new Map(); // id -> last shown Drawing JSON
     this._drawingListeners = new Set();
     this._statusListeners = new Set();
+    this._messageListeners = new Set();
     this._socket = null;
     this._failures = 0;
     this._reconnectTimer = null;
@@ -67,6 +68,19 @@ export class LiveUpdates {
   onDrawing(callback) {
     this._drawingListeners.add(callback);
     return () => this._drawingListeners.delete(callback);
+  }
+
+  /** Call `callback(message)` for every other message the socket brings (previews). */
+  onMessage(callback) {
+    this._messageListeners.add(callback);
+    return () => this._messageListeners.delete(callback);
+  }
+
+  /** Send a JSON message on the socket if it is open; false when it is not. */
+  send(message) {
+    if (!this._socket || this._socket.readyState !== WebSocket.OPEN) return false;
+    this._socket.send(JSON.stringify(message));
+    return true;
   }
 
   /** Call `callback(status)` when the connection status changes. Returns an unsubscribe function. */
@@ -191,6 +205,14 @@ export class LiveUpdates {
         // What the picture paid (XP, level, achievements, quests): progress.js celebrates it.
         if (message.progress) {
           window.dispatchEvent(new CustomEvent("icanvas:progress", { detail: message.progress }));
+        }
+      } else if (message && typeof message.type === "string") {
+        for (const listener of this._messageListeners) {
+          try {
+            listener(message);
+          } catch (error) {
+            console.error(error);
+          }
         }
       }
     });

@@ -7,6 +7,8 @@ import { playSound } from "./sounds.js";
 const MAX_VISIBLE = 2;
 const SHOW_MS = 6000;
 const LEAVE_MS = 250;
+// Height a pop-up of three lines takes in the region, with the gap after it (px).
+const ROOM_PER_POPUP_PX = 112;
 
 const waiting = [];
 
@@ -54,6 +56,14 @@ function showWaiting() {
   for (let free = MAX_VISIBLE - shown; free > 0 && waiting.length; free -= 1) {
     present(waiting.shift());
   }
+}
+
+/** How far down the screen the pop-ups may reach (px from the top): the region's top
+ * and room for the most that are ever on screen. A page keeps what the child must see
+ * (the new picture) below it where the screen has room. */
+export function celebrationRoom() {
+  const top = parseFloat(getComputedStyle(region()).top) || 0;
+  return top + MAX_VISIBLE * ROOM_PER_POPUP_PX;
 }
 
 /** Show a pop-up with one line per entry of `lines`, now or when there is room. */

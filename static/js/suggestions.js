@@ -2,7 +2,8 @@
 // server which thing the sketch looks like and offer the best guess as one tap
 // ("Is it this? 🐼 Panda"). It never gets in the way: drawing goes on while it
 // asks, a stale answer (the sketch changed since) is dropped, and any error is
-// silent. When the server says guessing is not available, it stops asking.
+// silent. When the server says guessing is not available, it stops asking; when it
+// says "not right now" (503 with Retry-After: no worker answered), it asks later.
 
 import { csrfToken } from "./drawings-api.js";
 
@@ -77,6 +78,14 @@ export class SuggestionAsker {
       if (response.status === 429) {
         this.spacing = Math.min(this.spacing * 2, 60_000);
         this.askedVersion = -1; // ask again about these strokes, later
+        this._schedule();
+        return;
+      }
+      if (response.status === 503 && response.headers.has("Retry-After")) {
+        // No worker answered in time ("no guesses right now"): ask again, later.
+        const seconds = Number(response.headers.get("Retry-After")) || 30;
+        this.spacing = Math.min(Math.max(this.spacing, seconds * 1000), 60_000);
+        this.askedVersion = -1;
         this._schedule();
         return;
       }

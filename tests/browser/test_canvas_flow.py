@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fixtures.canvas import draw_a_face, save_screenshot, sign_in_and_play
+from tests.fixtures.canvas import choose, draw_a_face, save_screenshot, sign_in_and_play
 
 
 def test_a_child_draws_submits_and_sees_the_picture_live(page: Any) -> None:
@@ -22,8 +22,7 @@ def test_a_child_draws_submits_and_sees_the_picture_live(page: Any) -> None:
     }"""
     )
     assert ink > 500, "the strokes must land on the canvas"
-    faces = page.locator("label.category-card", has_text="Face")
-    (faces if faces.count() else page.locator("label.category-card")).first.click()
+    choose(page)
     assert submit.is_enabled()
     save_screenshot(page, "canvas")
     submit.click()

@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.fixtures.canvas import (
     DEMO_PASSWORD,
+    choose,
     draw_a_face,
     draw_line,
     ink_grid,
@@ -22,9 +23,7 @@ def inked(grid: list[float]) -> float:
 
 
 def pick_first_category(page: Any) -> str:
-    card = page.locator("label.category-card").first
-    card.click()
-    return str(card.locator("input").get_attribute("value"))
+    return choose(page, theme=None)
 
 
 def wait_for_draft(page: Any) -> None:

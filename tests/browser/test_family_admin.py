@@ -8,13 +8,19 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tests.fixtures.canvas import DEMO_PASSWORD, draw_a_face, save_screenshot, sign_in_and_play
+from tests.fixtures.canvas import (
+    DEMO_PASSWORD,
+    choose,
+    draw_a_face,
+    save_screenshot,
+    sign_in_and_play,
+)
 
 
 def make_a_picture(page: Any) -> str:
     sign_in_and_play(page)
     draw_a_face(page)
-    page.locator("label.category-card").first.click()
+    choose(page, theme=None)
     page.locator("[data-submit]").click()
     picture = page.locator("[data-result-slot] img")
     picture.wait_for(state="visible", timeout=60_000)
@@ -39,7 +45,19 @@ def test_the_demo_parent_reviews_hides_exports_and_withdraws(page: Any) -> None:
     row.locator("a").first.click()
     page.wait_for_selector(".pair-large img")
     save_screenshot(page, "family-admin-change")
-    page.go_back()
+
+    # Share it: the link is shown once; a visitor with no account sees the picture alone.
+    page.get_by_role("link", name="Make a share link").click()
+    page.locator("input[name=_save]").click()
+    shared = page.locator("input.share-url").input_value()
+    visitor = page.context.browser.new_context(base_url=shared).new_page()
+    visitor.goto(shared)
+    visitor.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth)")
+    assert visitor.locator("img").count() == 1
+    assert "Mina" not in visitor.content()
+    save_screenshot(visitor, "shared-picture")
+    visitor.context.close()
+    page.goto("/family/admin/drawings/drawing/")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download everything (ZIP)").click()

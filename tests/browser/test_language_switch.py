@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fixtures.canvas import (
+    choose,
     draw_a_face,
     ink_grid,
     same_drawing,
@@ -27,7 +28,7 @@ def test_a_child_switches_to_korean_and_back_on_a_tablet(page: Any) -> None:
     page.set_viewport_size(TABLET)
     sign_in_and_play(page)
     draw_a_face(page)
-    page.locator("label.category-card").nth(1).click()
+    choose(page, theme=None, nth=1)
     drawn = ink_grid(page)
 
     page.locator(".lang-switch button[lang=ko]").click()
@@ -39,7 +40,7 @@ def test_a_child_switches_to_korean_and_back_on_a_tablet(page: Any) -> None:
     assert page.get_by_role("button", name="다시 하기").is_visible()
     assert page.get_by_role("radio", name="지우개").count() == 1
     assert page.get_by_role("button", name="내 그림 만들기!").is_visible()
-    assert page.locator(".category-card", has_text="얼굴").is_visible()
+    assert page.locator("label.theme-card", has_text="얼굴").is_visible()
     assert page.evaluate(OVERFLOWING) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     save_screenshot(page, "canvas-ko-tablet")
