@@ -184,7 +184,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis' layer whose readers always end when cancelled (Python 3.11).
+            "BACKEND": "icanvas_site.channel_layer.CancellableRedisChannelLayer",
             "CONFIG": {
                 # redis-py's 5 s socket timeout equals channels_redis' 5 s blocking read on an
                 # idle channel, so the read timed out first and crashed the socket's consumer:

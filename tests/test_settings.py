@@ -74,7 +74,7 @@ def test_production_variables_switch_every_backend() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "engine": "django.db.backends.postgresql",
-        "layer": "channels_redis.core.RedisChannelLayer",
+        "layer": "icanvas_site.channel_layer.CancellableRedisChannelLayer",
         "storage": "storages.backends.s3.S3Storage",
         "device": "cuda",
         "embedded": False,
