@@ -8,7 +8,9 @@ from and under which licence; that goes into the dataset's ``dataset.json``.
 * ``tuxpaint`` — Debian ``tuxpaint-stamps-default`` (GPL-2): Tux Paint's stamp pictures;
 * ``openclipart`` — Debian ``openclipart-svg`` (public domain): Open Clip Art Library 0.18;
 * ``twemoji`` — npm ``@twemoji/svg`` (graphics CC BY 4.0): Twitter's emoji, sorted into
-  categories with OpenMoji's emoji metadata (codepoint → subgroup).
+  categories with OpenMoji's emoji metadata (codepoint → subgroup);
+* ``pandas`` — cartoon pandas this project draws itself
+  (:mod:`inference.datasets.drawn_pandas`): the registries hold two pandas in all.
 """
 
 from __future__ import annotations
@@ -72,6 +74,15 @@ SOURCES: dict[str, dict[str, Any]] = {
         "licence_url": "https://creativecommons.org/licenses/by/4.0/",
         "attribution": "Twemoji graphics © Twitter, Inc and other contributors, licensed under "
         "CC BY 4.0; categories from OpenMoji's emoji metadata.",
+    },
+    "pandas": {
+        "source": "iCanvas drawn pandas",
+        "package": "this project (inference/datasets/drawn_pandas.py)",
+        "url": "",
+        "licence": "the project's own drawings",
+        "licence_url": "",
+        "attribution": "Cartoon pandas drawn as SVG by this project's code; no third-party "
+        "material.",
     },
 }
 

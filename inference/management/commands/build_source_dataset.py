@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import openmoji, sources, things
+from inference.datasets import drawn_pandas, openmoji, sources, things
 from inference.datasets.pictures import Picture
 from inference.management.commands.build_dataset import build_and_report
 from inference.pix2pix.edges import METHODS
@@ -24,11 +24,12 @@ class Command(BaseCommand):
     and licence. Examples::
 
         manage.py build_source_dataset avatars --count 1500
+        manage.py build_source_dataset pandas --count 300 --min-colourfulness 0
         manage.py build_source_dataset tuxpaint
         manage.py build_source_dataset twemoji --method canny --categories space fashion
     """
 
-    help = "Build an A|B dataset from python_avatars, Tux Paint, OpenClipart or Twemoji."
+    help = "Build an A|B dataset from python_avatars, Tux Paint, OpenClipart, Twemoji or pandas."
 
     def add_arguments(self, parser: CommandParser) -> None:
         data_dir = Path(settings.BASE_DIR) / "data"
@@ -40,8 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--size", type=int, default=256, help="Side of each half, in pixels.")
         parser.add_argument("--val-fraction", type=float, default=0.1)
         parser.add_argument("--limit", type=int, help="Stop after this many pairs.")
-        parser.add_argument("--count", type=int, default=200, help="avatars: faces to draw.")
-        parser.add_argument("--seed", type=int, default=0, help="avatars: which faces.")
+        parser.add_argument("--count", type=int, default=200, help="avatars, pandas: how many.")
+        parser.add_argument("--seed", type=int, default=0, help="avatars, pandas: which ones.")
         parser.add_argument("--categories", nargs="*", choices=sorted(things.labels()))
         parser.add_argument(
             "--min-colourfulness",
@@ -78,6 +79,8 @@ class Command(BaseCommand):
         cache: Path = options["cache"]
         if name == "avatars":
             return list(sources.avatar_pictures(options["count"], seed=options["seed"]))
+        if name == "pandas":
+            return list(drawn_pandas.panda_pictures(options["count"], seed=options["seed"]))
         if name == "tuxpaint":
             return list(sources.tuxpaint_pictures())
         if name == "openclipart":
