@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Child, ConsentRecord, User
-from icanvas_site.admin_pages import ShowOnly
+from core.admin_pages import ShowOnly
 
 
 class ParentCreationForm(AdminUserCreationForm):

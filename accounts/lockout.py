@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 
 from accounts import forms
+from core import error_codes as codes
 
 TOO_MANY_REQUESTS = 429
 API_PREFIX = "/api/"  # the mobile app's sign-in gets the API's JSON error shape
@@ -40,7 +41,7 @@ def locked_out(
     ) % {"minutes": minutes}
     if request.path.startswith(API_PREFIX):
         api_response = JsonResponse(
-            {"code": "locked", "detail": message, "field_errors": {}}, status=TOO_MANY_REQUESTS
+            {"code": codes.LOCKED, "detail": message, "field_errors": {}}, status=TOO_MANY_REQUESTS
         )
         api_response["Retry-After"] = str(seconds)
         return api_response

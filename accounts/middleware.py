@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,11 +12,12 @@ from django.urls import reverse
 
 from accounts.models import Child
 from accounts.playmode import PLAY_SESSION_KEY, child_for, playing_child_id
+from core.middleware import AsyncCapableMiddleware
 
 ADMIN_PREFIX = "/admin/"
 
 
-class PlayModeMiddleware:
+class PlayModeMiddleware(AsyncCapableMiddleware):
     """Set ``request.child`` from the session (after AuthenticationMiddleware).
 
     A ``SimpleLazyObject`` wrapping None is not ``None``, so ``request.child is None``
@@ -31,22 +31,11 @@ class PlayModeMiddleware:
     sensitive), where the user it loads stays cached for the view.
     """
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self.__acall__(request)
+    def respond(self, request: HttpRequest) -> HttpResponse:
         refused = self._play(request)
         return refused if refused is not None else self.get_response(request)
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def arespond(self, request: HttpRequest) -> HttpResponse:
         get_response: Callable[[HttpRequest], Awaitable[HttpResponse]] = self.get_response
         session = getattr(request, "session", None)
         if session is None or await session.aget(PLAY_SESSION_KEY) is None:

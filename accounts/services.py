@@ -2,8 +2,11 @@
 
 Views, admin and the REST API call these functions and never write the models
 themselves, so each rule (PIN format, age bounds, the PIN lock) lives here once.
-Validation failures raise ``ValidationError`` keyed by the argument name, which
-forms of the same field names can show next to the right input.
+A child profile that can't be saved raises :class:`ProfileRejected` (an
+``ApplicationError``) with its ``field_errors`` keyed by the argument names, which the API
+answers as is and forms of the same field names show next to the right input. The single
+checks (``validate_pin``, ``clean_nickname``...) raise Django's ``ValidationError``, as the
+form and model validators they also are; so do the parents' sign-up functions.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Avatar, Child, ConsentRecord, User
+from core import error_codes as codes
+from core.errors import ApplicationError
 
 # The version of the consent text parents agree to; bump it when the text changes.
 CONSENT_VERSION = "2026-11"
@@ -41,6 +46,10 @@ MIN_AGE = 3
 MAX_AGE = 13
 
 NICKNAME_MAX_LENGTH = Child._meta.get_field("nickname").max_length or 20
+
+
+class ProfileRejected(ApplicationError, ValueError):
+    """A child profile that can't be saved (nothing was): every field at fault, what to fix."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ def validate_pin(pin: str) -> None:
         raise ValidationError(
             _("The secret number must be exactly %(length)d digits, like 2580.")
             % {"length": PIN_LENGTH},
-            code="invalid_pin",
+            code=codes.INVALID_PIN,
         )
 
 
@@ -108,20 +117,21 @@ def validate_birth_year(birth_year: int) -> None:
                 "pick a birth year from %(oldest)d to %(youngest)d."
             )
             % {"min": MIN_AGE, "max": MAX_AGE, "oldest": oldest, "youngest": youngest},
-            code="invalid_birth_year",
+            code=codes.INVALID_BIRTH_YEAR,
         )
 
 
 def validate_time_zone(time_zone: str) -> None:
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationError(
-            _("Pick a time zone from the list, for example Asia/Seoul."), code="invalid_time_zone"
+            _("Pick a time zone from the list, for example Asia/Seoul."),
+            code=codes.INVALID_TIME_ZONE,
         )
 
 
 def validate_avatar(avatar: str) -> None:
     if avatar not in Avatar.values:
-        raise ValidationError(_("Pick one of the avatars."), code="invalid_avatar")
+        raise ValidationError(_("Pick one of the avatars."), code=codes.INVALID_AVATAR)
 
 
 def clean_nickname(*, parent: User, nickname: str, exclude_child_id: int | None = None) -> str:
@@ -132,11 +142,11 @@ def clean_nickname(*, parent: User, nickname: str, exclude_child_id: int | None 
 def _clean_nickname(*, parent: User, nickname: str, exclude_child_id: int | None = None) -> str:
     nickname = (nickname or "").strip()
     if not nickname:
-        raise ValidationError(_("Give your child a nickname."), code="required")
+        raise ValidationError(_("Give your child a nickname."), code=codes.REQUIRED)
     if len(nickname) > NICKNAME_MAX_LENGTH:
         raise ValidationError(
             _("A nickname can be at most %(max)d characters.") % {"max": NICKNAME_MAX_LENGTH},
-            code="max_length",
+            code=codes.MAX_LENGTH,
         )
     siblings = Child.objects.filter(parent=parent, nickname__iexact=nickname)
     if exclude_child_id is not None:
@@ -145,7 +155,7 @@ def _clean_nickname(*, parent: User, nickname: str, exclude_child_id: int | None
         raise ValidationError(
             _("Another child in your family is already called %(nickname)s.")
             % {"nickname": nickname},
-            code="duplicate_nickname",
+            code=codes.DUPLICATE_NICKNAME,
         )
     return nickname
 
@@ -239,7 +249,7 @@ def add_child(
             _("A parent or guardian has to agree before a child profile is made.")
         )
     if errors:
-        raise ValidationError(errors)
+        raise ProfileRejected.for_fields(errors)
 
     child = Child(
         parent=parent,
@@ -256,8 +266,8 @@ def add_child(
                 parent=parent, child=child, method=consent_method, version=consent_version
             )
     except IntegrityError as error:  # the same nickname saved twice at once
-        raise ValidationError(
-            {"nickname": _("Another child in your family is already called that.")}
+        raise ProfileRejected(
+            _("Another child in your family is already called that."), field="nickname"
         ) from error
     return child
 
@@ -293,7 +303,7 @@ def update_child(
     if new_pin:
         _collect(errors, "new_pin", validate_pin, new_pin)
     if errors:
-        raise ValidationError(errors)
+        raise ProfileRejected.for_fields(errors)
 
     changed: list[str] = []
     for field, value in (
@@ -315,10 +325,22 @@ def update_child(
             with transaction.atomic():
                 child.save(update_fields=changed)
         except IntegrityError as error:
-            raise ValidationError(
-                {"nickname": _("Another child in your family is already called that.")}
+            raise ProfileRejected(
+                _("Another child in your family is already called that."), field="nickname"
             ) from error
     return child
+
+
+def set_child_pin(*, child: Child, pin: str) -> Child:
+    """A parent gives a child a new play-mode PIN, which also lifts a PIN lock.
+
+    :func:`update_child` with ``new_pin`` alone, its refusal naming the field ``pin``.
+    """
+    errors: dict[str, list[str]] = {}
+    _collect(errors, "pin", validate_pin, pin)
+    if errors:
+        raise ProfileRejected.for_fields(errors)
+    return update_child(child=child, new_pin=pin)
 
 
 # --- play-mode PINs --------------------------------------------------------------

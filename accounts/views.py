@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,18 +28,16 @@ from accounts.playmode import (
     leave_wait_seconds,
     record_failed_leave_attempt,
 )
+from accounts.services import ProfileRejected
 
 BAD_INPUT = 400
 TOO_MANY_TRIES = 429
 
 
-def _attach(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the form's field of the same name."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
+def _attach(form: Form, error: ProfileRejected) -> None:
+    """Show a service's refusal next to the form's field of the same name."""
+    for field, sentences in error.field_errors.items():
+        form.add_error(field if field in form.fields else None, sentences)
 
 
 def _parent(request: HttpRequest) -> User:
@@ -73,7 +70,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     password=form.cleaned_data["password"],
                     display_name=form.cleaned_data["display_name"],
                 )
-            except ValidationError as error:
+            except ProfileRejected as error:
                 _attach(form, error)
             else:
                 messages.success(
@@ -125,7 +122,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
                     pin=data["pin"],
                     consent_method=ConsentRecord.Method.WEB_FORM,
                 )
-            except ValidationError as error:
+            except ProfileRejected as error:
                 _attach(form, error)
             else:
                 messages.success(
@@ -157,7 +154,7 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
                     time_zone=data["time_zone"],
                     new_pin=data.get("new_pin") or None,
                 )
-            except ValidationError as error:
+            except ProfileRejected as error:
                 _attach(form, error)
             else:
                 messages.success(request, _("Saved."))

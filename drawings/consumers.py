@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from accounts.tokens import token_group
+from core import error_codes as codes
 from drawings import previews, socket_auth
 from drawings.selectors import installed_categories
 from drawings.socket_auth import UNAUTHORISED, Listener
@@ -211,30 +212,30 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
                 return
             # Expiry is read afresh: REST use may have renewed a parent's token meanwhile.
             if now >= self.token_deadline and not await self._token_still_lives():
-                await self.close(code=UNAUTHORISED, reason="token_expired")
+                await self.close(code=UNAUTHORISED, reason=codes.TOKEN_EXPIRED)
                 return
 
     async def token_revoked(self, event: dict[str, Any]) -> None:
         """The token that opened this socket was revoked (``accounts.tokens.revoke``)."""
-        await self.close(code=UNAUTHORISED, reason="token_revoked")
+        await self.close(code=UNAUTHORISED, reason=codes.TOKEN_REVOKED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Every client frame, parsed defensively (see the module's docstring)."""
         self.last_heard = time.monotonic()
         if bytes_data is not None or text_data is None:
-            await self._refuse("binary_not_supported", "Send JSON text messages only.")
+            await self._refuse(codes.BINARY_NOT_SUPPORTED, "Send JSON text messages only.")
             return
         size = len(text_data.encode())
         if size > settings.WS_MAX_MESSAGE_BYTES and not self._may_be_preview(text_data, size):
             await self.close(code=MESSAGE_TOO_BIG)
             return
         if not json_depth_within(text_data, settings.WS_MAX_JSON_DEPTH):
-            await self._refuse("too_deep", "That message is nested too deeply.")
+            await self._refuse(codes.TOO_DEEP, "That message is nested too deeply.")
             return
         try:
             content = json.loads(text_data)
         except ValueError:
-            await self._refuse("not_json", "That message is not JSON.")
+            await self._refuse(codes.NOT_JSON, "That message is not JSON.")
             return
         await self.receive_json(content)
 
@@ -252,7 +253,7 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
     async def _preview(self, content: dict[str, Any]) -> None:
         """Pass a child's current sketch to the workers for a preview (see drawings.previews)."""
         if self.child_id is None:
-            await self._refuse("children_only", "Previews are for a child's own canvas.")
+            await self._refuse(codes.CHILDREN_ONLY, "Previews are for a child's own canvas.")
             return
         now = time.monotonic()
         if now - self.last_preview < previews.PREVIEW_MIN_INTERVAL_SECONDS or (

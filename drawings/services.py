@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Child
+from core import error_codes as codes
+from core.errors import ApplicationError
 from drawings import selectors
 from drawings.events import drawing_changed, wake_workers
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import installed_categories
-from icanvas_site.errors import ApplicationError
 from inference.sketch_files import SketchRejected, encode_png, normalise_sketch
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -50,14 +51,14 @@ def _check_category(category: str) -> None:
                 "No picture-makers are installed yet, so drawings can't be turned into pictures. "
                 "A grown-up can install one (see the README)."
             ),
-            code="no_generators",
+            code=codes.NO_GENERATORS,
             field="category",
         )
     if category not in slugs:
         raise SubmissionRejected(
             _("We can't draw “%(category)s” yet. Pick one of: %(choices)s.")
             % {"category": category, "choices": ", ".join(slugs)},
-            code="unknown_category",
+            code=codes.UNKNOWN_CATEGORY,
             field="category",
         )
 
@@ -74,7 +75,7 @@ def submit_drawing(
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise SubmissionRejected(
             _("client_id must be 1–64 letters, digits or . _ : - (a UUID is ideal)."),
-            code="bad_client_id",
+            code=codes.BAD_CLIENT_ID,
             field="client_id",
         )
     existing = Drawing.objects.filter(child=child, client_id=client_id).first()
@@ -85,9 +86,7 @@ def submit_drawing(
     try:
         image = normalise_sketch(_read_capped(sketch))
     except SketchRejected as exc:
-        raise SubmissionRejected(
-            exc.message, code=exc.code, field="sketch", status=exc.status
-        ) from exc
+        raise SubmissionRejected(exc.message, code=exc.code, field="sketch") from exc
     png = encode_png(image)
 
     stored_name: str | None = None
@@ -150,8 +149,7 @@ def retry_drawing(*, child: Child, drawing_id: int) -> Drawing | None:
     if drawing.status != DrawingStatus.FAILED:
         raise SubmissionRejected(
             _("Only a drawing that could not be drawn can be tried again."),
-            code="not_failed",
-            status=409,
+            code=codes.NOT_FAILED,
         )
     return _retry_if_failed(drawing)
 
@@ -163,9 +161,8 @@ def _same_submission(existing: Drawing, category: str) -> Drawing:
                 "This client_id was already used for a different drawing. "
                 "Use a new client_id for each new drawing."
             ),
-            code="client_id_conflict",
+            code=codes.CLIENT_ID_CONFLICT,
             field="client_id",
-            status=409,
         )
     return existing
 

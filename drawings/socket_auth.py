@@ -27,6 +27,7 @@ from accounts import tokens
 from accounts.api.authentication import QUERY_TOKEN_NAMES, DeviceTokenAuthentication
 from accounts.models import ApiToken
 from accounts.playmode import child_for
+from core import error_codes as codes
 from drawings.events import child_group, family_group
 
 SUBPROTOCOL = "icanvas.v1"
@@ -90,24 +91,24 @@ def offered_credentials(scope: dict[str, Any]) -> Offered:
     for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
         # Addresses end up in logs and proxies: a token there is refused, even a valid one.
         if name.lower() in QUERY_TOKEN_NAMES or value.startswith(TOKEN_PREFIXES):
-            raise SocketRefused(BAD_HANDSHAKE, "token_in_address")
+            raise SocketRefused(BAD_HANDSHAKE, codes.TOKEN_IN_ADDRESS)
     offered = list(scope.get("subprotocols") or [])
     subprotocol = SUBPROTOCOL if SUBPROTOCOL in offered else None
     bearer = _bearer_subprotocols(scope)
     header = _header(scope, b"authorization")
     if len(bearer) > 1 or (bearer and header is not None):
-        raise SocketRefused(BAD_HANDSHAKE, "more_than_one_token")
+        raise SocketRefused(BAD_HANDSHAKE, codes.MORE_THAN_ONE_TOKEN)
     if bearer:
         if subprotocol is None:
             # Accepting would have to echo the token's subprotocol back.
-            raise SocketRefused(BAD_HANDSHAKE, "bearer_without_icanvas_v1")
+            raise SocketRefused(BAD_HANDSHAKE, codes.BEARER_WITHOUT_ICANVAS_V1)
         return Offered(
             token=bearer[0].removeprefix(BEARER_SUBPROTOCOL_PREFIX), subprotocol=subprotocol
         )
     if header is not None:
         parts = header.decode("latin-1").split()
         if len(parts) != 2 or parts[0].lower() != "bearer":
-            raise SocketRefused(UNAUTHORISED, "not_a_bearer_token")
+            raise SocketRefused(UNAUTHORISED, codes.NOT_A_BEARER_TOKEN)
         return Offered(token=parts[1], subprotocol=subprotocol)
     return Offered(token=None, subprotocol=subprotocol)
 

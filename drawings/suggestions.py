@@ -19,6 +19,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
+from core import error_codes as codes
 from drawings import remote_suggestions
 from drawings.selectors import installed_categories
 from inference.runtime import get_runtime
@@ -36,7 +37,7 @@ RETRY_AFTER = 30
 class SuggestionsNotNow(SuggestionsUnavailable):
     """No worker answered in time (none running, or all busy): 503, ask again later."""
 
-    code = "suggestions_busy"
+    code = codes.SUGGESTIONS_BUSY
 
     def __init__(self) -> None:
         super().__init__(str(NOT_NOW))

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -148,7 +147,7 @@ class ChildrenAdmin(FamilyModelAdmin):
                 time_zone=data["time_zone"],
                 new_pin=data.get("new_pin") or None,
             )
-        except ValidationError as error:  # a sibling took the nickname a moment ago
+        except accounts.ProfileRejected as error:  # a sibling took the nickname a moment ago
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     # --- withdrawing consent ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 
 from accounts.models import Child, User
-from icanvas_site.admin_pages import ShowOnly
+from core.admin_pages import ShowOnly
 
 NOT_IN_YOUR_FAMILY = "Nothing here."
 

@@ -11,13 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Child, ConsentRecord, User
+from core import error_codes as codes
+from core.errors import ApplicationError
 from drawings.erasure import delete_files_on_commit, stored_files_of
 from drawings.models import Drawing
-from icanvas_site.errors import ApplicationError
 
 
 class ChildNotFound(ApplicationError, LookupError):
     """No such child in this parent's family (or already deleted)."""
+
+    code = codes.NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def withdraw_consent(*, parent: User, child_id: int) -> Withdrawal:
     with transaction.atomic():
         child = Child.objects.select_for_update().filter(parent=parent, pk=child_id).first()
         if child is None:
-            raise ChildNotFound("There is no such child in your family.", status=404)
+            raise ChildNotFound("There is no such child in your family.")
         drawings = Drawing.objects.filter(child=child)
         drawing_ids = [str(pk) for pk in drawings.values_list("pk", flat=True)]
         names = stored_files_of(drawings)

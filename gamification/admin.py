@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin_pages import ShowOnly
 from gamification.models import Achievement, AchievementAward, ChildProgress, DailyQuest, XPEvent
-from icanvas_site.admin_pages import ShowOnly
 
 
 class ReadOnlyAdmin(ShowOnly, admin.ModelAdmin):

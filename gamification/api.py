@@ -24,7 +24,7 @@ from gamification.levels import localized
 from gamification.models import Tier
 
 TAG = "child"
-# The error shape is drawings.api.errors' (this app may not import the drawings API).
+# Every error has the API's one shape (core.api).
 CHILD_ERRORS = {
     401: OpenApiResponse(description="`not_signed_in`: no token, or it was revoked or expired."),
     403: OpenApiResponse(

@@ -1,6 +1,6 @@
 """The OpenAPI schema's shared parts (drf-spectacular): the one error shape on every operation.
 
-Every error of the API has one body, ``{code, detail, field_errors}`` (drawings/api/errors.py).
+Every error of the API has one body, ``{code, detail, field_errors}`` (core/api.py).
 Rather than repeating it in each view, this post-processing hook declares it once as
 ``ApiError`` and adds the statuses any operation can answer with: 400 (what to fix), 401 (no
 token, or a revoked or expired one), 403 (this token may not), 404 (not in your family), 413 (too

@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from core import error_codes as codes
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -31,20 +33,20 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its arguments its own way
 
 MESSAGES = {
-    "too_large": (
+    codes.TOO_LARGE: (
         "This is too big to send. Please send a smaller picture.",
         "너무 커서 보낼 수 없어요. 더 작은 그림을 보내 주세요.",
     ),
-    "too_slow": (
+    codes.TOO_SLOW: (
         "The upload took too long. Please check the connection and try again.",
         "보내는 데 너무 오래 걸렸어요. 연결을 확인하고 다시 시도해 주세요.",
     ),
-    "bad_length": (
+    codes.BAD_LENGTH: (
         "The request's Content-Length is not a number.",
         "요청의 Content-Length가 숫자가 아니에요.",
     ),
 }
-STATUS = {"too_large": 413, "too_slow": 408, "bad_length": 400}
+STATUS = {codes.TOO_LARGE: 413, codes.TOO_SLOW: 408, codes.BAD_LENGTH: 400}
 
 
 class _Refused(Exception):
@@ -97,10 +99,10 @@ class BodyGuard:
         limit = self.limit_for(scope.get("path", ""))
         length = _content_length(scope)
         if length == "bad":
-            await _refuse(send, scope, "bad_length")
+            await _refuse(send, scope, codes.BAD_LENGTH)
             return
         if isinstance(length, int) and length > limit:
-            await _refuse(send, scope, "too_large")
+            await _refuse(send, scope, codes.TOO_LARGE)
             return
         await self._guarded(scope, receive, send, limit)
 
@@ -117,13 +119,13 @@ class BodyGuard:
                     raise TimeoutError
                 message = await asyncio.wait_for(receive(), timeout=remaining)
             except TimeoutError:
-                state.refused = "too_slow"
-                raise _Refused("too_slow") from None
+                state.refused = codes.TOO_SLOW
+                raise _Refused(codes.TOO_SLOW) from None
             if message["type"] == "http.request":
                 state.received += len(message.get("body", b""))
                 if state.received > limit:
-                    state.refused = "too_large"
-                    raise _Refused("too_large")
+                    state.refused = codes.TOO_LARGE
+                    raise _Refused(codes.TOO_LARGE)
                 if not message.get("more_body", False):
                     state.complete = True
             return message

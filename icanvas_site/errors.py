@@ -1,22 +1,16 @@
-"""The one root of every refusal a person can act on, shared by the apps and the engine.
-
-It imports nothing (no Django, no app), so ``inference`` can derive its errors from it without
-depending on any app; the API maps it once (``drawings.api.errors``).
+"""Transitional, for ``inference`` alone: its errors still derive from this name and still pass
+the ``status`` they used to carry. The root is :class:`core.errors.ApplicationError` and the API
+maps codes to statuses (``core.api``); once ``inference`` imports ``core.errors`` this file goes,
+with the two ``ignore_imports`` that allow it in pyproject.toml.
 """
 
 from __future__ import annotations
 
+from core.errors import ApplicationError as _Root
 
-class ApplicationError(Exception):
-    """A request that can't be done, told so a person can act on it.
 
-    ``message`` is for a person to read, ``code`` for a client to branch on, ``field`` names the
-    input at fault (None: the request as a whole), and ``status`` is the HTTP status the API
-    answers with.
-    """
-
-    code: str = "invalid"
-    status: int = 400
+class ApplicationError(_Root):
+    """:class:`core.errors.ApplicationError`, accepting (and dropping) the old ``status``."""
 
     def __init__(
         self,
@@ -26,10 +20,4 @@ class ApplicationError(Exception):
         field: str | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        self.field = field
-        if status is not None:
-            self.status = status
+        super().__init__(message, code=code, field=field)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
+
+from core.middleware import AsyncCapableMiddleware
 
 # A drawing site needs none of these; a page that asked for one would be a bug or an attack.
 PERMISSIONS_POLICY = ", ".join(
@@ -19,26 +17,13 @@ PERMISSIONS_POLICY = ", ".join(
 )  # fmt: skip
 
 
-class PermissionsPolicyMiddleware:
-    """Adds ``Permissions-Policy`` (browser features all off) unless a view set its own.
+class PermissionsPolicyMiddleware(AsyncCapableMiddleware):
+    """Adds ``Permissions-Policy`` (browser features all off) unless a view set its own."""
 
-    Sync and async capable: under ASGI it never moves a request into a thread."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self.__acall__(request)
+    def respond(self, request: HttpRequest) -> HttpResponse:
         return self._headed(self.get_response(request))
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+    async def arespond(self, request: HttpRequest) -> HttpResponse:
         return self._headed(await self.get_response(request))
 
     @staticmethod

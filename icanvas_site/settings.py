@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "knox",
+    "core",
     "accounts",
     "drawings",
     "gamification",
@@ -247,7 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "drawings.api.errors.friendly_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.friendly_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",

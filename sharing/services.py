@@ -13,8 +13,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core import error_codes as codes
+from core.errors import ApplicationError
 from drawings.models import Drawing, DrawingStatus
-from icanvas_site.errors import ApplicationError
 from sharing.models import ShareLink
 
 TOKEN_BYTES = 24  # 32 URL-safe characters, 192 random bits
@@ -61,7 +62,7 @@ def create_share_link(
         raise NotShareable(f"A link lasts from 1 to {MAX_DAYS} days.", field="days")
     drawing = Drawing.objects.filter(pk=drawing_id, child__parent=parent).first()
     if drawing is None:
-        raise NotShareable("There is no such picture in your family.", status=404)
+        raise NotShareable("There is no such picture in your family.", code=codes.NOT_FOUND)
     if drawing.status != DrawingStatus.DONE or not drawing.result:
         raise NotShareable("Only a finished picture can be shared.", field="drawing")
     token = secrets.token_urlsafe(TOKEN_BYTES)

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 
 from accounts import tokens
 from accounts.models import ApiToken
+from core import error_codes as codes
 
 QUERY_TOKEN_NAMES = ("token", "access_token", "auth", "authorization", "bearer", "key")
 TOKEN_IN_ADDRESS = _("Send the token in the Authorization header, never in the address.")
@@ -25,7 +26,7 @@ TOKEN_IN_ADDRESS = _("Send the token in the Authorization header, never in the a
 class DeviceTokenAuthentication(TokenAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         if any(name in request.query_params for name in QUERY_TOKEN_NAMES):
-            raise exceptions.AuthenticationFailed(TOKEN_IN_ADDRESS, code="token_in_address")
+            raise exceptions.AuthenticationFailed(TOKEN_IN_ADDRESS, code=codes.TOKEN_IN_ADDRESS)
         found = super().authenticate(request)
         if found is None:
             return None

@@ -35,6 +35,7 @@ from accounts.api.throttles import (
 from accounts.models import ApiToken, User
 from accounts.permissions import IsParent, playing_child_or_none
 from accounts.selectors import family_child
+from core import error_codes as codes
 
 ERRORS = {
     400: OpenApiResponse(description="`{code, detail, field_errors}`: what to fix."),
@@ -57,10 +58,10 @@ def _token_answer(issued: tokens.IssuedToken, request: Request, code: int) -> Re
 
 class Locked(exceptions.APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "locked"
+    default_code = codes.LOCKED
 
     def __init__(self, detail: str, wait_seconds: int) -> None:
-        super().__init__(detail, code="locked")
+        super().__init__(detail, code=codes.LOCKED)
         self.wait = wait_seconds
 
 
@@ -90,7 +91,7 @@ class SignUpView(APIView):
             raise exceptions.ValidationError(error.message_dict) from error
         return Response(
             {
-                "code": "signed_up",
+                "code": codes.SIGNED_UP,
                 "detail": _("If this email is new, your family account is ready: sign in now."),
             },
             status=status.HTTP_202_ACCEPTED,
@@ -133,7 +134,7 @@ class SignInView(APIView):
         if not isinstance(user, User) or not user.is_active:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("That email and password don't match an account.")]},
-                code="wrong_credentials",
+                code=codes.WRONG_CREDENTIALS,
             )
         issued = tokens.issue_parent_token(parent=user, device_name=data.get("device_name", ""))
         return _token_answer(issued, request, status.HTTP_201_CREATED)
@@ -199,7 +200,8 @@ class PasswordChangeView(APIView):
         user: User = request.user  # type: ignore[assignment]
         if not user.check_password(data["old_password"]):
             raise exceptions.ValidationError(
-                {"old_password": [_("That is not your current password.")]}, code="wrong_password"
+                {"old_password": [_("That is not your current password.")]},
+                code=codes.WRONG_PASSWORD,
             )
         try:
             validate_password(data["new_password"], user=user)
@@ -242,7 +244,7 @@ class PlayView(APIView):
             )
             raise Locked(result.message, max(1, math.ceil(left)))
         if not result.accepted:
-            raise exceptions.ValidationError({"pin": [result.message]}, code="wrong_pin")
+            raise exceptions.ValidationError({"pin": [result.message]}, code=codes.WRONG_PIN)
         issued = tokens.issue_play_token(
             child=child, device_name=form.validated_data.get("device_name", "")
         )
@@ -264,7 +266,7 @@ class LeavePlayView(APIView):
         form.is_valid(raise_exception=True)
         if not request.user.check_password(form.validated_data["password"]):
             raise exceptions.ValidationError(
-                {"password": [_("That is not the parent's password.")]}, code="wrong_password"
+                {"password": [_("That is not the parent's password.")]}, code=codes.WRONG_PASSWORD
             )
         tokens.revoke(ApiToken.objects.filter(pk=token.pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -64,7 +64,7 @@ class DrawingSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="ApiError")
 class ApiErrorSerializer(serializers.Serializer):
-    """Every error's one shape (drawings.api.errors)."""
+    """Every error's one shape (core.api)."""
 
     code = serializers.CharField(help_text="Stable: clients branch on it.")
     detail = serializers.CharField(help_text="A sentence a person can act on, in their language.")

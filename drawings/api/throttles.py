@@ -5,7 +5,7 @@ Each submitted sketch costs a generator run, so a child may submit ``SUBMISSION_
 sketches and a family ``SUBMISSION_RATE_PER_FAMILY`` (siblings on one parent's account share
 it): generous for real children, who take longer than a few seconds to draw, and a stop for a
 script or a stuck button. "What did you draw?" asks at most ``SUGGESTION_RATE`` per child. Over
-a limit the API answers 429 with ``Retry-After`` and the site's sentence (drawings.api.errors).
+a limit the API answers 429 with ``Retry-After`` and the site's sentence (core.api).
 Only POSTs count: reading drawings is never throttled; retries of the same ``client_id`` count
 too, so a retry loop is throttled like any other.
 """

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlayingChild, playing_child
+from core import error_codes as codes
 from drawings import selectors, services
 from drawings.api.pagination import DrawingCursorPagination
 from drawings.api.serializers import (
@@ -120,7 +121,7 @@ class DrawingListCreateView(generics.ListAPIView):
         refuse_oversized_body(request)
         form = DrawingSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        # A SubmissionRejected rises to drawings.api.errors, which answers with its status.
+        # A SubmissionRejected rises to core.api, which answers with its code's status.
         drawing, created = services.submit_drawing(
             child=child,
             category=form.validated_data["category"],
@@ -168,7 +169,7 @@ class DrawingRetryView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        # A SubmissionRejected (not failed) rises to drawings.api.errors: 409.
+        # A SubmissionRejected (not failed) rises to core.api: 409.
         drawing = services.retry_drawing(child=playing_child(request), drawing_id=pk)
         if drawing is None:
             raise NotFound(_("There is no such drawing in your gallery."))
@@ -195,7 +196,7 @@ class DrawingImageView(APIView):
         elif drawing.status == DrawingStatus.DONE and drawing.result:
             field = drawing.result
         else:
-            raise NotFound(_("This drawing has no picture yet."), code="no_picture")
+            raise NotFound(_("This drawing has no picture yet."), code=codes.NO_PICTURE)
         try:
             handle = field.open("rb")
         except OSError as exc:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from accounts.models import AVATAR_EMOJI, Avatar, Child
 from accounts.services import CONSENT_VERSION
+from core import error_codes as codes
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import drawing_payload
 from gamification import streaks
@@ -127,7 +128,7 @@ class ChildCreateSerializer(serializers.Serializer):
         if value is not True:
             raise serializers.ValidationError(
                 _("A parent or guardian has to agree before a child profile is made."),
-                code="consent_required",
+                code=codes.CONSENT_REQUIRED,
             )
         return value
 
@@ -156,7 +157,7 @@ class ConfirmSerializer(serializers.Serializer):
         if value is not True:
             raise serializers.ValidationError(
                 _("Send confirm: true to delete everything of this child for good."),
-                code="confirm_required",
+                code=codes.CONFIRM_REQUIRED,
             )
         return value
 

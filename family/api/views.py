@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Max, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, StreamingHttpResponse
@@ -47,7 +46,7 @@ TAGS = ["family"]
 
 
 # The body of every error is the one shape (``ApiError``, added to each operation by
-# icanvas_site.api_schema); here each operation says what its statuses mean.
+# icanvas_site.api_schema, answered by core.api); here each operation says what its statuses mean.
 ERRORS = {
     401: OpenApiResponse(description="`not_signed_in`: no token, or it was revoked or expired."),
     403: OpenApiResponse(
@@ -72,20 +71,6 @@ def _parent(request: Request) -> User:
     if not isinstance(user, User):  # IsParent let only a signed-in parent through
         raise exceptions.NotAuthenticated()
     return user
-
-
-def _as_api_error(
-    error: DjangoValidationError, *, rename: dict[str, str] | None = None
-) -> exceptions.ValidationError:
-    """A service's refusal, keyed by its argument names, as the API's field errors."""
-    rename = rename or {}
-    if hasattr(error, "error_dict"):
-        messages = error.message_dict
-    else:
-        messages = {"non_field_errors": error.messages}
-    return exceptions.ValidationError(
-        {rename.get(field, field): list(texts) for field, texts in messages.items()}
-    )
 
 
 class ParentView(APIView):
@@ -177,18 +162,16 @@ class ChildListCreateView(generics.ListAPIView):
         form = s.ChildCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            child = accounts.add_child(
-                parent=_parent(request),
-                nickname=data["nickname"],
-                avatar=data["avatar"],
-                birth_year=data["birth_year"],
-                time_zone=data["time_zone"],
-                pin=data["pin"],
-                consent_method=ConsentRecord.Method.MOBILE_APP,
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        # A ProfileRejected rises to core.api: 400 with each field's errors.
+        child = accounts.add_child(
+            parent=_parent(request),
+            nickname=data["nickname"],
+            avatar=data["avatar"],
+            birth_year=data["birth_year"],
+            time_zone=data["time_zone"],
+            pin=data["pin"],
+            consent_method=ConsentRecord.Method.MOBILE_APP,
+        )
         return _child_answer(request, child.pk, status.HTTP_201_CREATED)
 
 
@@ -231,10 +214,7 @@ class ChildDetailView(ParentView):
         child = _own_child(request, pk)
         form = s.ChildUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            accounts.update_child(child=child, **form.validated_data)
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        accounts.update_child(child=child, **form.validated_data)
         return _child_answer(request, pk)
 
 
@@ -251,10 +231,7 @@ class ChildPinView(ParentView):
         child = _own_child(request, pk)
         form = s.PinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            accounts.update_child(child=child, new_pin=form.validated_data["pin"])
-        except DjangoValidationError as error:
-            raise _as_api_error(error, rename={"new_pin": "pin"}) from error
+        accounts.set_child_pin(child=child, pin=form.validated_data["pin"])
         return _child_answer(request, pk)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,7 +132,7 @@ def test_add_child_is_atomic_with_its_consent(parent, monkeypatch):
 
 
 def test_add_child_service_rejects_unknown_consent_method(parent):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(services.ProfileRejected) as raised:
         services.add_child(
             parent=parent,
             nickname="Mina",
@@ -144,7 +143,7 @@ def test_add_child_service_rejects_unknown_consent_method(parent):
             consent_method="nodded",
         )
 
-    assert "consent" in raised.value.error_dict
+    assert "consent" in raised.value.field_errors
     assert not Child.objects.exists()
 
 

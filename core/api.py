@@ -1,11 +1,12 @@
-"""API errors in one shape: ``{"code": ..., "detail": ..., "field_errors": {...}}``.
+"""The API's edge: every error in one shape, ``{"code", "detail", "field_errors"}``.
 
-``code`` is stable (clients branch on it), ``detail`` is a sentence a person can act on, in
-the request's language, and ``field_errors`` (validation errors only) names the fields. Every
-:class:`~icanvas_site.errors.ApplicationError` (a rejected submission or sketch, a generator
-problem) is mapped here, once, to its status and field; views just let it rise. What a client
-can break in the request itself — too many form fields, a body Django will not parse — is a
-400 in the same shape, never a traceback in the log.
+``code`` is stable (clients branch on it, :mod:`core.error_codes`), ``detail`` is a sentence a
+person can act on, in the request's language, and ``field_errors`` (validation errors only)
+names the fields. Every :class:`~core.errors.ApplicationError` (a rejected submission, sketch or
+child profile, a generator problem) is mapped here, once, to its fields and to the status its
+code answers with (``STATUS_OF_CODE``); views just let it rise. What a client can break in the
+request itself — too many form fields, a body Django will not parse — is a 400 in the same
+shape, never a traceback in the log.
 """
 
 from __future__ import annotations
@@ -18,10 +19,22 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from icanvas_site.errors import ApplicationError
+from core import error_codes as codes
+from core.errors import NON_FIELD, ApplicationError
 
 # 401s that say something more useful than "Please sign in first."
-OWN_401_CODES = frozenset({"token_in_address"})
+OWN_401_CODES = frozenset({codes.TOKEN_IN_ADDRESS})
+
+# The status an ApplicationError's code answers with; any other code is input to fix (400).
+STATUS_OF_CODE = {
+    codes.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    codes.NOT_FAILED: status.HTTP_409_CONFLICT,
+    codes.CLIENT_ID_CONFLICT: status.HTTP_409_CONFLICT,
+    codes.TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    codes.GENERATOR_UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+    codes.SUGGESTIONS_UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+    codes.SUGGESTIONS_BUSY: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
 
 def _first_message(value: Any) -> str:
@@ -43,10 +56,8 @@ def _first_code(codes: Any, default: str) -> str:
 
 
 def _as_validation_error(exc: ApplicationError) -> exceptions.ValidationError:
-    error = exceptions.ValidationError(
-        {exc.field or "non_field_errors": [exc.message]}, code=exc.code
-    )
-    error.status_code = exc.status
+    error = exceptions.ValidationError(exc.field_errors, code=exc.code)
+    error.status_code = STATUS_OF_CODE.get(exc.code, status.HTTP_400_BAD_REQUEST)
     return error
 
 
@@ -55,16 +66,16 @@ def _site_sentence(exc: Exception) -> tuple[str, str] | None:
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         if _first_code(exc.get_codes(), "") in OWN_401_CODES:
             return None
-        return "not_signed_in", _("Please sign in first.")
+        return codes.NOT_SIGNED_IN, _("Please sign in first.")
     if (
         isinstance(exc, exceptions.PermissionDenied)
         and exc.detail == exceptions.PermissionDenied.default_detail
     ):
-        return "not_allowed", _("You can't do that here. Is the right person signed in?")
+        return codes.NOT_ALLOWED, _("You can't do that here. Is the right person signed in?")
     if isinstance(exc, exceptions.ParseError):
-        return "unreadable_request", _("We couldn't read what was sent. Please try again.")
+        return codes.UNREADABLE_REQUEST, _("We couldn't read what was sent. Please try again.")
     if isinstance(exc, exceptions.Throttled):
-        return "throttled", _("That's a lot at once! Please wait a moment and try again.")
+        return codes.THROTTLED, _("That's a lot at once! Please wait a moment and try again.")
     return None
 
 
@@ -73,8 +84,8 @@ def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         exc = _as_validation_error(exc)
     elif isinstance(exc, RequestDataTooBig):
         exc = exceptions.ValidationError(
-            {"non_field_errors": [_("This is too big to send. Please send a smaller picture.")]},
-            code="too_large",
+            {NON_FIELD: [_("This is too big to send. Please send a smaller picture.")]},
+            code=codes.TOO_LARGE,
         )
         exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     elif isinstance(exc, SuspiciousOperation):
@@ -85,7 +96,7 @@ def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         return None
     data = response.data
     code = _first_code(
-        exc.get_codes() if isinstance(exc, exceptions.APIException) else None, "error"
+        exc.get_codes() if isinstance(exc, exceptions.APIException) else None, codes.ERROR
     )
     if isinstance(exc, exceptions.ValidationError) and isinstance(data, dict):
         field_errors = {
@@ -106,6 +117,6 @@ def friendly_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     if sentence is not None:
         body["code"], body["detail"] = sentence
     if response.status_code == status.HTTP_401_UNAUTHORIZED and code not in OWN_401_CODES:
-        body["code"], body["detail"] = "not_signed_in", _("Please sign in first.")
+        body["code"], body["detail"] = codes.NOT_SIGNED_IN, _("Please sign in first.")
     response.data = body
     return response

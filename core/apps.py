@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The bottom floor: what every app shares (errors, their codes, admin and middleware
+    bases). It imports no app."""
+
+    name = "core"
+    verbose_name = "Core"
