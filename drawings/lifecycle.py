@@ -27,11 +27,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_noop
 
-from drawings import worker_identity
+from drawings import hooks, worker_identity
 from drawings.erasure import delete_files_on_commit
 from drawings.events import drawing_changed, wake_workers_on_commit
 from drawings.models import Drawing, DrawingStatus
-from gamification.services import Payout, pay_for_drawing, pay_for_drawings
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +68,11 @@ class Picture:
 
 @dataclass(frozen=True)
 class Finished:
-    """The picture is stored and the drawing done; ``payout`` is what it paid (None: unpaid)."""
+    """The picture is stored and the drawing done; ``payout`` is what the "drawings finished"
+    hooks made of it (``drawings.hooks``: the game's payout), None when none made anything."""
 
     drawing: Drawing
-    payout: Payout | None
+    payout: Any
 
 
 @dataclass(frozen=True)
@@ -178,11 +178,11 @@ def finish_drawings(*, pictures: Sequence[Picture]) -> list[Finished | None]:
     """Store a batch's pictures and mark their drawings done, where the claim still owns them.
 
     One transaction for the batch: one conditional UPDATE (each row still running, of this
-    attempt and this worker), one read of the rows it changed, then the children are paid
-    (``gamification.services.pay_for_drawings``, a constant number of queries for the
-    batch) — only by this call, for only the rows it
-    changed — and each event carries what its picture paid. A picture whose lease was lost is
-    not kept (``None`` in its place).
+    attempt and this worker), one read of the rows it changed, then the "drawings finished"
+    hooks run (``drawings.hooks``: the game pays, in a constant number of queries for the
+    batch) — only by this call, for only the rows it changed — and each event carries what
+    they made of its picture. A picture whose lease was lost is not kept (``None`` in its
+    place).
     """
     if not pictures:
         return []
@@ -230,9 +230,10 @@ def finish_drawings(*, pictures: Sequence[Picture]) -> list[Finished | None]:
                 for d in done
                 for attempt in range(1, by_pk[d.pk].claim.attempt)
             )
-            for drawing, payout in zip(done, _pay_safely(done), strict=True):
-                drawing_changed(drawing, progress=payout.to_event() if payout is not None else None)
-                results[drawing.pk] = Finished(drawing=drawing, payout=payout)
+            for drawing, outcome in zip(done, _when_finished(done), strict=True):
+                progress = outcome.to_event() if outcome is not None else None
+                drawing_changed(drawing, progress=progress)
+                results[drawing.pk] = Finished(drawing=drawing, payout=outcome)
     lost = [pk for pk in names if pk not in results]
     if lost:
         # Those rows are someone else's now; keep a file only if its row points at it (after a
@@ -261,28 +262,42 @@ def _store_result(*, drawing_id: int, attempt: int, picture_png: bytes) -> str:
     return default_storage.save(name, ContentFile(picture_png))
 
 
-def _pay_safely(drawings: list[Drawing]) -> list[Payout | None]:
-    """Pay the finished pictures inside the caller's transaction, in one batch.
-
-    A bug in a game rule must never lose a child's picture: the payout runs in a savepoint;
-    if the batch fails, each picture is paid alone, and one that still fails is done unpaid
-    (``backfill_gamification`` pays it later, never twice).
-    """
+def _when_finished(drawings: list[Drawing]) -> list[Any]:
+    """Run every "drawings finished" hook inside the caller's transaction; for each drawing,
+    what they made of it (``hooks.combined``)."""
     if not drawings:
         return []
+    made = [_run_safely(hook, drawings) for hook in hooks.finished_hooks()]
+    return [hooks.combined([by_hook[i] for by_hook in made]) for i in range(len(drawings))]
+
+
+def _run_safely(hook: hooks.WhenFinished, drawings: list[Drawing]) -> list[hooks.Outcome | None]:
+    """One hook on the batch; on a failure, on each drawing alone.
+
+    A bug in a hook (a game rule) must never lose a child's picture: the hook runs in a
+    savepoint of its own; if the batch fails, each drawing is given to it alone, and one that
+    still fails is done without it (the game's ``backfill_gamification`` pays it later, never
+    twice).
+    """
     try:
-        return list(pay_for_drawings(drawings=drawings))  # in a savepoint of its own
+        outcomes = list(hook(drawings=drawings))  # in a savepoint of its own
+        if len(outcomes) != len(drawings):
+            raise ValueError(f"{len(outcomes)} outcomes for {len(drawings)} drawings")
+        return outcomes
     except Exception:
-        logger.exception("could not pay a batch of %d; paying each alone", len(drawings))
-    paid: list[Payout | None] = []
+        logger.exception(
+            "a finished-drawings hook failed on a batch of %d; each alone", len(drawings)
+        )
+    alone: list[hooks.Outcome | None] = []
     for drawing in drawings:
         try:
             with transaction.atomic():
-                paid.append(pay_for_drawing(drawing=drawing))
+                (outcome,) = hook(drawings=[drawing])
         except Exception:
-            logger.exception("could not pay for drawing %s; backfill_gamification will", drawing.pk)
-            paid.append(None)
-    return paid
+            logger.exception("a finished-drawings hook failed on drawing %s", drawing.pk)
+            outcome = None
+        alone.append(outcome)
+    return alone
 
 
 def _fail(owned: QuerySet[Drawing], drawing: Drawing, *, message: str, now: datetime) -> bool:

@@ -22,4 +22,9 @@ class GamificationConfig(AppConfig):
     verbose_name = _("Progress")
 
     def ready(self) -> None:
+        from drawings.hooks import when_drawings_finish
+        from gamification.services import pay_for_finished_drawings
+
         post_migrate.connect(_sync_achievements, sender=self)
+        # A drawing's life knows no game: the game asks to pay each finished batch.
+        when_drawings_finish(pay_for_finished_drawings)

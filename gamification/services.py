@@ -687,3 +687,13 @@ def backfill_child(*, child: Child, categories: Iterable[Category] | None = None
     return BackfillResult(
         child_id=child.pk, drawings=count, xp_paid_now=total - xp_before, xp_total=total
     )
+
+
+# --- the hook into a drawing's life ------------------------------------------------------
+
+
+def pay_for_finished_drawings(*, drawings: Sequence[Drawing]) -> list[Payout]:
+    """The "drawings finished" hook (``drawings.hooks``, registered by
+    ``GamificationConfig.ready``): pay the batch the lifecycle just marked done, in a savepoint
+    of its own, with the installed categories."""
+    return pay_for_drawings(drawings=drawings)

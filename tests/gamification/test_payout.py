@@ -88,8 +88,7 @@ def test_a_broken_rule_never_loses_the_picture(child, generators_dir, monkeypatc
         raise RuntimeError("a bug in a game rule")
 
     # The batch payout fails, then the picture paid alone fails too.
-    monkeypatch.setattr(lifecycle, "pay_for_drawings", broken)
-    monkeypatch.setattr(lifecycle, "pay_for_drawing", broken)
+    monkeypatch.setattr(services, "pay_for_drawings", broken)
     drawing, _ = drawing_services.submit_drawing(
         child=child, category="face", sketch=sketch_png(), client_id="bug"
     )
@@ -111,10 +110,14 @@ def test_a_batch_whose_payout_fails_pays_each_picture_alone(
 ) -> None:
     monkeypatch.setattr(drawing_services, "wake_workers", lambda ids: None)
 
-    def broken(**kwargs):
-        raise RuntimeError("a bug in the batch payout")
+    real = services.pay_for_drawings
 
-    monkeypatch.setattr(lifecycle, "pay_for_drawings", broken)
+    def broken(*, drawings, **kwargs):
+        if len(drawings) > 1:
+            raise RuntimeError("a bug in the batch payout")
+        return real(drawings=drawings, **kwargs)
+
+    monkeypatch.setattr(services, "pay_for_drawings", broken)
     ids = [
         drawing_services.submit_drawing(
             child=child, category="face", sketch=sketch_png(seed=i), client_id=f"b{i}"
