@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 def _sync_achievements(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """After ``migrate``: the achievements defined in code get their database rows."""
+    from gamification.ledger import sync_achievements
     from gamification.models import Achievement
-    from gamification.services import sync_achievements
 
     if Achievement._meta.db_table not in connections[using].introspection.table_names():
         return  # migrated partway (or backwards): nothing to fill yet

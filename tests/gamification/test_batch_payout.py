@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Child
 from drawings.models import Drawing
-from gamification import services
+from gamification import ledger, maintenance, services
 from gamification.levels import XP_PER_DRAWING
 from gamification.models import (
     AchievementAward,
@@ -240,7 +240,7 @@ def test_pay_for_drawing_is_a_batch_of_one_in_eight_queries() -> None:
 def hide_the_ledger(monkeypatch, drawing: Drawing, *, times: int) -> list[int]:
     """Make the payout's read miss ``drawing``'s payment ``times`` times, as if another writer
     had paid it without taking the child's lock; returns the reads made so far."""
-    real = services._read_keys
+    real = ledger._read_keys
     reads: list[int] = []
 
     def missing_one(keys):
@@ -251,7 +251,7 @@ def hide_the_ledger(monkeypatch, drawing: Drawing, *, times: int) -> list[int]:
         hidden = (drawing.child_id, XPSource.DRAWING, str(drawing.pk))
         return [row for row in rows if tuple(row) != hidden]
 
-    monkeypatch.setattr(services, "_read_keys", missing_one)
+    monkeypatch.setattr(ledger, "_read_keys", missing_one)
     return reads
 
 
@@ -262,7 +262,7 @@ def test_a_payment_the_ledger_refuses_repays_the_batch_from_fresh_reads(
     paid = next(d for d in drawings if XPEvent.objects.filter(source_id=str(d.pk)).exists())
     expected_payouts, expected = outcome(as_batch, drawings, children)
     reads = hide_the_ledger(monkeypatch, paid, times=1)
-    with caplog.at_level(logging.WARNING, logger="gamification.services"):
+    with caplog.at_level(logging.WARNING, logger="gamification.ledger"):
         payouts, written = outcome(as_batch, drawings, children)
     assert len(reads) == 2  # refused once, then paid again from a fresh read
     assert "unique constraint" in caplog.text
@@ -276,10 +276,10 @@ def test_a_ledger_that_keeps_refusing_raises_and_leaves_everything_as_it_was(mon
     for child in children:  # an empty progress row is created outside the batch's savepoint
         ChildProgress.objects.get_or_create(child=child)
     before = snapshot(children)
-    reads = hide_the_ledger(monkeypatch, paid, times=services.MAX_ATTEMPTS)
+    reads = hide_the_ledger(monkeypatch, paid, times=ledger.MAX_ATTEMPTS)
     with pytest.raises(IntegrityError):
         as_batch(drawings)
-    assert len(reads) == services.MAX_ATTEMPTS
+    assert len(reads) == ledger.MAX_ATTEMPTS
     assert snapshot(children) == before  # the caller's transaction is still usable, unchanged
 
 
@@ -299,7 +299,7 @@ def test_backfill_replays_a_batch_to_the_same_state_and_pays_nothing() -> None:
     as_batch(drawings)
     paid = snapshot(children)
     for child in children:
-        assert services.backfill_child(child=child, categories=CATEGORIES).xp_paid_now == 0
+        assert maintenance.backfill_child(child=child, categories=CATEGORIES).xp_paid_now == 0
     assert snapshot(children) == paid
 
 

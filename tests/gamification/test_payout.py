@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from drawings import lifecycle
 from drawings import services as drawing_services
-from gamification import selectors, services
+from gamification import maintenance, selectors, services
 from gamification.levels import MAX_STREAK_FREEZES, XP_PER_DRAWING
 from gamification.models import (
     Achievement,
@@ -101,7 +101,7 @@ def test_a_broken_rule_never_loses_the_picture(child, generators_dir, monkeypatc
     assert drawing.status == "done" and finished.payout is None
     assert ledger_total(child) == 0
     # The backfill pays what was missed, once.
-    result = services.backfill_child(child=child, categories=CATEGORIES)
+    result = maintenance.backfill_child(child=child, categories=CATEGORIES)
     assert result.drawings == 1 and result.xp_paid_now == result.xp_total > 0
 
 
@@ -287,14 +287,14 @@ def test_backfill_twice_gives_the_same_totals_and_pays_new_rules_once(child, pay
     assert "explorer-3" not in awards(child)
 
     Achievement.objects.filter(slug="explorer-3").update(is_active=True)
-    first = services.backfill_child(child=child, categories=CATEGORIES)
+    first = maintenance.backfill_child(child=child, categories=CATEGORIES)
     after_first = ChildProgress.objects.values().get(child=child)
     explorer_xp = Achievement.objects.get(slug="explorer-3").xp_reward
     assert first.drawings == 12
     assert first.xp_paid_now == explorer_xp
     assert "explorer-3" in awards(child)
 
-    second = services.backfill_child(child=child, categories=CATEGORIES)
+    second = maintenance.backfill_child(child=child, categories=CATEGORIES)
     after_second = ChildProgress.objects.values().get(child=child)
     assert second.xp_paid_now == 0 and second.xp_total == live_total + explorer_xp
     ignore = {"updated_at", "xp_total"}

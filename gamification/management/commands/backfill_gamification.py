@@ -10,7 +10,8 @@ from django.db.models import Q
 from accounts.models import Child
 from drawings.models import DrawingStatus
 from drawings.selectors import installed_categories
-from gamification.services import backfill_child, sync_achievements
+from gamification.ledger import sync_achievements
+from gamification.maintenance import backfill_child
 
 
 class Command(BaseCommand):

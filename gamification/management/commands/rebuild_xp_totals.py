@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 
 from accounts.models import Child
-from gamification.services import rebuild_xp_total
+from gamification.maintenance import rebuild_xp_total
 
 
 class Command(BaseCommand):

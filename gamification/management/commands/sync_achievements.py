@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gamification.services import sync_achievements
+from gamification.ledger import sync_achievements
 
 
 class Command(BaseCommand):

@@ -1,0 +1,373 @@
+"""The ledger: every XP payment, the locks it is written under, and the unit of work of a batch.
+
+Every XP payment is an insert into the ledger (``XPEvent``) that a unique constraint refuses the
+second time, so nothing is ever paid twice. A batch is paid like this, in a number of queries
+that does not depend on how many pictures or children it holds:
+
+1. The children's ``ChildProgress`` rows are locked in one ``SELECT … FOR UPDATE`` ordered by
+   child id (:func:`locked_batch`), so two workers paying overlapping batches take their locks
+   in the same order and never deadlock, and two pictures of one child are paid one after the
+   other (the day rollover, a freeze and each achievement happen once). When a child has no row
+   yet, the locks just taken are given back (the batch's savepoint is rolled back), the missing
+   rows are inserted (``ON CONFLICT DO NOTHING``) and the batch starts again, so no lock is ever
+   taken out of that order.
+2. Under those locks, what the batch can touch is read at once (:meth:`Batch.read`): the ledger
+   rows of its sources together with the achievements earned (one query), and the quests of
+   every day its pictures can count for and of each child's today (one query).
+3. The game's rules (``gamification.payout``) change that state in memory, picture by picture.
+4. The writes are flushed in bulk (:meth:`Batch.flush`): the new ledger rows, quests and awards
+   inserted, the changed quests and the counters updated, ``xp_total`` moved by ``F()`` by what
+   the ledger gained, in the same statement as the counters.
+
+Every writer reads the ledger under the child's lock, so the constraint can only fire when
+something wrote to the ledger without that lock (a shell, a data migration). Then the batch's
+savepoint is rolled back and the batch is paid again from fresh reads (which see that row: its
+picture counts as already paid); after ``MAX_ATTEMPTS`` the error goes to the caller, whose
+picture stays done (``backfill_gamification`` pays it).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, F, Q, Value
+from django.utils import timezone
+
+from accounts.models import Child
+from drawings.selectors import Category
+from gamification import quests as quest_catalogue
+from gamification import rules
+from gamification.models import (
+    Achievement,
+    AchievementAward,
+    ChildProgress,
+    DailyQuest,
+    XPEvent,
+    XPSource,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Saved by a payout; xp_total is never among them (it only moves by F() with the ledger).
+COUNTER_FIELDS = (
+    "drawings_done",
+    "category_counts",
+    "weekend_drawings",
+    "early_drawings",
+    "quests_completed",
+    "current_streak",
+    "best_streak",
+    "streak_freezes",
+    "freezes_used",
+    "last_active_day",
+    "days_active",
+    "comebacks",
+    "day_drawings",
+    "day_categories",
+    "week_start",
+    "week_days",
+    "full_weeks",
+    "updated_at",
+)
+
+
+# --- the achievements' rows ----------------------------------------------------------
+
+
+def sync_achievements(*, overwrite: bool = False) -> tuple[int, int]:
+    """Create the database rows of achievements defined in ``gamification.rules``.
+
+    Rows that exist keep their admin-edited texts unless ``overwrite`` is set.
+    Returns ``(created, updated)``.
+    """
+    created = updated = 0
+    for order, rule in enumerate(rules.ACHIEVEMENTS):
+        defaults = {
+            "name_en": rule.name_en,
+            "name_ko": rule.name_ko,
+            "description_en": rule.description_en,
+            "description_ko": rule.description_ko,
+            "icon": rule.icon,
+            "tier": rule.tier,
+            "mystery": rule.mystery,
+            "xp_reward": rule.xp_reward,
+            "sort_order": order,
+        }
+        if overwrite:
+            _, was_created = Achievement.objects.update_or_create(slug=rule.slug, defaults=defaults)
+            updated += not was_created
+        else:
+            _, was_created = Achievement.objects.get_or_create(slug=rule.slug, defaults=defaults)
+        created += was_created
+    return created, updated
+
+
+def _achievement_rows() -> dict[str, Achievement]:
+    rows = {a.slug: a for a in Achievement.objects.all()}
+    if any(rule.slug not in rows for rule in rules.ACHIEVEMENTS):
+        sync_achievements()
+        rows = {a.slug: a for a in Achievement.objects.all()}
+    return rows
+
+
+# --- locking ---------------------------------------------------------------------------
+
+# Attempts at a batch whose ledger insert met the unique constraint (see the module's notes).
+MAX_ATTEMPTS = 3
+# Marks the achievements earned among the ledger's keys, which are read in the same query.
+_AWARDED = "award"
+
+LedgerKey = tuple[int, str, str]  # (child id, source type, source id)
+
+
+class _MissingProgress(Exception):
+    """Some children of the batch have no progress row yet (their very first payout)."""
+
+    def __init__(self, child_ids: list[int]) -> None:
+        super().__init__(child_ids)
+        self.child_ids = child_ids
+
+
+def _lock_children(child_ids: list[int]) -> dict[int, ChildProgress]:
+    def lock() -> dict[int, ChildProgress]:
+        rows = (
+            ChildProgress.objects.select_for_update(of=("self",))
+            .select_related("child")
+            .filter(pk__in=child_ids)
+            .order_by("pk")
+        )
+        return {progress.pk: progress for progress in rows}
+
+    locked = lock()
+    missing = [pk for pk in child_ids if pk not in locked]
+    if missing and not locked:
+        # Nothing is held yet: create the rows and lock them all, in order, right away.
+        _create_progress(missing)
+        locked = lock()
+        missing = [pk for pk in child_ids if pk not in locked]
+    if missing:
+        raise _MissingProgress(missing)
+    return locked
+
+
+def _create_progress(child_ids: list[int]) -> None:
+    ChildProgress.objects.bulk_create(
+        [ChildProgress(child_id=pk) for pk in sorted(child_ids)], ignore_conflicts=True
+    )
+
+
+def locked_batch(child_ids: Iterable[int], work: Callable[[dict[int, ChildProgress]], T]) -> T:
+    """``work(locked progress rows)`` in a savepoint, under the children's locks.
+
+    Missing progress rows are created with no lock held (the savepoint that took the
+    others is rolled back first), so every lock is taken in child id order (an insert
+    holds its row too: inserting while holding a higher id could deadlock). A write the
+    unique constraints refuse rolls the savepoint back and ``work`` runs again from fresh
+    reads, ``MAX_ATTEMPTS`` times in all.
+    """
+    ids = sorted(set(child_ids))
+    refused = created = 0
+    while True:
+        try:
+            with transaction.atomic():
+                return work(_lock_children(ids))
+        except _MissingProgress as missing:
+            created += 1
+            if created > 2:  # created, yet gone again: their children are being deleted
+                raise ChildProgress.DoesNotExist(
+                    f"no progress rows for {missing.child_ids}"
+                ) from None
+            _create_progress(missing.child_ids)
+        except IntegrityError:
+            refused += 1
+            if refused >= MAX_ATTEMPTS:
+                raise
+            logger.warning(
+                "a payout write met a unique constraint (a write without the child's lock?); "
+                "paying children %s again from fresh reads",
+                ids,
+                exc_info=True,
+            )
+
+
+# --- a batch in memory -----------------------------------------------------------------
+
+
+@dataclass
+class ChildState:
+    """One child's locked progress and what the batch read for them."""
+
+    progress: ChildProgress
+    today: date | None = None
+    awarded: set[str] = field(default_factory=set)
+    # The day's rows in position order, for every day read (an empty list: none stored).
+    quests: dict[date, list[DailyQuest]] = field(default_factory=dict)
+    xp_gained: int = 0
+    changed: bool = False
+
+    @property
+    def child(self) -> Child:
+        return self.progress.child
+
+
+class Batch:
+    """What a batch of payouts read under the children's locks, and the writes it collects."""
+
+    def __init__(self, categories: list[Category], children: dict[int, ChildState]) -> None:
+        self.categories = categories
+        self.category_slugs = frozenset(c.slug for c in categories)
+        self.children = children
+        self.paid: set[LedgerKey] = set()
+        self.events: list[XPEvent] = []
+        self.new_quests: list[DailyQuest] = []
+        self.changed_quests: dict[int, DailyQuest] = {}
+        self.awards: list[AchievementAward] = []
+        self._achievements: dict[str, Achievement] | None = None
+
+    # reading
+
+    def read(self, *, days: dict[int, set[date]] | None, drawing_ids: Iterable[int]) -> None:
+        """Read the ledger keys, awards and quests the batch can touch (two queries).
+
+        ``days`` holds, per child, every day their pictures can count for; None reads all
+        their quests and their whole ledger (a backfill replays every day).
+        """
+        ids = list(self.children)
+        ledger = XPEvent.objects.filter(child_id__in=ids)
+        quests = DailyQuest.objects.filter(child_id__in=ids)
+        if days is not None:
+            every_day = set().union(*days.values())
+            slugs = quest_catalogue.payable_slugs(self.categories)
+            quest_sources = [f"{day.isoformat()}:{slug}" for day in every_day for slug in slugs]
+            ledger = ledger.filter(
+                Q(source_type=XPSource.DRAWING, source_id__in=[str(pk) for pk in drawing_ids])
+                | Q(source_type=XPSource.QUEST, source_id__in=quest_sources)
+                | Q(source_type=XPSource.ACHIEVEMENT)
+            )
+            quests = quests.filter(day__in=every_day)
+            for child_id, child_days in days.items():
+                self.children[child_id].quests.update((day, []) for day in child_days)
+        # Both sides unordered: a compound statement takes no ORDER BY of its parts.
+        awarded = (
+            AchievementAward.objects.filter(child_id__in=ids)
+            .order_by()
+            .values_list("child_id", Value(_AWARDED, output_field=CharField()), "achievement__slug")
+        )
+        keys = (
+            ledger.order_by()
+            .values_list("child_id", "source_type", "source_id")
+            .union(awarded, all=True)
+        )
+        for child_id, kind, source in _read_keys(keys):
+            if kind == _AWARDED:
+                self.children[child_id].awarded.add(source)
+            else:
+                self.paid.add((child_id, kind, source))
+        for row in quests.order_by("child_id", "day", "position", "id"):
+            state = self.children[row.child_id]
+            if days is None:
+                state.quests.setdefault(row.day, []).append(row)
+            elif row.day in state.quests:
+                state.quests[row.day].append(row)
+
+    def achievements(self) -> dict[str, Achievement]:
+        """The achievement rows by slug, read once per batch and only when one may be won."""
+        if self._achievements is None:
+            self._achievements = _achievement_rows()
+        return self._achievements
+
+    def quests_of(self, state: ChildState, day: date) -> list[DailyQuest]:
+        """The child's quests of ``day``, chosen now (and stored at the flush) if none are."""
+        rows = state.quests.get(day)
+        if rows is None:  # a day not read up front (never expected): read it now
+            rows = list(
+                DailyQuest.objects.filter(child_id=state.progress.pk, day=day).order_by(
+                    "position", "id"
+                )
+            )
+            state.quests[day] = rows
+        if rows:
+            return rows
+        # Chosen from the counters before the day's first picture, as the page showed them.
+        chosen = quest_catalogue.choose_quests(
+            child_id=state.progress.pk,
+            day=day,
+            categories=self.categories,
+            tried=state.progress.categories_tried,
+        )
+        rows.extend(
+            DailyQuest(
+                child_id=state.progress.pk,
+                day=day,
+                slug=quest.slug,
+                position=position,
+                target=quest.target,
+            )
+            for position, quest in enumerate(chosen)
+        )
+        self.new_quests.extend(rows)
+        return rows
+
+    # writing (in memory until the flush)
+
+    def record_xp(
+        self, state: ChildState, *, amount: int, reason: str, source_type: str, source_id: str
+    ) -> bool:
+        """Append one payment; False (and nothing changes) if this source already paid."""
+        key = (state.progress.pk, source_type, source_id)
+        if key in self.paid:
+            return False
+        self.paid.add(key)
+        self.events.append(
+            XPEvent(
+                child_id=state.progress.pk,
+                amount=amount,
+                reason=reason[:120],
+                source_type=source_type,
+                source_id=source_id,
+            )
+        )
+        state.progress.xp_total += amount
+        state.xp_gained += amount
+        return True
+
+    def quest_changed(self, row: DailyQuest) -> None:
+        if row.pk is not None:  # new rows are inserted as they end up
+            self.changed_quests[row.pk] = row
+
+    def flush(self) -> None:
+        """Write what the batch changed: a statement per table at most, the ledger first."""
+        if self.events:
+            XPEvent.objects.bulk_create(self.events)
+        if self.new_quests:
+            DailyQuest.objects.bulk_create(self.new_quests)
+        if self.changed_quests:
+            DailyQuest.objects.bulk_update(
+                list(self.changed_quests.values()), ["progress", "completed_at"]
+            )
+        if self.awards:
+            AchievementAward.objects.bulk_create(self.awards)
+        changed = [state for state in self.children.values() if state.changed]
+        if not changed:
+            return
+        now = timezone.now()
+        rows = []
+        for state in changed:
+            state.progress.updated_at = now
+            row = copy.copy(state.progress)  # the copy carries the F(); the state keeps ints
+            row.xp_total = F("xp_total") + state.xp_gained
+            rows.append(row)
+        ChildProgress.objects.bulk_update(rows, [*COUNTER_FIELDS, "xp_total"])
+
+
+def _read_keys(keys: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """Run the query of ledger keys and awards (a seam for the tests of the last guard)."""
+    return list(keys)
