@@ -4,7 +4,8 @@ Every error of the API has one body, ``{code, detail, field_errors}`` (core/api.
 Rather than repeating it in each view, this post-processing hook declares it once as
 ``ApiError`` and adds the statuses any operation can answer with: 400 (what to fix), 401 (no
 token, or a revoked or expired one), 403 (this token may not), 404 (not in your family), 413 (too
-big), 429 (throttled or locked: ``Retry-After``). A view's own description of a status wins.
+big), 415 (a body in another content type), 429 (throttled or locked: ``Retry-After``). A view's
+own description of a status wins.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ STATUSES = {
     "404": "No such object in your family (another family's ids answer 404 too).",
     "405": "This method is not allowed here.",
     "413": "The request is too big.",
+    "415": "The body is not in the operation's one content type (`unsupported_media_type`): "
+    "JSON everywhere, `multipart/form-data` for the two uploads.",
     "429": "Too many requests (`throttled`) or a lock-out (`locked`): wait `Retry-After` seconds.",
 }
 
@@ -54,6 +57,8 @@ def add_error_responses(
                 continue
             responses = operation["responses"]
             for status, description in STATUSES.items():
+                if status == "415" and "requestBody" not in operation:
+                    continue  # no body, no content type to get wrong
                 existing = responses.get(status)
                 if existing is None:
                     existing = responses[status] = {"description": description}

@@ -246,6 +246,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only: the schema offers one content type per operation, and generated clients
+    # send exactly that. The two uploads (drawings, suggestions) take multipart on their own.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.friendly_exception_handler",
@@ -258,6 +261,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sketches in, pictures out, for the iCanvas mobile app.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response shapes apart: an upload's file is `format: binary` (a file picker in
+    # /api/docs/, a file in generated clients), read-only fields stay out of request bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "icanvas_site.api_schema.add_error_responses",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +38,7 @@ class SuggestionView(APIView):
 
     permission_classes = [IsAuthenticated, IsPlayingChild]
     throttle_classes = [SuggestionThrottle]
+    parser_classes = [MultiPartParser]  # the sketch is a file, as for a drawing
 
     @extend_schema(
         tags=[TAG],

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -82,6 +83,8 @@ class DrawingListCreateView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, IsPlayingChild]
     # Only POSTs count (each costs a generator run): see drawings/api/throttles.py.
     throttle_classes = [ChildSubmissionThrottle, FamilySubmissionThrottle]
+    # A sketch is a file: multipart/form-data only (every other body of the API is JSON).
+    parser_classes = [MultiPartParser]
     serializer_class = DrawingSerializer
     pagination_class = DrawingCursorPagination
 
