@@ -45,13 +45,13 @@ def _first_message(value: Any) -> str:
     return str(value)
 
 
-def _first_code(codes: Any, default: str) -> str:
-    if isinstance(codes, str):
-        return codes
-    if isinstance(codes, list | tuple) and codes:
-        return _first_code(codes[0], default)
-    if isinstance(codes, dict) and codes:
-        return _first_code(next(iter(codes.values())), default)
+def _first_code(found: Any, default: str) -> str:
+    if isinstance(found, str):
+        return found
+    if isinstance(found, list | tuple) and found:
+        return _first_code(found[0], default)
+    if isinstance(found, dict) and found:
+        return _first_code(next(iter(found.values())), default)
     return default
 
 
