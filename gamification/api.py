@@ -11,13 +11,13 @@ from typing import Any
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlayingChild, playing_child
+from core.pagination import StrictPageNumberPagination
 from drawings.selectors import installed_categories
 from gamification import selectors
 from gamification.levels import localized
@@ -34,12 +34,10 @@ CHILD_ERRORS = {
 }
 
 
-class ShortListPagination(PageNumberPagination):
+class ShortListPagination(StrictPageNumberPagination):
     """Achievements and quests: short lists, so one page nearly always holds them all."""
 
     page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class StreakSerializer(serializers.Serializer):

@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     # JSON bodies only: the schema offers one content type per operation, and generated clients
     # send exactly that. The two uploads (drawings, suggestions) take multipart on their own.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.friendly_exception_handler",
 }
@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     # Request and response shapes apart: an upload's file is `format: binary` (a file picker in
     # /api/docs/, a file in generated clients), read-only fields stay out of request bodies.
     "COMPONENT_SPLIT_REQUEST": True,
+    # consent and confirm are one "yes" each (core.serializers.MustBeTrueField): one name.
+    "ENUM_NAME_OVERRIDES": {"MustBeTrueEnum": [(True, True)]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "icanvas_site.api_schema.add_error_responses",

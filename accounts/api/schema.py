@@ -1,10 +1,15 @@
-"""How the OpenAPI schema describes the device tokens (drf-spectacular)."""
+"""How the OpenAPI schema describes the device tokens and the time zones a child may have
+(drf-spectacular)."""
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):
@@ -22,4 +27,15 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
                 "`POST /api/v1/children/{id}/play/`. Never put a token in the address: "
                 "such a request is refused (401 `token_in_address`)."
             ),
+        }
+
+
+class TimeZoneFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "accounts.api.fields.TimeZoneField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "enum": sorted(zoneinfo.available_timezones()),
+            "example": "Asia/Seoul",
         }

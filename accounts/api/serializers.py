@@ -4,8 +4,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.api.fields import NewPasswordField, PinField
 from accounts.models import ApiToken
 from accounts.tokens import DEVICE_NAME_MAX
+from core.serializers import JSONBodySerializer
 
 
 class DeviceNameField(serializers.CharField):
@@ -19,32 +21,32 @@ class DeviceNameField(serializers.CharField):
         super().__init__(**kwargs)
 
 
-class SignUpSerializer(serializers.Serializer):
+class SignUpSerializer(JSONBodySerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    password = NewPasswordField(write_only=True)
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
-class SignInSerializer(serializers.Serializer):
+class SignInSerializer(JSONBodySerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     device_name = DeviceNameField()
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+class PasswordChangeSerializer(JSONBodySerializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = NewPasswordField()
     device_name = DeviceNameField()
 
 
-class PasswordSerializer(serializers.Serializer):
+class PasswordSerializer(JSONBodySerializer):
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, help_text="The parent's password."
     )
 
 
-class PlaySerializer(serializers.Serializer):
-    pin = serializers.CharField(max_length=8, help_text="The child's secret number (4 digits).")
+class PlaySerializer(JSONBodySerializer):
+    pin = PinField(max_length=8, help_text="The child's secret number (4 digits).")
     device_name = DeviceNameField()
 
 

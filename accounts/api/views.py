@@ -37,6 +37,7 @@ from accounts.permissions import IsParent, playing_child_or_none
 from accounts.selectors import family_child
 from core import error_codes as codes
 
+TAGS = ["account"]  # signing in and out, devices, and handing a device to a child
 ERRORS = {
     400: OpenApiResponse(description="`{code, detail, field_errors}`: what to fix."),
     401: OpenApiResponse(description="`not_signed_in`: no token, or it was revoked or expired."),
@@ -80,7 +81,10 @@ class SignUpView(APIView):
     throttle_classes = [SignUpThrottle]
 
     @extend_schema(
-        request=s.SignUpSerializer, responses={202: s.MessageSerializer, **ERRORS}, auth=[]
+        tags=TAGS,
+        request=s.SignUpSerializer,
+        responses={202: s.MessageSerializer, **ERRORS},
+        auth=[],
     )
     def post(self, request: Request) -> Response:
         form = s.SignUpSerializer(data=request.data)
@@ -106,7 +110,7 @@ class SignInView(APIView):
     throttle_classes = [SignInIPThrottle, SignInEmailThrottle]
 
     @extend_schema(
-        request=s.SignInSerializer, responses={201: s.TokenSerializer, **ERRORS}, auth=[]
+        tags=TAGS, request=s.SignInSerializer, responses={201: s.TokenSerializer, **ERRORS}, auth=[]
     )
     def post(self, request: Request) -> Response:
         form = s.SignInSerializer(data=request.data)
@@ -145,7 +149,7 @@ class SignOutView(APIView):
 
     permission_classes = [IsAuthenticated, IsParentToken]
 
-    @extend_schema(request=None, responses={204: None, **ERRORS})
+    @extend_schema(tags=TAGS, request=None, responses={204: None, **ERRORS})
     def post(self, request: Request) -> Response:
         token = request.auth
         if isinstance(token, ApiToken):
@@ -158,7 +162,7 @@ class SignOutEverywhereView(APIView):
 
     permission_classes = [IsAuthenticated, IsParentToken]
 
-    @extend_schema(request=None, responses={204: None, **ERRORS})
+    @extend_schema(tags=TAGS, request=None, responses={204: None, **ERRORS})
     def post(self, request: Request) -> Response:
         tokens.revoke_all(parent=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -169,7 +173,7 @@ class DeviceListView(APIView):
 
     permission_classes = [IsAuthenticated, IsParentToken]
 
-    @extend_schema(responses={200: s.DeviceSerializer(many=True), **ERRORS})
+    @extend_schema(tags=TAGS, responses={200: s.DeviceSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         rows = tokens.tokens_of(parent=request.user)  # type: ignore[arg-type]
         return Response(s.DeviceSerializer(rows, many=True, context={"request": request}).data)
@@ -178,7 +182,7 @@ class DeviceListView(APIView):
 class DeviceDetailView(APIView):
     permission_classes = [IsAuthenticated, IsParentToken]
 
-    @extend_schema(request=None, responses={204: None, 404: OpenApiResponse(), **ERRORS})
+    @extend_schema(tags=TAGS, request=None, responses={204: None, 404: OpenApiResponse(), **ERRORS})
     def delete(self, request: Request, public_id: str) -> Response:
         rows = ApiToken.objects.filter(user=request.user, public_id=public_id)
         if not tokens.revoke(rows):
@@ -192,7 +196,9 @@ class PasswordChangeView(APIView):
 
     permission_classes = [IsAuthenticated, IsParentToken]
 
-    @extend_schema(request=s.PasswordChangeSerializer, responses={201: s.TokenSerializer, **ERRORS})
+    @extend_schema(
+        tags=TAGS, request=s.PasswordChangeSerializer, responses={201: s.TokenSerializer, **ERRORS}
+    )
     def post(self, request: Request) -> Response:
         form = s.PasswordChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -223,6 +229,7 @@ class PlayView(APIView):
     throttle_classes = [PinThrottle]
 
     @extend_schema(
+        tags=TAGS,
         request=s.PlaySerializer,
         responses={201: s.TokenSerializer, 404: OpenApiResponse(), **ERRORS},
     )
@@ -257,7 +264,7 @@ class LeavePlayView(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [LeavePlayThrottle]
 
-    @extend_schema(request=s.PasswordSerializer, responses={204: None, **ERRORS})
+    @extend_schema(tags=TAGS, request=s.PasswordSerializer, responses={204: None, **ERRORS})
     def post(self, request: Request) -> Response:
         token = request.auth
         if playing_child_or_none(request) is None or not isinstance(token, ApiToken):

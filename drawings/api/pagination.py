@@ -10,15 +10,14 @@ list, so nothing on the web depends on the envelope.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.pagination import CursorPagination
+
+from core.pagination import StrictCursorPagination
 
 
-class DrawingCursorPagination(CursorPagination):
+class DrawingCursorPagination(StrictCursorPagination):
     # The order of drawings.selectors.drawings_of_child; the id breaks ties of one instant.
     ordering = ("-created_at", "-id")
     page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
     # A lazy string, so the sentence is in the reader's language (the stubs say str).
     invalid_cursor_message = _(  # type: ignore[assignment]
         "This page of drawings can't be found: start from the first page."

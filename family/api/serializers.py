@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.fields import BirthYearField, NicknameField, PinField, TimeZoneField
 from accounts.models import AVATAR_EMOJI, Avatar, Child
 from accounts.services import CONSENT_VERSION
 from core import error_codes as codes
+from core.serializers import JSONBodySerializer, MustBeTrueField
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import drawing_payload
 from gamification import streaks
@@ -105,22 +107,19 @@ class ChildSerializer(serializers.Serializer):
         )
 
 
-class ChildCreateSerializer(serializers.Serializer):
-    # Blank is let through: the service's own rule says what to do about it.
-    nickname = serializers.CharField(
-        allow_blank=True, help_text="What the child likes to be called (no real name)."
-    )
+class ChildCreateSerializer(JSONBodySerializer):
+    nickname = NicknameField(help_text="What the child likes to be called (no real name).")
     avatar = serializers.ChoiceField(
         choices=Avatar.choices,
         error_messages={"invalid_choice": _("Pick one of the avatars.")},
         help_text="One of GET /api/v1/children/avatars/.",
     )
-    birth_year = serializers.IntegerField(help_text="Only the year: for about 3 to 13 year olds.")
-    time_zone = serializers.CharField(
+    birth_year = BirthYearField(help_text="Only the year: for about 3 to 13 year olds.")
+    time_zone = TimeZoneField(
         default="Asia/Seoul", help_text="So a day is the child's day, e.g. Asia/Seoul."
     )
-    pin = serializers.CharField(help_text="The secret number for play mode: 4 digits.")
-    consent = serializers.BooleanField(
+    pin = PinField(help_text="The secret number for play mode: 4 digits.")
+    consent = MustBeTrueField(
         help_text=f"The parent or guardian agrees (consent text version {CONSENT_VERSION})."
     )
 
@@ -133,25 +132,25 @@ class ChildCreateSerializer(serializers.Serializer):
         return value
 
 
-class ChildUpdateSerializer(serializers.Serializer):
+class ChildUpdateSerializer(JSONBodySerializer):
     """Only what is sent changes."""
 
-    nickname = serializers.CharField(required=False, allow_blank=True)
+    nickname = NicknameField(required=False)
     avatar = serializers.ChoiceField(
         choices=Avatar.choices,
         required=False,
         error_messages={"invalid_choice": _("Pick one of the avatars.")},
     )
-    birth_year = serializers.IntegerField(required=False)
-    time_zone = serializers.CharField(required=False)
+    birth_year = BirthYearField(required=False)
+    time_zone = TimeZoneField(required=False)
 
 
-class PinSerializer(serializers.Serializer):
-    pin = serializers.CharField(help_text="The new secret number: 4 digits. It also unlocks.")
+class PinSerializer(JSONBodySerializer):
+    pin = PinField(help_text="The new secret number: 4 digits. It also unlocks.")
 
 
-class ConfirmSerializer(serializers.Serializer):
-    confirm = serializers.BooleanField(help_text="Must be true: this cannot be undone.")
+class ConfirmSerializer(JSONBodySerializer):
+    confirm = MustBeTrueField(help_text="Must be true: this cannot be undone.")
 
     def validate_confirm(self, value: bool) -> bool:
         if value is not True:

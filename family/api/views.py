@@ -23,7 +23,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -34,6 +33,7 @@ from accounts import selectors as accounts_selectors
 from accounts import services as accounts
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import IsParent
+from core.pagination import StrictCursorPagination
 from drawings import erasure
 from drawings import selectors as drawings_selectors
 from drawings import services as drawings
@@ -258,11 +258,9 @@ class WithdrawConsentView(ParentView):
 # --- drawings ------------------------------------------------------------------------------
 
 
-class FamilyDrawingCursor(CursorPagination):
+class FamilyDrawingCursor(StrictCursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 def _family_drawings(request: Request) -> QuerySet[Drawing]:
@@ -453,7 +451,11 @@ class FamilyExportView(FileView):
         "drawing (child, category, status, hidden, times, XP, file names), streamed as it is "
         "written. `child` keeps one child's drawings only.",
         parameters=[
-            OpenApiParameter("child", OpenApiTypes.INT, description="Only this child's drawings."),
+            OpenApiParameter(
+                "child",
+                {"type": "integer", "format": "int64", "minimum": 1, "maximum": s.ID_MAX},
+                description="Only this child's drawings.",
+            ),
             NO_FORMAT,
         ],
         responses={

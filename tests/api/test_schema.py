@@ -12,6 +12,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Child
+from accounts.services import birth_year_bounds
+from tests.factories import DEFAULT_PIN
 from tests.fixtures.api import parent_token
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,37 @@ def test_a_form_body_to_a_json_endpoint_is_refused_in_the_error_shape(child: Chi
     assert answer.status_code == 415
     assert answer.json()["code"] == "unsupported_media_type"
     assert answer.json()["detail"]
+
+
+def test_the_services_limits_are_declared(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    child = components["ChildCreateRequest"]["properties"]
+    assert child["pin"]["pattern"] == "^[0-9]{4}$"
+    assert (child["birth_year"]["minimum"], child["birth_year"]["maximum"]) == (birth_year_bounds())
+    assert child["nickname"]["minLength"] == 1 and child["nickname"]["maxLength"] == 20
+    assert "Asia/Seoul" in resolve(schema, child["time_zone"]["allOf"][0])["enum"]
+    assert resolve(schema, child["consent"]["allOf"][0])["enum"] == [True]
+    assert components["SignUpRequest"]["properties"]["password"]["minLength"] == 8
+    for path in ("/api/v1/drawings/", "/api/v1/quests/", "/api/v1/children/"):
+        (page_size,) = [
+            p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "page_size"
+        ]
+        assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}, path
+
+
+@pytest.mark.parametrize("query", ["page=", "page=0", "page_size=null", "page_size=101"])
+def test_paging_outside_the_declared_range_is_a_400_naming_the_parameter(
+    child: Child, query: str
+) -> None:
+    answer = parent_token(child.parent).get(f"/api/v1/children/?{query}")
+    assert answer.status_code == 400, answer.content
+    assert list(answer.json()["field_errors"]) == [query.split("=", maxsplit=1)[0]]
+
+
+def test_a_value_of_the_wrong_json_type_is_refused_not_coerced(child: Child) -> None:
+    parent = parent_token(child.parent)
+    answer = parent.post(f"/api/v1/children/{child.pk}/play/", {"pin": 1234, "device_name": 7})
+    assert answer.status_code == 400
+    assert set(answer.json()["field_errors"]) == {"pin", "device_name"}
+    played = parent.post(f"/api/v1/children/{child.pk}/play/", {"pin": DEFAULT_PIN})
+    assert played.status_code == 201
