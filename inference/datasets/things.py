@@ -168,7 +168,8 @@ THINGS: tuple[Thing, ...] = (
     Thing("boat", "Boat", "배", "⛵", "vehicle",
           words=("boat", "ship", "sailboat", "canoe", "ferry", "speedboat", "yacht", "barca",
                  "nave"),
-          not_words=("person rowing boat", "man rowing boat", "woman rowing boat", "spaceship"),
+          not_words=("person rowing boat", "man rowing boat", "woman rowing boat", "spaceship",
+                     "rocket ship"),
           colours="white sails, red or brown hull"),
     # fashion
     Thing("handbag", "Handbag", "가방", "👜", "fashion",

@@ -316,3 +316,51 @@ def test_twemoji_is_sorted_with_openmoji_metadata(tmp_path: Path) -> None:
         "twemoji-2600": "space",
         "twemoji-1f45f": "fashion",
     }
+
+
+def test_iconify_sets_are_sorted_by_codepoint_and_name_and_keep_their_licence(
+    tmp_path: Path,
+) -> None:
+    from inference.datasets import iconify
+
+    openmoji_dir, package = tmp_path / "openmoji", tmp_path / "noto"
+    (openmoji_dir / "data").mkdir(parents=True)
+    package.mkdir()
+    (openmoji_dir / "data" / "openmoji.json").write_text(
+        json.dumps(
+            [
+                {"hexcode": "1F43C", "subgroups": "animal-mammal", "skintone": "",
+                 "emoji": "?", "annotation": "panda"},
+                {"hexcode": "2600-FE0F", "subgroups": "sky-weather", "skintone": "",
+                 "emoji": "?", "annotation": "sun"},
+                {"hexcode": "1F44B-1F3FB", "subgroups": "hand-fingers-open",
+                 "skintone": "1F3FB", "emoji": "?", "annotation": "waving hand"},
+            ]
+        )
+    )  # fmt: skip
+    body = '<circle cx="8" cy="8" r="6" fill="#e02424"/>'
+    icons = {"panda": {"body": body}, "sun": {"body": body}, "waving-hand-light-skin-tone":
+             {"body": body}, "rocket-ship": {"body": body}, "chart": {"body": body}}  # fmt: skip
+    (package / "icons.json").write_text(json.dumps({"prefix": "noto", "icons": icons,
+                                                    "width": 16, "height": 16}))  # fmt: skip
+    (package / "chars.json").write_text(
+        json.dumps({"1f43c": "panda", "2600": "sun", "1f44b-1f3fb": "waving-hand-light-skin-tone"})
+    )
+    (package / "info.json").write_text(
+        json.dumps({"name": "Noto Emoji", "author": {"name": "Google Inc", "url": "https://x"},
+                    "license": {"title": "Apache 2.0", "spdx": "Apache-2.0", "url": "https://l"}})
+    )  # fmt: skip
+    (package / "package.json").write_text(json.dumps({"version": "1.2.9"}))
+
+    found = {p.key: p for p in iconify.pictures("noto", package, openmoji_dir, svg_side=64)}
+
+    assert {k: p.category for k, p in found.items()} == {
+        "noto-panda": "panda",
+        "noto-sun": "sun",
+        "noto-rocket-ship": "rocket",  # no codepoint: claimed by its name
+    }
+    picture = np.asarray(found["noto-panda"].load().convert("RGB"))
+    assert picture.shape == (64, 64, 3) and tuple(picture[32, 32]) == (224, 36, 36)
+    provenance = iconify.provenance("noto", package)
+    assert provenance["licence"] == "Apache-2.0"
+    assert provenance["package"] == "npm:@iconify-json/noto@1.2.9"

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import drawn_pandas, openmoji, sources, things
+from inference.datasets import drawn_pandas, iconify, openmoji, sources, things
 from inference.datasets.pictures import Picture
 from inference.management.commands.build_dataset import build_and_report
 from inference.pix2pix.edges import METHODS
@@ -19,9 +19,11 @@ class Command(BaseCommand):
     """Build a sketch→picture dataset from one of the offline picture packages.
 
     ``avatars`` (PyPI python_avatars, faces), ``tuxpaint`` (Debian tuxpaint-stamps-default),
-    ``openclipart`` (Debian openclipart-svg) and ``twemoji`` (npm @twemoji/svg, sorted with
-    OpenMoji's metadata). The sketch half is extracted edges; dataset.json records the source
-    and licence. Examples::
+    ``openclipart`` (Debian openclipart-svg), ``twemoji`` (npm @twemoji/svg, sorted with
+    OpenMoji's metadata) and the Iconify emoji sets (``fluent-flat``, ``fluent-3d``, ``noto``,
+    ``emojione``, ``fxemoji``, ``streamline``: npm ``@iconify-json/*``, see
+    :mod:`inference.datasets.iconify`). The sketch half is extracted edges; dataset.json
+    records the source and licence. Examples::
 
         manage.py build_source_dataset avatars --count 1500
         manage.py build_source_dataset pandas --count 300 --min-colourfulness 0
@@ -29,11 +31,11 @@ class Command(BaseCommand):
         manage.py build_source_dataset twemoji --method canny --categories space fashion
     """
 
-    help = "Build an A|B dataset from python_avatars, Tux Paint, OpenClipart, Twemoji or pandas."
+    help = "Build an A|B dataset from an offline picture package (see the list of sources)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         data_dir = Path(settings.BASE_DIR) / "data"
-        parser.add_argument("source_name", choices=sorted(sources.SOURCES))
+        parser.add_argument("source_name", choices=sorted([*sources.SOURCES, *iconify.SETS]))
         parser.add_argument("--out", type=Path, help="Default: data/datasets/<source>.")
         parser.add_argument("--cache", type=Path, default=data_dir / "cache")
         parser.add_argument("--method", choices=METHODS, default="xdog")
@@ -70,13 +72,22 @@ class Command(BaseCommand):
             self.stdout.write,
             pictures,
             out=out,
-            source=sources.SOURCES[name],
+            source=self._provenance(name, options),
             categories={entry["slug"]: entry for entry in things.card_entries()},
             options=options,
         )
 
+    def _provenance(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
+        if name in iconify.SETS:
+            return iconify.provenance(name, iconify.fetch(name, options["cache"] / "iconify"))
+        return sources.SOURCES[name]
+
     def _pictures(self, name: str, options: dict[str, Any]) -> list[Picture]:
         cache: Path = options["cache"]
+        if name in iconify.SETS:
+            package = iconify.fetch(name, cache / "iconify")
+            openmoji_dir = openmoji.fetch_package(cache / "openmoji")
+            return list(iconify.pictures(name, package, openmoji_dir))
         if name == "avatars":
             return list(sources.avatar_pictures(options["count"], seed=options["seed"]))
         if name == "pandas":

@@ -208,7 +208,7 @@ def compact_resume(run_dir: Path | str, dest: Path | str) -> Path:
         for key, value in tensors.items()
     }
     save_file(small, dest / RESUME_WEIGHTS)
-    for name in (RESUME_STATE, "config.json", "losses.csv"):
+    for name in (RESUME_STATE, "config.json", "losses.csv", "palette.json"):
         if (run_dir / name).exists():
             shutil.copyfile(run_dir / name, dest / name)
     return dest / RESUME_WEIGHTS

@@ -1,0 +1,99 @@
+"""A loaded palette painter: sketch (any side) + the thing picked → a picture of at least 512 px.
+
+:class:`PalettePainter` holds the network, its palette and its card, and paints one sketch at a
+time or a batch (the network runs on the batch, the painting per picture, so a picture does not
+depend on its batch). It is the exact torch path: training checkpoints, evaluation and audits
+use it; the serving engine runs the same network exported (see the card).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+from inference.palette.colours import Palette
+from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palette_net
+from inference.palette.painting import (
+    OUTPUT_MIN_SIDE,
+    WORK_SIDE,
+    colouring_areas,
+    lay_lines,
+    paint_fills,
+)
+from inference.pix2pix.checkpoints import read_weights
+from inference.pix2pix.hints import split_sketch
+
+
+def work_sketches(sketches: Sequence[np.ndarray]) -> np.ndarray:
+    """RGB uint8 sketches of any side at the work side (area averaging), ``N x S x S x 3``."""
+    side = WORK_SIDE
+    return np.stack([
+        s if s.shape[0] == side else cv2.resize(s, (side, side), interpolation=cv2.INTER_AREA)
+        for s in sketches
+    ])  # fmt: skip
+
+
+def split_planes(work: np.ndarray) -> torch.Tensor:
+    """The split planes (``N x 5 x S x S``) of work-size sketches: lines and colour hints."""
+    return split_sketch(torch.from_numpy(work).permute(0, 3, 1, 2).float() / 127.5 - 1.0)
+
+
+def output_sketch(sketch: np.ndarray) -> np.ndarray:
+    """The sketch at the output side: as drawn when it is at least 512 px, else scaled up."""
+    if sketch.shape[0] >= OUTPUT_MIN_SIDE:
+        return sketch
+    side = OUTPUT_MIN_SIDE
+    return cv2.resize(sketch, (side, side), interpolation=cv2.INTER_CUBIC)
+
+
+@dataclass
+class PalettePainter:
+    """A palette U-Net in eval mode with its palette; :meth:`paint` draws pictures."""
+
+    net: PaletteUnet
+    palette: Palette
+    card: dict[str, Any]
+
+    @classmethod
+    def load(cls, weights: Path | str, card: Path | str | None = None) -> PalettePainter:
+        """From a ``.safetensors`` file and its JSON card (beside it by default)."""
+        weights = Path(weights)
+        card_path = Path(card) if card else weights.with_suffix(".json")
+        data = json.loads(card_path.read_text(encoding="utf-8"))
+        net = build_palette_net(PaletteNetConfig.from_dict(data["architecture"]))
+        net.load_state_dict({k: v.float() for k, v in read_weights(weights).items()})
+        net.eval()
+        return cls(net=net, palette=Palette.from_dict(data["palette"]), card=data)
+
+    @torch.no_grad()
+    def probabilities(self, planes: torch.Tensor, labels: Sequence[str | None]) -> np.ndarray:
+        """``N x K x 128 x 128`` palette probabilities for split planes and things."""
+        rows = self.net.config.label_indices(labels)
+        return torch.softmax(self.net(planes, rows).float(), dim=1).numpy()
+
+    def paint(
+        self,
+        sketches: Sequence[np.ndarray],
+        labels: Sequence[str | None],
+        *,
+        variants: Sequence[int] | None = None,
+    ) -> list[np.ndarray]:
+        """Pictures (``H x W x 3`` uint8, H = max(512, the sketch's side)) for RGB sketches."""
+        work = work_sketches(sketches)
+        planes = split_planes(work)
+        probs = self.probabilities(planes, labels)
+        pictures = []
+        for i, sketch in enumerate(sketches):
+            variant = variants[i] if variants else 0
+            plane = planes[i].numpy()
+            fills = paint_fills(work[i], plane, probs[i], self.palette, variant=variant)
+            areas = colouring_areas(plane[4] > 0.5)
+            pictures.append(lay_lines(fills, output_sketch(sketch), areas))
+        return pictures

@@ -1,0 +1,255 @@
+"""Paint a picture from the child's sketch and the palette U-Net's evidence: one colour a shape.
+
+The steps, all plain numpy and OpenCV on one picture (so a picture never depends on what else
+was in its batch):
+
+1. **Shapes.** The child's lines (the split's line plane, at the network's 256 px) are closed
+   over small gaps and cut the paper into shapes; line pixels join the nearest shape. Shapes
+   touching the border are the paper around the drawing.
+2. **A colour per shape, chosen.** Where the child coloured a good part of a shape in, the
+   shape takes the child's colour (the median of the hint), and every area the child coloured
+   keeps its colour, however small. Elsewhere it takes the palette
+   colour with the most evidence summed over the whole shape: the mode, never an average of
+   colours, so a tree crown is one definite green and not khaki. ``variant`` > 0 re-rolls
+   ("New colours" 🎲): each chosen colour is swapped, for every shape that chose it, for
+   another the network finds plausible there (the child's own colours are kept).
+3. **Paper.** The paper stays white, except where the child coloured it (a scribbled blob
+   without an outline keeps its colour, flat) and where the network is sure of a coloured
+   area (an outline with a gap still gets its colour inside).
+4. **Crisp lines at full size.** The fills are brought to the output size (at least 512 px)
+   and the child's own strokes are laid over them from the full-size sketch, in the colour
+   they were drawn: a red crayon outline stays red.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from inference.palette.colours import Palette, rgb_to_lab
+
+WORK_SIDE = 256  # where shapes and colours are decided (the network's input side)
+OUTPUT_MIN_SIDE = 512
+GAP_CLOSE_PX = 3  # at 256 px: line gaps up to ~2x this are closed when finding shapes
+THICK_PX = 3  # at 256 px: coloured ink narrower than ~2x this is a stroke, not colouring-in
+HINT_SHARE = 0.15  # a shape this much coloured in by the child takes the child's colour
+HINT_MIN_PX = 12  # ... and at least this many coloured pixels (at 256 px), counting those
+# at least this far inside it:
+INTERIOR_PX = 3
+DARK_GAP_PX = 3  # at 256 px: a black scribble's strokes this close are one area
+DARK_WIDE_PX = 5  # ... and it is colouring-in where wider than ~2x this
+AGREE_DELTA_E = 30.0
+SURE = 0.6  # the network's probability above which paper is painted (a leaky outline)
+SURE_MIN_SHARE = 0.01  # ... over at least this share of the picture, in one piece
+REROLL_TEMPERATURE = 0.8
+KEEP_IF_ALONE = 0.75  # a colour with this much of a shape's evidence is kept when re-rolling
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """Shape labels at the work size (0: none), which are paper, and each one's pixel count."""
+
+    labels: np.ndarray
+    paper: np.ndarray  # bool per label
+    areas: np.ndarray
+
+
+def ink_alpha(sketch: np.ndarray) -> np.ndarray:
+    """How much ink each pixel of an RGB uint8 sketch holds (0 paper .. 1 full crayon)."""
+    low = sketch.min(axis=2).astype(np.float32) / 255.0
+    return np.clip((1.0 - low - 0.04) / 0.5, 0.0, 1.0)
+
+
+def colouring_areas(hint_mask: np.ndarray) -> np.ndarray:
+    """The parts of the split's hint mask that are areas a child coloured in, not the thin
+    crayon strokes the split joins to them (an outline in the scribble's crayon)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THICK_PX + 1, 2 * THICK_PX + 1))
+    return cv2.morphologyEx(hint_mask.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+
+
+def dark_areas(sketch: np.ndarray) -> np.ndarray:
+    """Areas coloured in with dark ink (a panda's ears scribbled black): the split counts dark
+    ink as lines, so they are found here the way it finds coloured areas — scribble gaps
+    closed, then whatever is wider than a line."""
+    rgb = sketch.astype(np.float32) / 255.0
+    luminance = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    dark = ((luminance < 0.35) & (rgb.max(axis=2) - rgb.min(axis=2) < 0.2)).astype(np.uint8)
+    gap = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * DARK_GAP_PX + 1,) * 2)
+    wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * DARK_WIDE_PX + 1,) * 2)
+    closed = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, gap)
+    return (cv2.morphologyEx(closed, cv2.MORPH_OPEN, wide) > 0) & (closed > 0)
+
+
+def walls_of(sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
+    """Pixels of a work-size sketch that part shapes: every stroke of any crayon, except the
+    areas coloured in."""
+    return (ink_alpha(sketch) > 0.5) & ~colouring
+
+
+def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
+    """Shapes cut by the ``S x S`` bool ``walls`` (the child's strokes)."""
+    walls = walls.astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
+    closed = cv2.dilate(walls, kernel)
+    count, labels = cv2.connectedComponents((1 - closed).astype(np.uint8), connectivity=4)
+    if count > 1:
+        # Every wall (and dilated) pixel joins the nearest shape.
+        _, nearest = ndimage.distance_transform_edt(labels == 0, return_indices=True)
+        labels = labels[nearest[0], nearest[1]]
+    else:
+        labels = np.ones_like(labels)
+        count = 2
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    paper = np.zeros(count, bool)
+    paper[border] = True
+    paper[0] = False
+    return Shapes(labels.astype(np.int32), paper, np.bincount(labels.ravel(), minlength=count))
+
+
+def shape_evidence(probs: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """Mean palette probability over each shape (``count x K``), from ``K x s x s`` probs at
+    any side (brought to the labels' side)."""
+    colours, side = probs.shape[0], labels.shape[0]
+    if probs.shape[1] != side:
+        probs = np.stack([cv2.resize(p, (side, side), interpolation=cv2.INTER_LINEAR)
+                          for p in probs])  # fmt: skip
+    flat = labels.ravel()
+    sums = np.zeros((count, colours), np.float64)
+    np.add.at(sums, flat, probs.reshape(colours, -1).T)
+    return sums / np.maximum(np.bincount(flat, minlength=count), 1)[:, None]
+
+
+def choose_colours(evidence: np.ndarray, shapes: Shapes, variant: int) -> np.ndarray:
+    """A palette index per shape: the mode of its evidence, or for ``variant`` > 0 another
+    plausible colour, the same swap for every shape that chose the same colour."""
+    chosen = evidence.argmax(axis=1)
+    if variant <= 0:
+        return chosen
+    rng = np.random.default_rng(variant)
+    swapped = chosen.copy()
+    drawn = ~shapes.paper
+    drawn[0] = False
+    for colour in np.unique(chosen[drawn]):
+        members = drawn & (chosen == colour)
+        pool = (evidence[members] * shapes.areas[members, None]).sum(axis=0)
+        pool = pool / pool.sum()
+        if pool[colour] >= KEEP_IF_ALONE:
+            continue  # a panda's white, a sun's yellow: nothing else is plausible there
+        others = pool.copy()
+        others[colour] = 0.0
+        weights = others ** (1.0 / REROLL_TEMPERATURE)
+        swapped[members] = rng.choice(len(pool), p=weights / weights.sum())
+    return swapped
+
+
+def _hint_colours(
+    hint_rgb: np.ndarray, hint_mask: np.ndarray, labels: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per label: the median colour the child put there (uint8) and how many pixels."""
+    colours = np.zeros((count, 3), np.float32)
+    pixels = np.bincount(labels[hint_mask], minlength=count)
+    for label in np.flatnonzero(pixels):
+        colours[label] = np.median(hint_rgb[hint_mask & (labels == label)], axis=0)
+    return colours.round().clip(0, 255).astype(np.uint8), pixels
+
+
+def paint_fills(
+    sketch: np.ndarray,
+    planes: np.ndarray,
+    probs: np.ndarray,
+    palette: Palette,
+    *,
+    variant: int = 0,
+) -> np.ndarray:
+    """The fill colours at the work size (``S x S x 3`` uint8, no lines yet) for a work-size
+    RGB sketch, its split ``5 x S x S`` planes (line, hint r g b in [-1, 1], hint mask) and
+    the network's ``K x s x s`` probabilities."""
+    # What the child coloured in: the split's colour hints, and areas scribbled in black.
+    dark = dark_areas(sketch)
+    colouring = colouring_areas(planes[4] > 0.5) | dark
+    hint_mask = (planes[4] > 0.5) | dark
+    hint_rgb = ((planes[1:4].transpose(1, 2, 0) + 1.0) * 127.5).clip(0, 255)
+    hint_rgb[dark] = sketch[dark]
+    walls = walls_of(sketch, colouring)
+    shapes = find_shapes(walls)
+    count = len(shapes.areas)
+    evidence = shape_evidence(probs, shapes.labels, count)
+    chosen = choose_colours(evidence, shapes, variant)
+    table = palette.rgb[chosen].copy()
+    # How much of each shape the child coloured, away from its outline (an outline drawn in
+    # the scribble's crayon is not colouring-in). A shape coloured in well enough takes the
+    # child's colour; one coloured a little takes it where the network, which reads the hints,
+    # agrees (its palette colour within ΔE*ab 30 of the child's).
+    reach = 2 * INTERIOR_PX + 1
+    interior = cv2.dilate(walls.astype(np.uint8), np.ones((reach, reach), np.uint8)) == 0
+    child, coloured = _hint_colours(hint_rgb, hint_mask & interior, shapes.labels, count)
+    inner = np.bincount(shapes.labels[interior], minlength=count)
+    hinted = ~shapes.paper & (coloured >= HINT_MIN_PX)
+    agrees = np.linalg.norm(rgb_to_lab(table) - rgb_to_lab(child), axis=1) < AGREE_DELTA_E
+    by_child = hinted & ((coloured >= HINT_SHARE * inner) | agrees)
+    table[by_child] = child[by_child]
+    areas = colouring
+    table[shapes.paper] = 255
+    fills = table[shapes.labels]
+    paper = shapes.paper[shapes.labels]
+    _paint_sure_areas(fills, paper, probs, palette, chosen_variant=variant)
+    _paint_colouring(fills, hint_rgb, areas)
+    return fills
+
+
+def _paint_sure_areas(
+    fills: np.ndarray, paper: np.ndarray, probs: np.ndarray, palette: Palette, chosen_variant: int
+) -> None:
+    side = fills.shape[0]
+    best = probs.argmax(axis=0)
+    sure = (probs.max(axis=0) > SURE) & (best != 0)  # 0 is paper white
+    if probs.shape[1] != side:
+        best = cv2.resize(best.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
+        sure = cv2.resize(sure.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST) > 0
+    sure &= paper
+    if not sure.any():
+        return
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), 4)
+    for piece in range(1, count):
+        if stats[piece, cv2.CC_STAT_AREA] < SURE_MIN_SHARE * side * side:
+            continue
+        inside = pieces == piece
+        colour = np.bincount(best[inside]).argmax()
+        fills[inside] = palette.rgb[colour]
+
+
+def _paint_colouring(fills: np.ndarray, hint_rgb: np.ndarray, areas: np.ndarray) -> None:
+    # Every area the child coloured keeps the child's colour, flat: a nose, a cheek, a window,
+    # a blob scribbled on the paper without an outline.
+    if not areas.any():
+        return
+    count, pieces = cv2.connectedComponents(areas.astype(np.uint8), connectivity=8)
+    for piece in range(1, count):
+        inside = pieces == piece
+        fills[inside] = np.median(hint_rgb[inside], axis=0).round().astype(np.uint8)
+
+
+def lay_lines(fills: np.ndarray, sketch: np.ndarray, hint_mask: np.ndarray) -> np.ndarray:
+    """The child's strokes from the full-size ``sketch`` (``H x W x 3`` uint8) over ``fills``
+    (any side; brought to the sketch's), in the colours drawn; colouring-in (``hint_mask``, at
+    the work side) is not a stroke, its fill is already there."""
+    side = sketch.shape[0]
+    if fills.shape[0] != side:
+        fills = cv2.resize(fills, (side, side), interpolation=cv2.INTER_NEAREST)
+    rgb = sketch.astype(np.float32) / 255.0
+    low, high = rgb.min(axis=2), rgb.max(axis=2)
+    alpha = np.clip((1.0 - low - 0.04) / 0.5, 0.0, 1.0)
+    luminance = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    dark = np.clip((0.48 - luminance) / 0.1, 0.0, 1.0) * np.clip((0.24 - (high - low)) / 0.06, 0, 1)
+    near = cv2.resize(hint_mask.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
+    reach = max(1, round(3 * side / WORK_SIDE))
+    near = cv2.dilate(near, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).astype(np.float32)
+    alpha = alpha * np.maximum(dark, 1.0 - near)
+    # The stroke's own colour: the sketch pixel unmixed from the white paper under it.
+    a = np.maximum(alpha, 1e-3)[:, :, None]
+    ink = np.where(alpha[:, :, None] > 0.02, np.clip(1.0 - (1.0 - rgb) / a, 0.0, 1.0), 0.0)
+    out = fills.astype(np.float32) / 255.0 * (1.0 - alpha[:, :, None]) + ink * alpha[:, :, None]
+    return (out * 255.0).round().clip(0, 255).astype(np.uint8)

@@ -1,0 +1,189 @@
+"""The palette painter (kids3): palette, network, painting and its training, end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from inference.palette.colours import Palette, fit_palette
+from inference.palette.network import PaletteNetConfig, build_palette_net
+from inference.palette.painter import (
+    PalettePainter,
+    output_sketch,
+    split_planes,
+    work_sketches,
+)
+from inference.palette.painting import choose_colours, find_shapes, lay_lines, paint_fills
+
+RED, GREEN, BLUE, YELLOW = (224, 36, 36), (21, 128, 61), (29, 78, 216), (250, 204, 21)
+
+
+def small_palette() -> Palette:
+    rgb = np.array([(255, 255, 255), (24, 24, 24), RED, GREEN, BLUE, YELLOW], np.uint8)
+    return Palette(rgb, np.ones(len(rgb), np.float32))
+
+
+def circle_sketch(side: int = 512, colour=(17, 17, 17), width: int = 9) -> np.ndarray:
+    sketch = np.full((side, side, 3), 255, np.uint8)
+    cv2.circle(sketch, (side // 2, side // 2), side // 4, colour, width, cv2.LINE_AA)
+    return sketch
+
+
+def probs_for(colour_index: int, *, colours: int = 6, side: int = 128) -> np.ndarray:
+    """The network's evidence, made up: ``colour_index`` inside the middle, white outside."""
+    probs = np.full((colours, side, side), 0.01, np.float32)
+    yy, xx = np.mgrid[:side, :side]
+    inside = (yy - side / 2) ** 2 + (xx - side / 2) ** 2 < (side / 4) ** 2
+    probs[colour_index][inside] = 0.9
+    probs[0][~inside] = 0.9
+    return probs / probs.sum(axis=0, keepdims=True)
+
+
+def paint(sketch: np.ndarray, probs: np.ndarray, variant: int = 0) -> np.ndarray:
+    work = work_sketches([sketch])
+    planes = split_planes(work)[0].numpy()
+    fills = paint_fills(work[0], planes, probs, small_palette(), variant=variant)
+    from inference.palette.painting import colouring_areas
+
+    return lay_lines(fills, output_sketch(sketch), colouring_areas(planes[4] > 0.5))
+
+
+def test_fitted_palette_holds_paper_ink_and_the_pictures_colours() -> None:
+    pictures = np.full((4, 32, 32, 3), 255, np.uint8)
+    pictures[:, 8:24, 8:24] = RED
+    pictures[0, 0:4, 0:4] = BLUE  # rare
+    palette = fit_palette(pictures, size=6, samples=5000)
+    assert tuple(palette.rgb[0]) == (255, 255, 255) and tuple(palette.rgb[1]) == (24, 24, 24)
+    red = palette.nearest(np.array([[RED]], np.uint8))[0, 0]
+    blue = palette.nearest(np.array([[BLUE]], np.uint8))[0, 0]
+    assert np.abs(palette.rgb[red].astype(int) - RED).max() < 12
+    assert palette.weights[blue] > palette.weights[red]  # rare colours are lifted
+    assert Palette.from_dict(json.loads(json.dumps(palette.to_dict()))).rgb.tolist() == (
+        palette.rgb.tolist()
+    )
+
+
+def test_network_output_is_half_size_logits_and_batch_invariant() -> None:
+    torch.manual_seed(0)
+    net = build_palette_net(PaletteNetConfig(colours=6, labels=("cat", "sun"), ngf=8)).eval()
+    planes = split_planes(work_sketches([circle_sketch(), circle_sketch(colour=RED)]))
+    labels = net.config.label_indices(["sun", None])
+    with torch.no_grad():
+        both = net(planes, labels)
+        alone = net(planes[1:], labels[1:])
+        as_cat = net(planes[:1], net.config.label_indices(["cat"]))
+    assert both.shape == (2, 6, 128, 128)
+    assert torch.allclose(both[1:], alone, atol=1e-5)
+    assert not torch.allclose(both[:1], as_cat)  # the thing picked changes the evidence
+
+
+def test_an_outline_is_filled_with_one_chosen_colour_and_the_paper_stays_white() -> None:
+    picture = paint(circle_sketch(), probs_for(3))  # green is the mode inside
+    assert picture.shape == (512, 512, 3)
+    inside = picture[230:290, 230:290].reshape(-1, 3)
+    assert (inside == GREEN).all()  # flat: one colour, no mottle
+    assert (picture[:40, :40] == 255).all() and (picture[-40:, -40:] == 255).all()
+
+
+def test_a_crayon_outline_keeps_its_colour_crisp_at_full_size() -> None:
+    sketch = circle_sketch(colour=RED)
+    picture = paint(sketch, probs_for(3))
+    stroke = sketch.min(axis=2) < 60  # the stroke's core (red's darkest channel is 36)
+    assert np.abs(picture[stroke].astype(int) - sketch[stroke]).max() <= 2  # as drawn
+
+
+def test_the_childs_colouring_wins_over_the_networks_choice() -> None:
+    sketch = circle_sketch()
+    for y in range(200, 320, 10):  # a yellow zigzag scribble inside the circle
+        cv2.line(sketch, (190, y), (320, y + 5), YELLOW, 9)
+    picture = paint(sketch, probs_for(4))  # the network says blue
+    centre = picture[250:270, 240:280].reshape(-1, 3)
+    assert np.abs(centre.astype(int) - YELLOW).max() <= 12
+
+
+def test_a_small_coloured_part_keeps_its_hue() -> None:
+    sketch = circle_sketch()
+    cv2.circle(sketch, (300, 240), 8, RED, -1)  # a cheek of ~200 px at 512
+    picture = paint(sketch, probs_for(5))
+    assert np.abs(picture[240, 300].astype(int) - RED).max() <= 12
+
+
+def test_new_colours_reroll_the_uncoloured_shapes_reproducibly() -> None:
+    probs = probs_for(3)
+    probs[4] += 0.4 * (probs[3] > 0.5)  # blue is plausible too
+    probs /= probs.sum(axis=0, keepdims=True)
+    first, again = paint(circle_sketch(), probs, variant=1), paint(circle_sketch(), probs, 1)
+    assert (first == again).all()
+    assert tuple(first[256, 256]) == BLUE
+    assert tuple(paint(circle_sketch(), probs)[256, 256]) == GREEN
+
+
+def test_a_colour_nothing_else_can_replace_is_kept_when_rerolling() -> None:
+    walls = np.zeros((256, 256), bool)
+    cv2.circle(walls.view(np.uint8), (128, 128), 64, 1, 4)
+    shapes = find_shapes(walls)
+    evidence = np.zeros((len(shapes.areas), 6))
+    evidence[:, 5] = 0.95  # yellow, surely
+    evidence[:, 2] = 0.05
+    assert (choose_colours(evidence, shapes, variant=7) == 5).all()
+
+
+def test_an_old_256_sketch_is_painted_at_512() -> None:
+    sketch = cv2.resize(circle_sketch(), (256, 256), interpolation=cv2.INTER_AREA)
+    assert paint(sketch, probs_for(3)).shape == (512, 512, 3)
+
+
+def test_training_writes_checkpoints_resumes_and_paints(tmp_path: Path) -> None:
+    from inference.palette.training import PaletteTrainConfig, train
+
+    data = tmp_path / "pairs"
+    data.mkdir()
+    for i, colour in enumerate((RED, GREEN, BLUE, YELLOW)):
+        picture = np.full((64, 64, 3), 255, np.uint8)
+        cv2.circle(picture, (32, 32), 16 + i, colour, -1)
+        sketch = np.full((64, 64, 3), 255, np.uint8)
+        cv2.circle(sketch, (32, 32), 16 + i, (0, 0, 0), 2)
+        Image.fromarray(np.concatenate([sketch, picture], axis=1)).save(data / f"sun__{i}.png")
+    cfg = PaletteTrainConfig(
+        data={"data_dirs": [str(data)], "condition": ["sun"], "size": 64, "load_size": 68,
+              "augment": False},
+        out_dir=str(tmp_path / "run"), val_dir=str(data), val_pairs=2, colours=8, ngf=4,
+        max_channels=16, embed_dim=4, downs=6, batch_size=2, epochs=2, epochs_decay=1,
+        num_workers=0,
+        palette_pictures=4, max_steps=1, bf16=False,
+    )  # fmt: skip
+    train(cfg)
+    state = json.loads((tmp_path / "run" / "resume.json").read_text())
+    assert (state["epoch"], state["batch"], state["step"]) == (0, 1, 1)
+    cfg.max_steps = None
+    record = train(cfg)
+    assert record["epoch"] == 2 and record["step"] == 4  # 2 epochs of 2 batches, 1 resumed
+    checkpoint = tmp_path / "run" / "checkpoints" / "epoch-0002.safetensors"
+    painter = PalettePainter.load(checkpoint)
+    assert painter.palette.size == 8
+    (picture,) = painter.paint([circle_sketch()], ["sun"])
+    assert picture.shape == (512, 512, 3)
+
+
+@pytest.mark.parametrize("variant", ["black", "crayon"])
+def test_picture_judge_sees_drab_waffle_and_dirty_paper(variant: str) -> None:
+    from inference.pix2pix import picture_judge as pj
+
+    sketch = circle_sketch(colour=(17, 17, 17) if variant == "black" else RED)
+    clean = paint(sketch, probs_for(5))
+    judged = pj.judge_picture(sketch, clean, variant, [])
+    assert judged["chroma"] > 60 and max(judged["mottle"]) < 0.5 and max(judged["waffle"]) < 0.5
+    assert judged["paper_dirty"] == 0.0 and judged["size"] == 512
+    waffled = clean.copy()
+    waffled[::4, ::4] = (150, 130, 20)
+    waffled[:, :60] = (200, 200, 230)
+    worse = pj.judge_picture(sketch, waffled, variant, [])
+    assert max(worse["waffle"]) > 3 and worse["paper_dirty"] > 0.1
+    if variant == "crayon":
+        assert judged["line_kept"] > 0.9
