@@ -35,7 +35,7 @@ from django.utils import translation
 
 from accounts.tokens import token_group
 from core import error_codes as codes
-from drawings import previews, socket_auth
+from drawings import previews, protocol, socket_auth
 from drawings.selectors import installed_categories
 from drawings.socket_auth import UNAUTHORISED, Listener
 
@@ -259,8 +259,7 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
         if now - self.last_preview < previews.PREVIEW_MIN_INTERVAL_SECONDS or (
             not await _child_may_preview(self.child_id)
         ):
-            asked = content.get("seq")
-            await self.send_json({"type": "preview.busy", "seq": asked, "reason": "too_fast"})
+            await self.send_json(protocol.preview_busy(content.get("seq"), protocol.TOO_FAST))
             return
         self.last_preview = now
         categories = {c.slug for c in installed_categories()}
@@ -271,23 +270,22 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
         except previews.PreviewRefused as refused:
             await self._refuse(refused.code, refused.detail)
             return
-        request = previews.PreviewRequest(
+        request = protocol.PreviewRequest(
             reply=self.channel_name, seq=seq, category=category, sketch_png=sketch, sent=time.time()
         )
         try:
-            await self.channel_layer.send(previews.PREVIEW_CHANNEL, request.to_message())
+            await self.channel_layer.send(protocol.PREVIEW_CHANNEL, request.to_message())
         except Exception:  # ChannelFull (no worker keeps up) or the layer is down
-            await self.send_json({"type": "preview.busy", "seq": seq, "reason": "saturated"})
+            await self.send_json(protocol.preview_busy(seq, protocol.SATURATED))
 
     async def preview_ready(self, event: dict[str, Any]) -> None:
-        """A worker drew this socket's preview."""
+        """A worker drew this socket's preview (``protocol.PREVIEW_READY``); the page calls it
+        ``preview``."""
         await self.send_json({"type": "preview", "seq": event.get("seq"), "image": event["image"]})
 
     async def preview_busy(self, event: dict[str, Any]) -> None:
-        """A worker could not draw this socket's preview now."""
-        await self.send_json(
-            {"type": "preview.busy", "seq": event.get("seq"), "reason": event.get("reason")}
-        )
+        """A worker could not draw this socket's preview now (``protocol.PREVIEW_BUSY``)."""
+        await self.send_json(protocol.preview_busy(event.get("seq"), event.get("reason")))
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
@@ -301,12 +299,13 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
         # Anything else a client says is ignored: the socket only carries news to its reader.
 
     async def drawing_status(self, event: dict[str, Any]) -> None:
+        """A drawing's news (``protocol.DRAWING_STATUS``), in this reader's language."""
         drawing = dict(event["drawing"])
         if drawing.get("error_message"):
             # The worker sent English; this child reads the page's language.
             with translation.override(self.language):
                 drawing["error_message"] = translation.gettext(drawing["error_message"])
-        message: dict[str, Any] = {"type": "drawing.status", "drawing": drawing}
+        message = protocol.drawing_status(drawing)
         for family_only in ("child_id", "hidden"):  # a parent's devices hear several children
             if family_only in event:
                 message[family_only] = event[family_only]

@@ -1,5 +1,5 @@
-"""Every channel message leaves through here: wake-ups for workers, news for children's pages
-and for their parents' devices.
+"""Every channel message the web and the lifecycle send leaves through here: wake-ups for workers,
+news for children's pages and for their parents' devices (their shapes: ``drawings.protocol``).
 
 Events are small (ids, status, URLs, timings, what a picture paid — never image bytes) and only
 wake their reader: the database row stays the truth, a lost wake-up is found by the reaper and a
@@ -10,20 +10,18 @@ state that was rolled back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from drawings import protocol
 from drawings.models import Drawing
 from drawings.payloads import drawing_payload
+from drawings.protocol import INFERENCE_CHANNEL
 
 logger = logging.getLogger(__name__)
-
-INFERENCE_CHANNEL = "inference"
-DRAWING_STATUS = "drawing.status"
 
 
 def child_group(child_id: int) -> str:
@@ -37,26 +35,13 @@ def family_group(parent_id: int) -> str:
     return f"family-{parent_id}"
 
 
-def wake_message(drawing_ids: Iterable[int]) -> dict[str, Any]:
-    """What a worker reads on the ``inference`` channel: the ids that wait."""
-    return {"type": "inference.wake", "ids": [int(i) for i in drawing_ids]}
-
-
-def status_event(payload: dict[str, Any], progress: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A drawing's new state; when finishing it paid the child, what it paid (``progress``)."""
-    event: dict[str, Any] = {"type": DRAWING_STATUS, "drawing": payload}
-    if progress is not None:
-        event["progress"] = progress
-    return event
-
-
 def wake_workers(drawing_ids: list[int]) -> None:
     """Tell some inference worker that these drawings wait. Losing this is harmless."""
     layer = get_channel_layer()
     if layer is None or not drawing_ids:
         return
     try:
-        async_to_sync(layer.send)(INFERENCE_CHANNEL, wake_message(drawing_ids))
+        async_to_sync(layer.send)(INFERENCE_CHANNEL, protocol.wake(drawing_ids))
     except Exception:  # the reaper will find the rows; never fail a saved submission
         logger.warning("could not wake inference workers for %s", drawing_ids, exc_info=True)
 
@@ -99,9 +84,9 @@ def drawing_changed(
     parent hid is never sent to the child: the child no longer sees it anywhere (``None``
     comes back); the parent still hears of it.
     """
-    event = status_event(drawing_payload(drawing), progress)
+    event = protocol.drawing_status(drawing_payload(drawing), progress)
     child_id, parent_id = drawing.child_id, drawing.child.parent_id
-    to_family = {**event, "child_id": child_id, "hidden": drawing.hidden}
+    to_family = protocol.for_family(event, child_id=child_id, hidden=drawing.hidden)
     if drawing.hidden:
         transaction.on_commit(lambda: send_to_family(parent_id, to_family))
         return None

@@ -5,7 +5,8 @@ The canvas (opt-in "peek" toggle) sends the current sketch over its socket at mo
 (``inference.sketch_files.normalise_sketch``, off the event loop) and passes it to the workers on
 the ``inference.preview`` channel with the socket's own reply channel. A worker keeps only the
 latest request of each socket (a stale one is dropped, never queued behind), draws previews on
-the fast path only when no submitted drawing waits, and answers the socket directly. Nothing is
+the fast path only when no submitted drawing waits, and answers the socket directly (the channel
+messages: ``drawings.protocol``; the worker's side: ``drawings.worker.previews``). Nothing is
 stored and nothing is paid; a saturated server answers ``preview.busy`` and the page waits.
 
 Messages (JSON on the socket):
@@ -21,16 +22,11 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from inference.sketch_files import SketchRejected, encode_png, normalise_sketch
 
-PREVIEW_CHANNEL = "inference.preview"
 PREVIEW_MIN_INTERVAL_SECONDS = 0.4
-# A request older than this when the generator gets to it is dropped: the child drew on.
-PREVIEW_MAX_AGE_SECONDS = 2.0
 DATA_URL_PREFIX = "data:image/png;base64,"
 MAX_SEQ = 2**31 - 1
 
@@ -42,45 +38,6 @@ class PreviewRefused(ValueError):
         super().__init__(detail)
         self.code = code
         self.detail = detail
-
-
-@dataclass(frozen=True)
-class PreviewRequest:
-    """One socket's latest sketch for a preview, as a worker holds it."""
-
-    reply: str  # the socket's channel name
-    seq: int
-    category: str
-    sketch_png: bytes
-    sent: float  # time.time() when the socket passed it on
-
-    def stale(self, now: float | None = None) -> bool:
-        return (now if now is not None else time.time()) - self.sent > PREVIEW_MAX_AGE_SECONDS
-
-    def to_message(self) -> dict[str, Any]:
-        return {
-            "type": "inference.preview",
-            "reply": self.reply,
-            "seq": self.seq,
-            "category": self.category,
-            "sketch": self.sketch_png,
-            "sent": self.sent,
-        }
-
-    @classmethod
-    def from_message(cls, message: dict[str, Any]) -> PreviewRequest | None:
-        """The request in a channel message, or None when it is not one (never raises)."""
-        try:
-            request = cls(
-                reply=str(message["reply"]),
-                seq=int(message["seq"]),
-                category=str(message["category"]),
-                sketch_png=bytes(message["sketch"]),
-                sent=float(message["sent"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
-        return request if request.reply and request.sketch_png else None
 
 
 def read_request(content: dict[str, Any], *, categories: set[str]) -> tuple[int, str, bytes]:

@@ -1,7 +1,7 @@
 """ "What did you draw?" when the worker runs elsewhere: the web asks a worker over the channel
 layer, so a web process never loads the sketch classifier (nor torch).
 
-The protocol, both ends in this module:
+The conversation, both ends in this module (its messages: ``drawings.protocol``):
 
 1. The web process (``ask_a_worker``) opens a reply channel of its own and sends
    ``{"type": "suggest", "reply_to", "sketch" (the normalised 256×256 sketch as PNG bytes),
@@ -32,16 +32,12 @@ from typing import Any
 from channels.exceptions import ChannelFull
 from channels.layers import BaseChannelLayer, get_channel_layer
 
+from drawings import protocol
+from drawings.protocol import SUGGESTIONS_CHANNEL, Ranked, SuggestionRequest
 from inference.sketch_files import SketchRejected, normalise_sketch
 from inference.suggestions import SuggestionsUnavailable
 
 logger = logging.getLogger(__name__)
-
-SUGGESTIONS_CHANNEL = "inference.suggestions"
-REQUEST = "suggest"
-ANSWER = "suggest.answer"
-
-Ranked = list[tuple[str, float]]
 
 
 class WorkerUnavailable(Exception):
@@ -61,25 +57,21 @@ async def ask_a_worker(
     if layer is None:
         return None
     reply_to = await layer.new_channel("suggestions.reply.")
-    request = {
-        "type": REQUEST,
-        "reply_to": reply_to,
-        "sketch": sketch_png,
-        "allowed": sorted(allowed),
-        "deadline": time.time() + within,
-    }
+    request = SuggestionRequest(
+        reply_to=reply_to,
+        sketch_png=sketch_png,
+        allowed=list(allowed),
+        deadline=time.time() + within,
+    )
     try:
-        await layer.send(SUGGESTIONS_CHANNEL, request)
+        await layer.send(SUGGESTIONS_CHANNEL, request.to_message())
         answer = await asyncio.wait_for(layer.receive(reply_to), within)
     except (TimeoutError, ChannelFull):
         return None
-    if answer.get("unavailable"):
+    ranked = protocol.read_suggestion_answer(answer, allowed)
+    if ranked is None:
         raise WorkerUnavailable()
-    return [
-        (str(slug), float(probability))
-        for slug, probability in answer.get("ranked", [])
-        if slug in allowed
-    ]
+    return ranked
 
 
 class SuggestionResponder:
@@ -93,16 +85,11 @@ class SuggestionResponder:
 
     async def run(self) -> None:
         """Answer until cancelled."""
+        messages = protocol.receive_forever(
+            self.channel_layer, SUGGESTIONS_CHANNEL, name="suggestions: channel layer"
+        )
         try:
-            while True:
-                try:
-                    message = await self.channel_layer.receive(SUGGESTIONS_CHANNEL)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    logger.warning("suggestions: channel layer receive failed", exc_info=True)
-                    await asyncio.sleep(1)
-                    continue
+            async for message in messages:
                 try:
                     await self.answer(message)
                 except asyncio.CancelledError:
@@ -113,27 +100,22 @@ class SuggestionResponder:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def answer(self, message: dict[str, Any]) -> None:
-        reply_to = message.get("reply_to")
-        if message.get("type") != REQUEST or not isinstance(reply_to, str):
-            return
-        deadline = message.get("deadline")
-        if not isinstance(deadline, int | float) or time.time() > deadline:
-            return  # the web stopped waiting: a late guess helps nobody
-        allowed = [slug for slug in message.get("allowed", []) if isinstance(slug, str)]
-        sketch = message.get("sketch")
-        if not isinstance(sketch, bytes) or not allowed:
-            return
+        """Answer one request; a malformed one, or one past its deadline, gets no answer."""
+        request = SuggestionRequest.from_message(message)
+        if request is None or time.time() > request.deadline:
+            return  # past the deadline the web stopped waiting: a late guess helps nobody
         loop = asyncio.get_running_loop()
-        reply: dict[str, Any]
+        ranked: Ranked | None
         try:
-            ranked = await loop.run_in_executor(self._executor, self._rank, sketch, allowed)
-            reply = {"type": ANSWER, "ranked": [[slug, p] for slug, p in ranked]}
+            ranked = await loop.run_in_executor(
+                self._executor, self._rank, request.sketch_png, request.allowed
+            )
         except SuggestionsUnavailable:
-            reply = {"type": ANSWER, "unavailable": True}
+            ranked = None
         except SketchRejected:
             return  # the web checked it already; nothing sensible to say
         with contextlib.suppress(ChannelFull):
-            await self.channel_layer.send(reply_to, reply)
+            await self.channel_layer.send(request.reply_to, protocol.suggestion_answer(ranked))
             self.answered += 1
 
     @staticmethod

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Avatar, Child
-from drawings import events, lifecycle
+from drawings import events, lifecycle, protocol
 from drawings.consumers import reader_language
 from drawings.models import DrawingStatus
 from drawings.payloads import drawing_payload
@@ -219,7 +219,7 @@ async def test_the_live_failure_message_arrives_in_the_childs_language() -> None
     assert connected
 
     failed = {"id": 1, "status": "failed", "error_message": lifecycle.FRIENDLY_FAILURE}
-    await sync_to_async(events.send_to_child)(child.pk, events.status_event(failed))
+    await sync_to_async(events.send_to_child)(child.pk, protocol.drawing_status(failed))
 
     message = await communicator.receive_json_from(timeout=5)
     await communicator.disconnect()

@@ -16,7 +16,7 @@ from channels.testing import WebsocketCommunicator
 from PIL import Image
 
 from accounts import tokens
-from drawings import previews, services
+from drawings import previews, protocol, services
 from drawings.models import Drawing
 from drawings.worker import InferenceWorker
 from gamification.models import XPEvent
@@ -71,18 +71,18 @@ async def test_only_the_latest_sketch_of_a_socket_is_drawn() -> None:
     worker = InferenceWorker()
     layer = get_channel_layer()
     reply = await layer.new_channel()
-    listening = asyncio.create_task(worker._listen_for_previews())
+    listening = asyncio.create_task(worker.previews.listen())
     try:
         for seq in (1, 2, 3):
-            request = previews.PreviewRequest(
+            request = protocol.PreviewRequest(
                 reply=reply, seq=seq, category="face", sketch_png=sketch_png(), sent=time.time()
             )
-            await layer.send(previews.PREVIEW_CHANNEL, request.to_message())
+            await layer.send(protocol.PREVIEW_CHANNEL, request.to_message())
         for _ in range(100):
-            if 3 in {r.seq for r in worker._previews.values()}:
+            if 3 in {r.seq for r in worker.previews.waiting.values()}:
                 break
             await asyncio.sleep(0.01)
-        drawings, wanted = await worker._next_job()
+        drawings, wanted = await worker.next_job()
     finally:
         listening.cancel()
     assert drawings == [] and [r.seq for r in wanted] == [3]  # 1 and 2 were replaced
@@ -93,45 +93,46 @@ async def test_submitted_drawings_go_before_previews_and_stale_previews_are_drop
 ) -> None:
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
     worker = InferenceWorker()
-    old = previews.PreviewRequest(
+    old = protocol.PreviewRequest(
         reply="a", seq=1, category="face", sketch_png=b"x", sent=time.time() - 60
     )
-    fresh = previews.PreviewRequest(
+    fresh = protocol.PreviewRequest(
         reply="b", seq=1, category="face", sketch_png=b"x", sent=time.time()
     )
-    worker._previews = {"a": old, "b": fresh}
+    worker.previews.waiting = {"a": old, "b": fresh}
     told: list[tuple[int, str, dict]] = []
 
-    async def tell(request, kind, **fields):
-        told.append((request.seq, kind, fields))
+    async def tell(request, answer):
+        fields = {k: v for k, v in answer.items() if k not in ("type", "seq")}
+        told.append((request.seq, answer["type"], fields))
 
-    monkeypatch.setattr(worker, "_tell", tell)
+    monkeypatch.setattr(worker.previews, "tell", tell)
     child = await make_child()
     drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="p")
-    worker._pending.put_nowait(drawing.pk)
-    assert await worker._next_job() == ([drawing.pk], [])
-    assert await worker._next_job() == ([], [fresh])
-    assert worker._previews == {}
+    worker.batches.pending.put_nowait(drawing.pk)
+    assert await worker.next_job() == ([drawing.pk], [])
+    assert await worker.next_job() == ([], [fresh])
+    assert worker.previews.waiting == {}
     assert told == [(1, "preview.busy", {"reason": "stale"})]  # the page sends it again
 
 
 async def test_a_saturated_worker_says_busy_instead_of_queueing_a_preview() -> None:
     worker = InferenceWorker(batch_size=2)
     for drawing_id in range(1, 5):
-        worker._pending.put_nowait(drawing_id)
+        worker.batches.pending.put_nowait(drawing_id)
     layer = get_channel_layer()
     reply = await layer.new_channel()
-    listening = asyncio.create_task(worker._listen_for_previews())
+    listening = asyncio.create_task(worker.previews.listen())
     try:
-        request = previews.PreviewRequest(
+        request = protocol.PreviewRequest(
             reply=reply, seq=9, category="face", sketch_png=sketch_png(), sent=time.time()
         )
-        await layer.send(previews.PREVIEW_CHANNEL, request.to_message())
+        await layer.send(protocol.PREVIEW_CHANNEL, request.to_message())
         answer = await asyncio.wait_for(layer.receive(reply), timeout=5)
     finally:
         listening.cancel()
     assert answer == {"type": "preview.busy", "seq": 9, "reason": "saturated"}
-    assert worker._previews == {}
+    assert worker.previews.waiting == {}
 
 
 async def test_previews_are_refused_politely() -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts import tokens
 from accounts.models import ApiToken, Child
-from drawings import events, services
+from drawings import events, protocol, services
 from drawings.consumers import IDLE, TOO_MANY_SOCKETS
 from drawings.models import Drawing, DrawingStatus
 from drawings.socket_auth import BAD_HANDSHAKE, UNAUTHORISED
@@ -92,7 +92,7 @@ async def status_of(child: Child, drawing_id: int) -> None:
     """What the worker tells a child's pages, sent straight to the child's group."""
     drawing = await database_sync_to_async(Drawing.objects.get)(pk=drawing_id)
     payload = await database_sync_to_async(events.drawing_payload)(drawing)
-    await sync_to_async(events.send_to_child)(child.pk, events.status_event(payload))
+    await sync_to_async(events.send_to_child)(child.pk, protocol.drawing_status(payload))
 
 
 async def test_a_play_token_in_the_header_hears_its_child_and_not_a_sibling() -> None:
