@@ -230,7 +230,7 @@ def finish_drawings(*, pictures: Sequence[Picture]) -> list[Finished | None]:
                 for d in done
                 for attempt in range(1, by_pk[d.pk].claim.attempt)
             )
-            for drawing, outcome in zip(done, _when_finished(done), strict=True):
+            for drawing, outcome in zip(done, hooks.run_finished_hooks(done), strict=True):
                 progress = outcome.to_event() if outcome is not None else None
                 drawing_changed(drawing, progress=progress)
                 results[drawing.pk] = Finished(drawing=drawing, payout=outcome)
@@ -260,44 +260,6 @@ def _store_result(*, drawing_id: int, attempt: int, picture_png: bytes) -> str:
     # Storages rename rather than overwrite; whatever a crashed try of this attempt left goes.
     default_storage.delete(name)
     return default_storage.save(name, ContentFile(picture_png))
-
-
-def _when_finished(drawings: list[Drawing]) -> list[Any]:
-    """Run every "drawings finished" hook inside the caller's transaction; for each drawing,
-    what they made of it (``hooks.combined``)."""
-    if not drawings:
-        return []
-    made = [_run_safely(hook, drawings) for hook in hooks.finished_hooks()]
-    return [hooks.combined([by_hook[i] for by_hook in made]) for i in range(len(drawings))]
-
-
-def _run_safely(hook: hooks.WhenFinished, drawings: list[Drawing]) -> list[hooks.Outcome | None]:
-    """One hook on the batch; on a failure, on each drawing alone.
-
-    A bug in a hook (a game rule) must never lose a child's picture: the hook runs in a
-    savepoint of its own; if the batch fails, each drawing is given to it alone, and one that
-    still fails is done without it (the game's ``backfill_gamification`` pays it later, never
-    twice).
-    """
-    try:
-        outcomes = list(hook(drawings=drawings))  # in a savepoint of its own
-        if len(outcomes) != len(drawings):
-            raise ValueError(f"{len(outcomes)} outcomes for {len(drawings)} drawings")
-        return outcomes
-    except Exception:
-        logger.exception(
-            "a finished-drawings hook failed on a batch of %d; each alone", len(drawings)
-        )
-    alone: list[hooks.Outcome | None] = []
-    for drawing in drawings:
-        try:
-            with transaction.atomic():
-                (outcome,) = hook(drawings=[drawing])
-        except Exception:
-            logger.exception("a finished-drawings hook failed on drawing %s", drawing.pk)
-            outcome = None
-        alone.append(outcome)
-    return alone
 
 
 def _fail(owned: QuerySet[Drawing], drawing: Drawing, *, message: str, now: datetime) -> bool:
