@@ -26,7 +26,7 @@ from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
 from drawings.worker_identity import new_worker_id, this_host
 from tests.factories import DrawingFactory, sketch_png
-from tests.fixtures.live import make_child, running_worker, submit
+from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
 
 
 class Killed(BaseException):
@@ -196,21 +196,6 @@ def claimed_by(worker_id: str, drawing: Drawing) -> None:
     assert lifecycle.claim_drawings(drawing_ids=[drawing.pk], worker_id=worker_id)
 
 
-@database_sync_to_async
-def reload(drawing_id: int) -> Drawing:
-    return Drawing.objects.get(pk=drawing_id)
-
-
-async def wait_for_status(drawing_id: int, status: str, seconds: float) -> Drawing:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        drawing = await reload(drawing_id)
-        if drawing.status == status:
-            return drawing
-        await asyncio.sleep(0.05)
-    return await reload(drawing_id)
-
-
 @pytest.mark.django_db(transaction=True)
 async def test_a_restarted_worker_finishes_the_killed_ones_drawing_at_once(monkeypatch) -> None:
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
@@ -219,7 +204,7 @@ async def test_a_restarted_worker_finishes_the_killed_ones_drawing_at_once(monke
     await claimed_by(dead_worker_id(), drawing)  # then kill -9: lease 120 s, heartbeat fresh
 
     async with running_worker() as worker:
-        done = await wait_for_status(drawing.pk, DrawingStatus.DONE, seconds=5)
+        done = await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=5)
 
     assert done.status == DrawingStatus.DONE, "waited out the lease instead"
     assert done.attempts == 2 and done.worker_id == worker.worker_id
@@ -239,9 +224,10 @@ async def test_a_slow_picture_keeps_its_worker_alive_by_heartbeat(settings, monk
     settings.INFERENCE_HEARTBEAT_STALE_SECONDS = 0.6
     child = await make_child()
 
-    async with running_worker(heartbeat_interval=0.1):  # its own reaper runs every 0.1 s
+    # Its own reaper runs every 0.1 s.
+    async with running_worker(heartbeat_interval=0.1) as worker:
         drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="s")
-        done = await wait_for_status(drawing.pk, DrawingStatus.DONE, seconds=10)
+        done = await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=10)
 
     assert done.status == DrawingStatus.DONE and done.attempts == 1
 
@@ -270,11 +256,8 @@ async def test_the_reaper_sweeps_old_orphans_and_keeps_fresh_and_referenced_file
     for name in [*referenced, old_orphan]:
         _age(name, 3600)
 
-    async with running_worker():  # its first reaper pass sweeps
-        for _ in range(100):
-            if not default_storage.exists(old_orphan):
-                break
-            await asyncio.sleep(0.05)
+    async with running_worker() as worker:  # its first reaper pass sweeps
+        await asyncio.wait_for(worker.reaper_passes.after(0), timeout=5)
 
     assert not default_storage.exists(old_orphan)
     assert default_storage.exists(fresh_orphan)  # a worker may be about to record it

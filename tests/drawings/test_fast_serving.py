@@ -21,7 +21,7 @@ from drawings.models import Drawing, DrawingStatus
 from drawings.worker import InferenceWorker
 from inference import runtime
 from inference.runtime import get_runtime
-from tests.fixtures.live import make_child, running_worker, submit
+from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,6 +86,7 @@ async def submit_mixed(count: int) -> list[Drawing]:
     ]
 
 
+@pytest.mark.slow
 async def test_a_sketch_drawn_alone_and_in_any_batch_differs_by_at_most_two_levels(
     shipped_generators, monkeypatch
 ) -> None:
@@ -163,13 +164,8 @@ async def test_the_worker_warms_every_batch_size_before_serving(settings, monkey
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
     child = await make_child()
     drawing, _ = await submit(child=child, category="face", sketch=child_sketch(1), client_id="w")
-    async with running_worker(batch_size=4, warm_up=True):
-        for _ in range(200):
-            if (await database_sync_to_async(Drawing.objects.get)(pk=drawing.pk)).status == (
-                DrawingStatus.DONE
-            ):
-                break
-            await asyncio.sleep(0.05)
+    async with running_worker(batch_size=4, warm_up=True) as worker:
+        await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=10)
     # Blank batches of 1, 2, 3 and 4 first; then the child's sketch.
     assert sizes == [1, 2, 3, 4, 1]
 
@@ -177,16 +173,12 @@ async def test_the_worker_warms_every_batch_size_before_serving(settings, monkey
 async def test_an_idle_worker_draws_a_lone_sketch_without_waiting_for_a_batch(settings) -> None:
     settings.INFERENCE_BATCH_WINDOW_MS = 3000  # a window this long would show
     child = await make_child()
-    async with running_worker():
+    async with running_worker() as worker:
         started = time.perf_counter()
         drawing, _ = await submit(
             child=child, category="face", sketch=child_sketch(2), client_id="lone"
         )
-        for _ in range(400):
-            fresh = await database_sync_to_async(Drawing.objects.get)(pk=drawing.pk)
-            if fresh.status == DrawingStatus.DONE:
-                break
-            await asyncio.sleep(0.01)
+        fresh = await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=4)
         elapsed = time.perf_counter() - started
     assert fresh.status == DrawingStatus.DONE
     assert elapsed < 2.0, f"a lone sketch waited {elapsed:.2f} s"

@@ -46,6 +46,7 @@ def ask(client: Client, data: bytes | None = None, **extra: str):
     return client.post(URL, {"sketch": upload}, **extra)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_a_playing_child_gets_the_likeliest_installed_things(
     guessing: Path, child_client: Client
 ) -> None:
@@ -64,6 +65,7 @@ def test_a_playing_child_gets_the_likeliest_installed_things(
     assert "판다" in [s["label"] for s in korean]
 
 
+@pytest.mark.slow
 def test_the_classifier_is_loaded_once(guessing: Path, child_client: Client) -> None:
     ask(child_client)
     loaded = get_runtime().classifier()
@@ -123,6 +125,7 @@ def test_the_canvas_asks_where_guessing_works(guessing: Path, child_client: Clie
     assert "data-suggestion-accept" in page
 
 
+@pytest.mark.slow
 def test_a_child_asking_too_often_is_slowed_down(
     guessing: Path, child_client: Client, settings
 ) -> None:

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from inference.testing import write_random_classifier, write_random_generator
 from tests.fixtures.site import TEST_CATEGORIES
 from tests.servers import ROOT, manage
@@ -42,6 +44,7 @@ def _web_only_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_a_web_only_process_serves_everything_without_importing_torch(tmp_path: Path) -> None:
     env = _web_only_env(tmp_path)
     manage(env, "migrate", "--noinput")

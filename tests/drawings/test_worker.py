@@ -23,18 +23,15 @@ from tests.factories import sketch_png
 from tests.fixtures.live import (
     make_child,
     next_status,
+    reload,
     running_worker,
     session_cookie_for,
     socket,
     submit,
+    wait_for_status,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@database_sync_to_async
-def reload(drawing_id: int) -> Drawing:
-    return Drawing.objects.get(pk=drawing_id)
 
 
 @database_sync_to_async
@@ -74,16 +71,14 @@ async def test_submit_worker_event_and_a_256_png_result() -> None:
 async def test_a_lost_wake_up_is_recovered_by_the_reaper(settings, monkeypatch) -> None:
     settings.INFERENCE_REQUEUE_AFTER_SECONDS = 0.3
     child = await make_child()
-    async with running_worker():
-        await asyncio.sleep(0.3)  # the start-up pass is over: only the reaper can find it now
+    async with running_worker() as worker:
+        # The start-up pass is over: only the reaper can find it now.
+        await asyncio.wait_for(worker.reaper_passes.after(0), timeout=10)
         monkeypatch.setattr(services, "wake_workers", lambda ids: None)  # the message is lost
         drawing, _ = await submit(
             child=child, category="face", sketch=sketch_png(), client_id="lost"
         )
-        for _ in range(200):
-            if (await reload(drawing.pk)).status == DrawingStatus.DONE:
-                break
-            await asyncio.sleep(0.05)
+        await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=10)
     assert (await reload(drawing.pk)).status == DrawingStatus.DONE
 
 
@@ -102,11 +97,8 @@ async def test_an_expired_lease_is_retried_and_finished(monkeypatch) -> None:
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
     drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="crash")
     await crash_while_running(drawing, attempts=1)
-    async with running_worker():
-        for _ in range(200):
-            if (await reload(drawing.pk)).status == DrawingStatus.DONE:
-                break
-            await asyncio.sleep(0.05)
+    async with running_worker() as worker:
+        await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=10)
     fresh = await reload(drawing.pk)
     assert fresh.status == DrawingStatus.DONE and fresh.attempts == 2
 
@@ -137,11 +129,8 @@ async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypa
     monkeypatch.setattr(runtime.LoadedGenerator, "draw", broken)
     child = await make_child()
     drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="boom")
-    async with running_worker():
-        for _ in range(300):
-            if (await reload(drawing.pk)).status == DrawingStatus.FAILED:
-                break
-            await asyncio.sleep(0.05)
+    async with running_worker() as worker:
+        await wait_for_status(worker, drawing.pk, DrawingStatus.FAILED, within=15)
     fresh = await reload(drawing.pk)
     assert fresh.status == DrawingStatus.FAILED
     assert fresh.attempts == django_settings.INFERENCE_MAX_ATTEMPTS
