@@ -44,7 +44,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadtest import (  # the sibling scripts, found through the path above
+from loadtesting import (  # the sibling package, found through the path above
     RAISED_LIMITS,
     ChildSession,
     Sample,

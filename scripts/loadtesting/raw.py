@@ -1,0 +1,179 @@
+"""The raw generator, timed in this process on the very call the worker makes
+(``drawings/worker/pictures.py``), and the serving efficiency it gives.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from PIL import Image
+
+SERVED_PATH = "runtime"
+
+
+def drawers(
+    category: str, *, compile_fast: bool, names: Sequence[str]
+) -> tuple[str, dict[str, Callable[..., Any]]]:
+    """The generator serving ``category`` and, for each of ``names``, a function that draws a
+    batch of PIL sketches in one call, uint8 pictures out:
+
+    * ``runtime``: ``get_runtime().generator(name).draw(sketches, categories)``, the very call
+      the worker makes (``drawings/worker/pictures.py``), whichever path the runtime serves
+      (exact fp32 today; the fast one once the runtime serves it): the serving efficiency is
+      measured against this one;
+    * ``fast``: ``inference.pix2pix.fast.fast_copy`` of the same weights (bf16 where the CPU has
+      it, channels_last, stock kernels; ``torch.compile`` with ``--compile-fast``);
+    * ``exact``: the exact fp32 module through ``draw_chunks``, whatever the runtime serves.
+    """
+    import torch
+
+    from inference.pix2pix.drawing import draw_chunks
+    from inference.pix2pix.fast import fast_copy
+    from inference.pix2pix.imaging import batch_to_images, images_to_batch
+    from inference.pix2pix.networks import condition_labels
+    from inference.runtime import SKETCH_SIZE, get_runtime
+
+    runtime = get_runtime()
+    card = runtime.active_card_for(category)
+    loaded = runtime.generator(card.name)  # as the worker: loaded once, INFERENCE_THREADS applied
+
+    def on(module: Any, sketches: Sequence[Image.Image], cats: Sequence[str]) -> list[Any]:
+        labels = condition_labels(loaded.module, cats, strict=True)
+        inputs = images_to_batch(list(sketches), size=SKETCH_SIZE)
+        chunks = draw_chunks(module, inputs, labels, batch=None, device=loaded.device)
+        return batch_to_images(torch.cat(chunks).float().cpu())
+
+    paths: dict[str, Callable[..., Any]] = {}
+    for path in names:
+        if path == "runtime":
+            paths[path] = loaded.draw
+        elif path == "fast":
+            fast = fast_copy(loaded.module, compile=compile_fast)
+            paths[path] = functools.partial(on, fast)
+        elif path == "exact":
+            paths[path] = functools.partial(on, loaded.module)
+        else:
+            raise ValueError(f"unknown raw path {path!r} (runtime, fast, exact)")
+    return card.name, paths
+
+
+def served_by_one_generator(categories: Sequence[str]) -> list[str]:
+    """The categories the generator of the first one also draws, in order: the raw figure is
+    one generator's, so the load draws only what that generator serves."""
+    from inference.runtime import get_runtime
+
+    card = get_runtime().active_card_for(categories[0])
+    return [c for c in categories if get_runtime().active_card_for(c).name == card.name]
+
+
+def raw_rates(
+    paths: dict[str, Callable[..., Any]],
+    sketches: Sequence[Image.Image],
+    categories: Sequence[str],
+    sizes: Sequence[int],
+    *,
+    rounds: int,
+    seconds: float,
+) -> dict[str, dict[int, float]]:
+    """Images/s of each path at each batch size: the median over rounds of one timed call per
+    size and path (after a warm-up call each, for the kernels each shape picks), sizes and
+    paths taking turns so a slow spell on a shared machine hits them all alike. At least
+    ``rounds`` rounds and ``seconds`` seconds."""
+    batches = {
+        size: (
+            [sketches[i % len(sketches)] for i in range(size)],
+            [categories[i % len(categories)] for i in range(size)],
+        )
+        for size in sizes
+    }
+    for batch, cats in batches.values():
+        for fn in paths.values():
+            fn(batch, cats)
+    times: dict[tuple[str, int], list[float]] = defaultdict(list)
+    started = time.perf_counter()
+    done = 0
+    while done < rounds or time.perf_counter() - started < seconds:
+        for size, (batch, cats) in batches.items():
+            for name, fn in paths.items():
+                t0 = time.perf_counter()
+                fn(batch, cats)
+                times[(name, size)].append(time.perf_counter() - t0)
+        done += 1
+    rates: dict[str, dict[int, float]] = defaultdict(dict)
+    for (name, size), spent in times.items():
+        rates[name][size] = size / statistics.median(spent)
+    return dict(rates)
+
+
+def rate_at(rates: dict[int, float], size: int) -> float:
+    """Images/s at ``size``, interpolating the per-image time between the sizes measured."""
+    known = sorted(rates)
+    if size in rates:
+        return rates[size]
+    if size <= known[0]:
+        return rates[known[0]]
+    if size >= known[-1]:
+        return rates[known[-1]]
+    lo = max(k for k in known if k < size)
+    hi = min(k for k in known if k > size)
+    t_lo, t_hi = 1 / rates[lo], 1 / rates[hi]
+    t = t_lo + (t_hi - t_lo) * (size - lo) / (hi - lo)
+    return 1 / t
+
+
+def rate_at_batches(rates: dict[int, float], batch_sizes: Sequence[int]) -> float | None:
+    """Raw images/s for the batches formed: their images over the time the raw path needs for
+    exactly those batches."""
+    if not batch_sizes:
+        return None
+    images = sum(batch_sizes)
+    seconds = sum(size / rate_at(rates, size) for size in batch_sizes)
+    return images / seconds
+
+
+def raw_report(
+    paths: Iterable[str],
+    before: dict[str, dict[int, float]],
+    after: dict[str, dict[int, float]],
+    claim_sizes: Sequence[int],
+    drawings_per_s: float,
+) -> dict[str, Any]:
+    """Per raw path: its images/s before and after the load, at the batch sizes the workers
+    formed, and the serving efficiency against it."""
+    raw: dict[str, Any] = {}
+    for path in paths:
+        at_before = rate_at_batches(before[path], claim_sizes)
+        at_after = rate_at_batches(after[path], claim_sizes)
+        mean = (at_before + at_after) / 2 if at_before and at_after else None
+        raw[path] = {
+            "before_images_per_s": {str(k): round(v, 1) for k, v in before[path].items()},
+            "after_images_per_s": {str(k): round(v, 1) for k, v in after[path].items()},
+            "at_batches_formed_before": round(at_before, 2) if at_before else None,
+            "at_batches_formed_after": round(at_after, 2) if at_after else None,
+            "at_batches_formed": round(mean, 2) if mean else None,
+            "serving_efficiency": round(drawings_per_s / mean, 3) if mean else None,
+            # Against the faster of the two timings: the cautious figure on a noisy machine.
+            "serving_efficiency_vs_best": (
+                round(drawings_per_s / max(at_before, at_after), 3)
+                if at_before and at_after
+                else None
+            ),
+        }
+    return raw
+
+
+def fast_path_setting() -> Any:
+    from django.conf import settings
+
+    return getattr(settings, "INFERENCE_PATH", getattr(settings, "INFERENCE_FAST_PATH", None))
+
+
+def torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
