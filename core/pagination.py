@@ -17,15 +17,16 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 
 from core import error_codes as codes
+from core.serializers import query_once
 
 PAGE_SIZE_MAX = 100
 
 
 def whole_number(request: Request, name: str, *, minimum: int, maximum: int | None) -> int | None:
     """The query parameter ``name`` as an int in range, None when absent, else a 400."""
-    if name not in request.query_params:
+    raw = query_once(request, [name]).get(name)
+    if raw is None:
         return None
-    raw = request.query_params[name]
     if raw.isascii() and raw.isdigit():
         value = int(raw)
         if value >= minimum and (maximum is None or value <= maximum):

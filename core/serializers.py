@@ -8,12 +8,13 @@ else is a 400 naming the field, before the field's own rules run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from core import error_codes as codes
 
@@ -66,3 +67,17 @@ class JSONBodySerializer(serializers.Serializer):
 class MustBeTrueField(serializers.BooleanField):
     """A yes the request cannot do without (consent, a confirmation): the schema allows only
     ``true``; the serializer's own ``validate_<field>`` says why in words."""
+
+
+def query_once(request: Request, names: Iterable[str] | None = None) -> dict[str, str]:
+    """The query string as one value per name, or a 400 naming each parameter sent twice: the
+    schema declares single values, and quietly keeping the last one would hide a client's bug.
+    ``names`` limits the check (and the answer) to those parameters."""
+    params = request.query_params
+    wanted = params.keys() if names is None else [n for n in names if n in params]
+    repeated = [name for name in wanted if len(params.getlist(name)) > 1]
+    if repeated:
+        raise serializers.ValidationError(
+            {name: [_("Send this only once.")] for name in repeated}, code=codes.INVALID
+        )
+    return {name: params[name] for name in wanted}

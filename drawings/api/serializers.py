@@ -29,8 +29,15 @@ class DrawingSerializer(serializers.Serializer):
     client_id = serializers.CharField()
     category = serializers.CharField()
     status = serializers.ChoiceField(choices=DrawingStatus.choices)
-    sketch_url = serializers.CharField()
-    result_url = serializers.CharField(allow_null=True)
+    sketch_url = serializers.CharField(
+        help_text="The website's address of the sketch: it needs the browser's session (an app "
+        "with a token uses `api_sketch_url`)."
+    )
+    result_url = serializers.CharField(
+        allow_null=True,
+        help_text="The website's address of the picture, once done: it needs the browser's "
+        "session (an app with a token uses `api_picture_url`).",
+    )
     error_message = serializers.CharField(allow_null=True)
     attempts = serializers.IntegerField()
     created_at = serializers.DateTimeField()

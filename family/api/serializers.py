@@ -190,8 +190,6 @@ class FamilyDrawingFilterSerializer(serializers.Serializer):
     )
     asked = serializers.BooleanField(
         required=False,
-        allow_null=True,
-        default=None,
         help_text="true: only those a child asked a grown-up to look at; false: the others.",
     )
 
@@ -205,8 +203,15 @@ class FamilyDrawingSerializer(serializers.Serializer):
     client_id = serializers.CharField()
     category = serializers.CharField()
     status = serializers.ChoiceField(choices=DrawingStatus.choices)
-    sketch_url = serializers.CharField()
-    result_url = serializers.CharField(allow_null=True)
+    sketch_url = serializers.CharField(
+        help_text="The website's address (the browser's session); with a token: "
+        "`sketch_download_url`."
+    )
+    result_url = serializers.CharField(
+        allow_null=True,
+        help_text="The website's address (the browser's session); with a token: "
+        "`picture_download_url`.",
+    )
     error_message = serializers.CharField(allow_null=True)
     attempts = serializers.IntegerField()
     created_at = serializers.DateTimeField()

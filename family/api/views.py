@@ -34,6 +34,7 @@ from accounts import services as accounts
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import IsParent
 from core.pagination import StrictCursorPagination
+from core.serializers import query_once
 from drawings import erasure
 from drawings import selectors as drawings_selectors
 from drawings import services as drawings
@@ -297,7 +298,7 @@ class FamilyDrawingListView(generics.ListAPIView):
     pagination_class = FamilyDrawingCursor
 
     def get_queryset(self) -> QuerySet[Drawing]:
-        form = s.FamilyDrawingFilterSerializer(data=self.request.query_params.dict())
+        form = s.FamilyDrawingFilterSerializer(data=query_once(self.request))
         form.is_valid(raise_exception=True)
         wanted = form.validated_data
         drawings = _family_drawings(self.request)
@@ -469,8 +470,9 @@ class FamilyExportView(FileView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         drawings = _family_drawings(request)
-        if "child" in request.query_params:
-            form = s.FamilyDrawingFilterSerializer(data={"child": request.query_params["child"]})
+        wanted = query_once(request, ["child"])
+        if "child" in wanted:
+            form = s.FamilyDrawingFilterSerializer(data=wanted)
             form.is_valid(raise_exception=True)
             child = _own_child(request, form.validated_data["child"])
             drawings = drawings.filter(child=child)

@@ -27,6 +27,8 @@ from tests.factories import sketch_png
 from tests.fixtures.browser import LiveSite, serve_site
 from tests.servers import ROOT
 
+pytestmark = pytest.mark.slow  # two generators, npm, tsc and two flows: about a minute
+
 CLIENTS = ROOT / "clients"
 TYPESCRIPT = CLIENTS / "typescript"
 VENV_BIN = Path(sys.executable).parent

@@ -111,13 +111,24 @@ def test_the_services_limits_are_declared(schema: dict[str, Any]) -> None:
         assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}, path
 
 
-@pytest.mark.parametrize("query", ["page=", "page=0", "page_size=null", "page_size=101"])
+@pytest.mark.parametrize(
+    "query", ["page=", "page=0", "page_size=null", "page_size=101", "page_size=5&page_size=5"]
+)
 def test_paging_outside_the_declared_range_is_a_400_naming_the_parameter(
     child: Child, query: str
 ) -> None:
     answer = parent_token(child.parent).get(f"/api/v1/children/?{query}")
     assert answer.status_code == 400, answer.content
     assert list(answer.json()["field_errors"]) == [query.split("=", maxsplit=1)[0]]
+
+
+def test_a_filter_sent_twice_or_not_a_boolean_is_a_400(child: Child) -> None:
+    parent = parent_token(child.parent)
+    for query in ("asked=true&asked=false", "asked="):
+        answer = parent.get(f"/api/v1/family/drawings/?{query}")
+        assert answer.status_code == 400, query
+        assert list(answer.json()["field_errors"]) == ["asked"]
+    assert parent.get("/api/v1/family/drawings/?asked=false").status_code == 200
 
 
 def test_a_value_of_the_wrong_json_type_is_refused_not_coerced(child: Child) -> None:
