@@ -247,7 +247,9 @@ def _paint_sure_areas(
     sure &= paper
     if not sure.any():
         return
-    count, pieces, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), 4)
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(
+        sure.astype(np.uint8), connectivity=4
+    )
     for piece in range(1, count):
         if stats[piece, cv2.CC_STAT_AREA] < SURE_MIN_SHARE * side * side:
             continue
