@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from icanvas_site.errors import ApplicationError
+from core import error_codes as codes
+from core.errors import ApplicationError
 
 # The one hash of weights files, re-exported for cards, promotion and tests (no torch needed).
 from inference.pix2pix.checkpoints import file_sha256  # noqa: F401
@@ -50,8 +51,7 @@ WEIGHTS_SUFFIX = ".safetensors"
 class RegistryError(ApplicationError):
     """Base class for registry problems; the message is meant for a person."""
 
-    code = "generator_unavailable"
-    status = 503
+    code = codes.GENERATOR_UNAVAILABLE  # the API answers it 503 (core.api)
 
 
 class GeneratorNotFound(RegistryError):

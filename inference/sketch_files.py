@@ -16,7 +16,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from icanvas_site.errors import ApplicationError
+from core import error_codes as codes
+from core.errors import ApplicationError
 from inference.runtime import SKETCH_SIZE
 
 MAX_ASPECT_RATIO = 8
@@ -31,10 +32,10 @@ _SIGNATURES = {
 class SketchRejected(ApplicationError, ValueError):
     """The upload is not a sketch we can use. ``message`` is for a person to read."""
 
-    code = "invalid_sketch"
+    code = codes.INVALID_SKETCH
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
-        super().__init__(message, code=code, field="sketch", status=status)
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, field="sketch")
 
 
 def sketch_too_large(*, limit: int, size: int | None = None) -> SketchRejected:
@@ -48,7 +49,7 @@ def sketch_too_large(*, limit: int, size: int | None = None) -> SketchRejected:
             "size": size / 1_048_576,
             "limit": limit // 1_048_576,
         }
-    return SketchRejected(message, code="too_large", status=413)
+    return SketchRejected(message, code=codes.TOO_LARGE)
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -116,7 +117,7 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
         raise sketch_too_large(limit=max_bytes, size=len(data))
     fmt = sniff_format(data)
     if fmt is None:
-        raise SketchRejected(_describe_unsupported(data), code="unsupported_type")
+        raise SketchRejected(_describe_unsupported(data), code=codes.UNSUPPORTED_TYPE)
 
     try:
         with warnings.catch_warnings():
@@ -131,13 +132,13 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
                         "the largest we take is %(max)d×%(max)d."
                     )
                     % {"width": width, "height": height, "max": max_side},
-                    code="too_many_pixels",
+                    code=codes.TOO_MANY_PIXELS,
                 )
             if width < MIN_SIDE or height < MIN_SIDE:
                 raise SketchRejected(
                     _("This picture is only %(width)d×%(height)d pixels, too small to draw from.")
                     % {"width": width, "height": height},
-                    code="too_small",
+                    code=codes.TOO_SMALL,
                 )
             if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
                 raise SketchRejected(
@@ -146,12 +147,12 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
                         "Please draw on the square canvas."
                     )
                     % {"width": width, "height": height},
-                    code="bad_shape",
+                    code=codes.BAD_SHAPE,
                 )
             if getattr(opened, "is_animated", False) or getattr(opened, "n_frames", 1) > 1:
                 raise SketchRejected(
                     _("Moving pictures can't be used. Please send a single still drawing."),
-                    code="animated",
+                    code=codes.ANIMATED,
                 )
             opened.load()
             image: Image.Image = ImageOps.exif_transpose(opened) or opened
@@ -160,12 +161,12 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise SketchRejected(
             _("This picture claims to be far larger than it is, so it can't be opened safely."),
-            code="too_many_pixels",
+            code=codes.TOO_MANY_PIXELS,
         ) from exc
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         raise SketchRejected(
             _("This picture looks damaged or incomplete. Please save it again and retry."),
-            code="damaged",
+            code=codes.DAMAGED,
         ) from exc
     return _fit_on_square(_to_rgb_on_white(image), size)
 

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         draw.text((c * CELL + 4, 4), head, fill="black")
     for r, entry in enumerate(entries):
         sketch = np.asarray(Image.open(args.devset / entry["file"]).convert("RGB"))
-        cells = [sketch]
+        cells: list[np.ndarray | None] = [sketch]
         for _, folder in columns:
             other = Path(folder) / entry["file"]
             cells.append(np.asarray(Image.open(other).convert("RGB")) if other.exists() else None)

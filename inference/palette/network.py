@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -117,8 +117,9 @@ class PaletteUnet(nn.Module):
         skips = []
         for i, down in enumerate(self.downs):
             if i == 0:
-                first = down[0](x) + self.to_first(vectors)[:, :, None, None].to(x.dtype)
-                x = down[1:](first)
+                layers = cast("nn.Sequential", down)
+                first = layers[0](x) + self.to_first(vectors)[:, :, None, None].to(x.dtype)
+                x = layers[1:](first)
             else:
                 x = down(x)
             skips.append(x)

@@ -45,6 +45,8 @@ AGREE_DELTA_E = 30.0
 SURE = 0.6  # the network's probability above which paper is painted (a leaky outline)
 SURE_MIN_SHARE = 0.01  # ... over at least this share of the picture, in one piece
 REROLL_TEMPERATURE = 0.8
+NEUTRAL_CHROMA = 14.0  # palette colours below this chroma are white, grey or black
+WHITE_DOUBT = 0.6  # white's evidence counts this much inside a shape the child drew
 KEEP_IF_ALONE = 0.75  # a colour with this much of a shape's evidence is kept when re-rolling
 
 
@@ -122,24 +124,57 @@ def shape_evidence(probs: np.ndarray, labels: np.ndarray, count: int) -> np.ndar
     return sums / np.maximum(np.bincount(flat, minlength=count), 1)[:, None]
 
 
-def choose_colours(evidence: np.ndarray, shapes: Shapes, variant: int) -> np.ndarray:
-    """A palette index per shape: the mode of its evidence, or for ``variant`` > 0 another
-    plausible colour, the same swap for every shape that chose the same colour."""
-    chosen = evidence.argmax(axis=1)
-    if variant <= 0:
-        return chosen
-    rng = np.random.default_rng(variant)
-    swapped = chosen.copy()
+def colour_families(palette: Palette) -> np.ndarray:
+    """The family of every palette colour: 0 white, 1 grey, 2 black, then 3 + one of twelve
+    30° hue sectors. Evidence is summed per family before a choice, so a green split over six
+    palette greens is not outvoted by white, which is one colour."""
+    lab = palette.lab
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360
+    families = 3 + (hue // 30).astype(np.int64)
+    grey = chroma < NEUTRAL_CHROMA
+    families[grey] = np.where(lab[grey, 0] >= 85, 0, np.where(lab[grey, 0] >= 35, 1, 2))
+    return families
+
+
+def choose_colours(
+    evidence: np.ndarray, shapes: Shapes, families: np.ndarray, variant: int
+) -> np.ndarray:
+    """A palette index per shape: the most likely colour family (white counting for less in a
+    shape the child drew: paper inside an outline is a choice the network must be sure of),
+    then its most likely member. For ``variant`` > 0 every shape that chose a family gets one
+    other plausible family instead ("New colours"), unless its family is all but certain."""
+    by_family = np.zeros((len(evidence), families.max() + 1))
+    np.add.at(by_family.T, families, evidence.T)
     drawn = ~shapes.paper
     drawn[0] = False
-    for colour in np.unique(chosen[drawn]):
-        members = drawn & (chosen == colour)
-        pool = (evidence[members] * shapes.areas[members, None]).sum(axis=0)
+    by_family[drawn, 0] *= WHITE_DOUBT
+    family = by_family.argmax(axis=1)
+    if variant > 0:
+        family = _reroll(family, by_family, shapes, drawn, np.random.default_rng(variant))
+    chosen = np.empty(len(evidence), np.int64)
+    for index, wanted in enumerate(family):
+        in_family = np.where(families == wanted, evidence[index], -1.0)
+        chosen[index] = in_family.argmax()
+    return chosen
+
+
+def _reroll(
+    family: np.ndarray,
+    by_family: np.ndarray,
+    shapes: Shapes,
+    drawn: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    swapped = family.copy()
+    for current in np.unique(family[drawn]):
+        members = drawn & (family == current)
+        pool = (by_family[members] * shapes.areas[members, None]).sum(axis=0)
         pool = pool / pool.sum()
-        if pool[colour] >= KEEP_IF_ALONE:
+        if pool[current] >= KEEP_IF_ALONE:
             continue  # a panda's white, a sun's yellow: nothing else is plausible there
         others = pool.copy()
-        others[colour] = 0.0
+        others[current] = 0.0
         weights = others ** (1.0 / REROLL_TEMPERATURE)
         swapped[members] = rng.choice(len(pool), p=weights / weights.sum())
     return swapped
@@ -177,7 +212,7 @@ def paint_fills(
     shapes = find_shapes(walls)
     count = len(shapes.areas)
     evidence = shape_evidence(probs, shapes.labels, count)
-    chosen = choose_colours(evidence, shapes, variant)
+    chosen = choose_colours(evidence, shapes, colour_families(palette), variant)
     table = palette.rgb[chosen].copy()
     # How much of each shape the child coloured, away from its outline (an outline drawn in
     # the scribble's crayon is not colouring-in). A shape coloured in well enough takes the
@@ -212,7 +247,9 @@ def _paint_sure_areas(
     sure &= paper
     if not sure.any():
         return
-    count, pieces, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), 4)
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(
+        sure.astype(np.uint8), connectivity=4
+    )
     for piece in range(1, count):
         if stats[piece, cv2.CC_STAT_AREA] < SURE_MIN_SHARE * side * side:
             continue

@@ -66,7 +66,9 @@ def strokes(sketch: np.ndarray) -> np.ndarray:
 def closed_shapes(sketch: np.ndarray) -> list[np.ndarray]:
     """Masks of the shapes the strokes close (not touching the border), inset from the lines."""
     walls = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((5, 5), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((1 - walls).astype(np.uint8), 4)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (1 - walls).astype(np.uint8), connectivity=4
+    )
     kernel = np.ones((2 * INSET_PX + 1, 2 * INSET_PX + 1), np.uint8)
     shapes = []
     for label in range(1, count):
@@ -82,7 +84,9 @@ def closed_shapes(sketch: np.ndarray) -> list[np.ndarray]:
 def paper_around(sketch: np.ndarray) -> np.ndarray:
     """The paper outside every closed shape, clear of the strokes."""
     walls = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((5, 5), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((1 - walls).astype(np.uint8), 4)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (1 - walls).astype(np.uint8), connectivity=4
+    )
     outside = np.zeros(sketch.shape[:2], bool)
     for label in range(1, count):
         x, y, w, h, _ = stats[label]

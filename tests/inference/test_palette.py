@@ -19,7 +19,13 @@ from inference.palette.painter import (
     split_planes,
     work_sketches,
 )
-from inference.palette.painting import choose_colours, find_shapes, lay_lines, paint_fills
+from inference.palette.painting import (
+    choose_colours,
+    colour_families,
+    find_shapes,
+    lay_lines,
+    paint_fills,
+)
 
 RED, GREEN, BLUE, YELLOW = (224, 36, 36), (21, 128, 61), (29, 78, 216), (250, 204, 21)
 
@@ -131,7 +137,9 @@ def test_a_colour_nothing_else_can_replace_is_kept_when_rerolling() -> None:
     evidence = np.zeros((len(shapes.areas), 6))
     evidence[:, 5] = 0.95  # yellow, surely
     evidence[:, 2] = 0.05
-    assert (choose_colours(evidence, shapes, variant=7) == 5).all()
+    assert len(set(colour_families(small_palette()).tolist())) == 6  # one family each here
+    families = colour_families(small_palette())
+    assert (choose_colours(evidence, shapes, families, variant=7) == 5).all()
 
 
 def test_an_old_256_sketch_is_painted_at_512() -> None:
@@ -187,3 +195,15 @@ def test_picture_judge_sees_drab_waffle_and_dirty_paper(variant: str) -> None:
     assert max(worse["waffle"]) > 3 and worse["paper_dirty"] > 0.1
     if variant == "crayon":
         assert judged["line_kept"] > 0.9
+
+
+def test_a_colour_split_over_several_shades_is_not_outvoted_by_white() -> None:
+    rgb = np.array([(255, 255, 255), (24, 24, 24), (21, 128, 61), (40, 150, 70), (30, 110, 50)])
+    palette = Palette(rgb.astype(np.uint8), np.ones(5, np.float32))
+    walls = np.zeros((256, 256), np.uint8)
+    cv2.circle(walls, (128, 128), 64, 1, 4)
+    shapes = find_shapes(walls.astype(bool))
+    evidence = np.tile([0.31, 0.0, 0.25, 0.24, 0.2], (len(shapes.areas), 1))
+    chosen = choose_colours(evidence, shapes, colour_families(palette), variant=0)
+    inside = shapes.labels[128, 128]
+    assert chosen[inside] == 2  # green (the family's likeliest shade), not white
