@@ -55,6 +55,9 @@ DUPLICATE_NICKNAME: Final = "duplicate_nickname"
 CONSENT_REQUIRED: Final = "consent_required"
 CONFIRM_REQUIRED: Final = "confirm_required"
 
+# --- sharing: a parent's share links --------------------------------------------------------
+HIDDEN_PICTURE: Final = "hidden_picture"  # a picture hidden from the child is never shared
+
 # --- drawings: submitting, retrying, reading ----------------------------------------------
 BAD_CLIENT_ID: Final = "bad_client_id"
 CLIENT_ID_CONFLICT: Final = "client_id_conflict"

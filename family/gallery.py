@@ -175,7 +175,7 @@ class GalleryAdmin(FamilyModelAdmin):
     # --- writes go through the services ----------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Drawing, form: Any, change: bool) -> None:
-        services.set_drawings_hidden(
+        family_services.set_drawings_hidden(
             drawings=self.get_queryset(request).filter(pk=obj.pk), hidden=obj.hidden
         )
 
@@ -189,7 +189,7 @@ class GalleryAdmin(FamilyModelAdmin):
 
     @admin.action(description=_("Hide from the child's gallery"))
     def hide_from_child(self, request: HttpRequest, queryset: QuerySet[Drawing]) -> None:
-        changed = services.set_drawings_hidden(drawings=queryset, hidden=True)
+        changed = family_services.set_drawings_hidden(drawings=queryset, hidden=True)
         message = ngettext(
             "%(count)d drawing is now hidden from your child.",
             "%(count)d drawings are now hidden from your child.",
@@ -199,7 +199,7 @@ class GalleryAdmin(FamilyModelAdmin):
 
     @admin.action(description=_("Show in the child's gallery again"))
     def show_to_child(self, request: HttpRequest, queryset: QuerySet[Drawing]) -> None:
-        changed = services.set_drawings_hidden(drawings=queryset, hidden=False)
+        changed = family_services.set_drawings_hidden(drawings=queryset, hidden=False)
         message = ngettext(
             "%(count)d drawing is back in your child's gallery.",
             "%(count)d drawings are back in your child's gallery.",

@@ -8,13 +8,16 @@ from datetime import datetime
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Child, ConsentRecord, User
 from core import error_codes as codes
 from core.errors import ApplicationError
+from drawings import services as drawing_services
 from drawings.erasure import delete_files_on_commit, stored_files_of
 from drawings.models import Drawing
+from sharing import services as sharing
 
 
 class ChildNotFound(ApplicationError, LookupError):
@@ -36,6 +39,18 @@ class Withdrawal:
 def mark_gallery_seen(*, parent: User) -> None:
     """The parent opened the family gallery: "new pictures" count from now."""
     User.objects.filter(pk=parent.pk).update(gallery_seen_at=timezone.now())
+
+
+def set_drawings_hidden(*, drawings: QuerySet[Drawing], hidden: bool) -> int:
+    """A parent hides drawings from their child (or shows them again); returns how many changed.
+
+    Hidden means not shared: hiding also takes every share link of the drawings down, in the
+    same transaction, and showing a drawing again does not bring the links back.
+    """
+    with transaction.atomic():
+        if hidden:
+            sharing.take_down_links_of(drawings=drawings)
+        return drawing_services.set_drawings_hidden(drawings=drawings, hidden=hidden)
 
 
 def withdraw_consent(*, parent: User, child_id: int) -> Withdrawal:

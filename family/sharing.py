@@ -48,6 +48,14 @@ class ShareLinkForm(forms.ModelForm[ShareLink]):
             "show_nickname": _("Off: the page does not say who drew it."),
         }
 
+    def clean_drawing(self) -> Drawing:
+        drawing: Drawing = self.cleaned_data["drawing"]
+        try:
+            services.check_shareable(drawing=drawing)
+        except services.NotShareable as error:
+            raise ValidationError(error.message, code=error.code) from error
+        return drawing
+
 
 @admin.register(ShareLink, site=family_site)
 class ShareLinkAdmin(FamilyModelAdmin):

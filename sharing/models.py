@@ -12,12 +12,14 @@ from drawings.models import Drawing
 
 class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
     def live(self) -> ShareLinkQuerySet:
-        """Links a visitor may open now: not expired, revoked or waiting for a staff review."""
+        """Links a visitor may open now: not expired, revoked or waiting for a staff review, and
+        of a picture the parent has not hidden (hidden means not shared, at once)."""
         return self.filter(
             expires_at__gt=timezone.now(),
             revoked_at__isnull=True,
             reported_at__isnull=True,
             drawing__status="done",
+            drawing__hidden=False,
         ).exclude(drawing__result="")
 
 
@@ -62,4 +64,5 @@ class ShareLink(models.Model):
             self.revoked_at is None
             and self.reported_at is None
             and self.expires_at > timezone.now()
+            and not self.drawing.hidden
         )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import error_codes as codes
@@ -63,8 +64,7 @@ def create_share_link(
     drawing = Drawing.objects.filter(pk=drawing_id, child__parent=parent).first()
     if drawing is None:
         raise NotShareable("There is no such picture in your family.", code=codes.NOT_FOUND)
-    if drawing.status != DrawingStatus.DONE or not drawing.result:
-        raise NotShareable("Only a finished picture can be shared.", field="drawing")
+    check_shareable(drawing=drawing)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ShareLink.objects.create(
         drawing=drawing,
@@ -75,6 +75,28 @@ def create_share_link(
         show_nickname=show_nickname,
     )
     return NewShareLink(link=link, token=token)
+
+
+def check_shareable(*, drawing: Drawing) -> None:
+    """Raise :class:`NotShareable` unless ``drawing`` is a finished picture the parent has not
+    hidden (the caller has checked that it is of the parent's family)."""
+    if drawing.status != DrawingStatus.DONE or not drawing.result:
+        raise NotShareable("Only a finished picture can be shared.", field="drawing")
+    if drawing.hidden:
+        raise NotShareable(
+            _(
+                "This picture is hidden from your child, so it cannot be shared. "
+                "Show it in your child's gallery again first."
+            ),
+            code=codes.HIDDEN_PICTURE,
+            field="drawing",
+        )
+
+
+def take_down_links_of(*, drawings: QuerySet[Drawing]) -> int:
+    """Revoke every share link of ``drawings`` (hidden pictures are not shared); returns how
+    many links stopped working. Showing a picture again does not bring its links back."""
+    return revoke_links(links=ShareLink.objects.filter(drawing__in=drawings))
 
 
 def revoke_links(*, links: QuerySet[ShareLink]) -> int:

@@ -37,7 +37,6 @@ from core.pagination import StrictCursorPagination
 from core.serializers import query_once
 from drawings import erasure
 from drawings import selectors as drawings_selectors
-from drawings import services as drawings
 from drawings.models import Drawing, DrawingStatus
 from family import selectors, services
 from family.api import serializers as s
@@ -347,7 +346,7 @@ class FamilyDrawingHideView(ParentView):
         responses={200: s.FamilyDrawingSerializer, **NOT_FOUND, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        drawings.set_drawings_hidden(drawings=_own_drawing(request, pk), hidden=True)
+        services.set_drawings_hidden(drawings=_own_drawing(request, pk), hidden=True)
         return _drawing_answer(request, pk)
 
 
@@ -360,7 +359,7 @@ class FamilyDrawingShowView(ParentView):
         responses={200: s.FamilyDrawingSerializer, **NOT_FOUND, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        drawings.set_drawings_hidden(drawings=_own_drawing(request, pk), hidden=False)
+        services.set_drawings_hidden(drawings=_own_drawing(request, pk), hidden=False)
         return _drawing_answer(request, pk)
 
 

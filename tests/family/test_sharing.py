@@ -11,7 +11,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from drawings.models import Drawing
+from family import services as family_services
 from sharing import services
 from sharing.models import ShareLink
 from tests.factories import UserFactory
@@ -144,3 +147,44 @@ def test_a_playing_child_cannot_make_a_link(client: Client, mine: Family) -> Non
     assert response.status_code == 302
     assert response["Location"] == reverse("drawings:canvas")
     assert ShareLink.objects.count() == before
+
+
+@pytest.mark.parametrize("how", ["family admin", "REST"])
+def test_hiding_a_picture_takes_its_links_down_for_good(
+    parent_client: Client, mine: Family, how: str
+) -> None:
+    url = make_link(parent_client, mine, show_sketch="on")
+    drawing = mine.drawings[1]
+    if how == "family admin":
+        parent_client.post(
+            "/family/admin/drawings/drawing/",
+            {"action": "hide_from_child", "_selected_action": [drawing.pk]},
+        )
+    else:
+        rest = APIClient()
+        rest.force_authenticate(mine.parent)
+        assert rest.post(f"/api/v1/family/drawings/{drawing.pk}/hide/").status_code == 200
+    drawing.refresh_from_db()
+    assert drawing.hidden
+    visitor = Client()
+    for path in (url, f"{url}picture.png", f"{url}sketch.png", f"{url}report/"):
+        assert visitor.get(path).status_code == 404, path
+    # showing the picture to the child again does not share it again
+    family_services.set_drawings_hidden(
+        drawings=Drawing.objects.filter(pk=drawing.pk), hidden=False
+    )
+    assert visitor.get(url).status_code == 404
+
+
+def test_no_link_for_a_hidden_picture(parent_client: Client, mine: Family) -> None:
+    drawing = mine.drawings[1]
+    family_services.set_drawings_hidden(drawings=Drawing.objects.filter(pk=drawing.pk), hidden=True)
+    response = parent_client.post(ADD, {"drawing": drawing.pk, "days": "7"})
+    assert response.status_code == 200
+    assert b"/shared/" not in response.content
+    (error,) = response.context["adminform"].form.errors["drawing"]
+    assert "hidden from your child" in error
+    with pytest.raises(services.NotShareable) as refused:
+        services.create_share_link(parent=mine.parent, drawing_id=drawing.pk)
+    assert refused.value.code == "hidden_picture"
+    assert not ShareLink.objects.filter(drawing=drawing).exists()
