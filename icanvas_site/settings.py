@@ -130,6 +130,11 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's email field (Django'
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_VERBOSE = False
+# The client's address (throttles, the lock-out): X-Forwarded-For is read only when the peer is
+# one of these proxies (addresses or networks, comma separated; none by default). Give uvicorn's
+# --forwarded-allow-ips the same list (docs/deploy.md).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -2,8 +2,9 @@
 
 Sign-in is limited per email and per IP address (on top of django-axes' lock-out after
 ``SIGN_IN_FAILURE_LIMIT`` wrong passwords), sign-up per IP, the PIN per child and IP (on top of
-the PIN lock the web shares), leaving play mode per token. Over a limit: 429 with
-``Retry-After`` and the site's sentence.
+the PIN lock the web shares), leaving play mode per token. "Per IP" is the client's address as
+``core.client_address`` says (forwarded headers only from ``TRUSTED_PROXIES``). Over a limit:
+429 with ``Retry-After`` and the site's sentence.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.throttling import ClientAddressThrottle
 
-class _SettingRateThrottle(SimpleRateThrottle):
+
+class _SettingRateThrottle(ClientAddressThrottle):
     setting = ""
 
     def get_rate(self) -> str | None:
