@@ -169,15 +169,19 @@ function main() {
     });
   };
 
-  // Bring a card fully into view; where the screen has room for it below the
-  // celebration pop-ups (top right), below them, so they never cover the picture.
+  // Bring a card fully into view; where the screen has room for it beside the
+  // celebration pop-ups (top right, or the bottom of a phone), out of their way,
+  // so they never cover the picture.
   function reveal(element) {
     const box = element.getBoundingClientRect();
-    const room = celebrationRoom();
-    if (box.height + room > window.innerHeight) {
+    const { above, below } = celebrationRoom();
+    const bottom = window.innerHeight - below;
+    if (box.height + above + below > window.innerHeight) {
       element.scrollIntoView({ behavior: "smooth", block: "nearest" });
-    } else if (box.top < room || box.bottom > window.innerHeight) {
-      window.scrollBy({ top: box.top - room, behavior: "smooth" });
+    } else if (box.top < above) {
+      window.scrollBy({ top: box.top - above, behavior: "smooth" });
+    } else if (box.bottom > bottom) {
+      window.scrollBy({ top: box.bottom - bottom, behavior: "smooth" });
     }
   }
 

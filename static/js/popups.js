@@ -58,12 +58,17 @@ function showWaiting() {
   }
 }
 
-/** How far down the screen the pop-ups may reach (px from the top): the region's top
- * and room for the most that are ever on screen. A page keeps what the child must see
- * (the new picture) below it where the screen has room. */
+/** The room the pop-ups may take on screen (px): `above` from the top, or — where the
+ * stylesheet puts them at the bottom (a phone: `--celebrations-at: bottom`) — `below`
+ * from the bottom. A page keeps what the child must see (the new picture) out of it
+ * where the screen has room. */
 export function celebrationRoom() {
-  const top = parseFloat(getComputedStyle(region()).top) || 0;
-  return top + MAX_VISIBLE * ROOM_PER_POPUP_PX;
+  const style = getComputedStyle(region());
+  const room = MAX_VISIBLE * ROOM_PER_POPUP_PX;
+  if (style.getPropertyValue("--celebrations-at").trim() === "bottom") {
+    return { above: 0, below: (parseFloat(style.bottom) || 0) + room };
+  }
+  return { above: (parseFloat(style.top) || 0) + room, below: 0 };
 }
 
 /** Show a pop-up with one line per entry of `lines`, now or when there is room. */
