@@ -4,6 +4,8 @@
 // asks, a stale answer (the sketch changed since) is dropped, and any error is
 // silent. When the server says guessing is not available, it stops asking; when it
 // says "not right now" (503 with Retry-After: no worker answered), it asks later.
+// Once the child has picked a thing, the child has said what it is: no more guesses
+// until the pick is undone, and a guess changes nothing without the child's own tap.
 
 import { csrfToken } from "./drawings-api.js";
 
@@ -30,7 +32,8 @@ export class SuggestionAsker {
     bubble.addEventListener("click", () => {
       const slug = this.suggested;
       this.hide();
-      if (slug) this.onAccept(slug);
+      // Never over the child's own pick (a bubble left from before it, a late answer).
+      if (slug && !this.picker.category) this.onAccept(slug);
     });
   }
 
@@ -39,9 +42,15 @@ export class SuggestionAsker {
     this.suggested = "";
   }
 
-  /** The child picked something: a guess for the same thing says nothing new. */
+  /** The picker changed: with a thing picked no guess is offered; without one, ask again. */
   picked(slug) {
-    if (slug && slug === this.suggested) this.hide();
+    if (slug) {
+      clearTimeout(this.timer);
+      this.hide();
+    } else {
+      this.askedVersion = -1;
+      this._schedule();
+    }
   }
 
   _schedule(delay = PAUSE_MS) {
@@ -51,6 +60,7 @@ export class SuggestionAsker {
       this.hide();
       return;
     }
+    if (this.picker.category) return; // the child has said what it is
     const wait = Math.max(delay, this.lastAsked + this.spacing - Date.now());
     this.timer = setTimeout(() => this._ask(), wait);
   }
@@ -58,6 +68,7 @@ export class SuggestionAsker {
   async _ask() {
     const { pad } = this;
     if (this.stopped || pad.isEmpty() || pad.version === this.askedVersion) return;
+    if (this.picker.category) return;
     if (this.inFlight || pad.isDrawing()) {
       this._schedule();
       return;
@@ -106,7 +117,7 @@ export class SuggestionAsker {
   }
 
   _show(best) {
-    if (best.probability < SURE_ENOUGH || best.slug === this.picker.category) {
+    if (best.probability < SURE_ENOUGH || this.picker.category) {
       this.hide();
       return;
     }

@@ -93,3 +93,22 @@ def test_on_a_phone_the_cards_fit_the_width(page: Any, tmp_path: Path) -> None:
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+
+
+def test_once_the_child_has_picked_no_guess_is_offered_nor_taken(page: Any) -> None:
+    sign_in_and_play(page)
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    with page.expect_response(lambda r: "/api/v1/suggestions/" in r.url, timeout=20_000):
+        draw_a_face(page)
+    bubble = page.locator("[data-suggestion-accept]")
+    bubble.wait_for(state="visible")
+    # The child says it is something else: the guess goes away at once...
+    page.locator("label.theme-card", has_text="Space").click()
+    page.locator("label.category-card", has_text="Rocket").click()
+    assert checked(page, "category") == "rocket"
+    assert bubble.is_hidden()
+    # ...and a tap that reaches it anyway (a late answer, a quick finger) relabels nothing.
+    page.evaluate("document.querySelector('[data-suggestion-accept]').click()")
+    assert checked(page, "category") == "rocket"
+    assert checked(page, "theme") == "space"
