@@ -56,6 +56,36 @@ class AskedToLookFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _category_name(slug: str) -> str:
+    """A category as the parent reads it: its emoji and its label in the parent's language."""
+    language = get_language() or "en"
+    for category in installed_categories():
+        if category.slug == slug:
+            return f"{category.emoji} {category.label(language)}"
+    return slug
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """"By category": the things the family's children drew, named in the parent's language."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        drawn = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list("category", flat=True)
+            .distinct()
+        )
+        return sorted(((slug, _category_name(slug)) for slug in drawn), key=lambda c: c[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Drawing]) -> QuerySet[Drawing]:
+        if self.value():
+            return queryset.filter(category=self.value())
+        return queryset
+
+
 def _export_name() -> str:
     return f"icanvas-family-{timezone.localdate().isoformat()}.zip"
 
@@ -76,7 +106,7 @@ class GalleryAdmin(FamilyModelAdmin):
     list_filter = (
         AskedToLookFilter,
         ("child", admin.RelatedOnlyFieldListFilter),
-        "category",
+        CategoryFilter,
         "status",
         "hidden",
     )
@@ -122,11 +152,7 @@ class GalleryAdmin(FamilyModelAdmin):
 
     @admin.display(description=_("category"), ordering="category")
     def category_label(self, drawing: Drawing) -> str:
-        language = get_language() or "en"
-        for category in installed_categories():
-            if category.slug == drawing.category:
-                return f"{category.emoji} {category.label(language)}"
-        return drawing.category
+        return _category_name(drawing.category)
 
     @admin.display(description=_("Child sees it"), boolean=True, ordering="hidden")
     def shown(self, drawing: Drawing) -> bool:

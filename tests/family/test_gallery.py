@@ -158,3 +158,14 @@ def test_a_file_that_fails_to_delete_is_recorded_and_retried(
     call_command("retry_file_deletions")
     assert not FileDeletion.objects.exists()
     assert not default_storage.exists(drawing.sketch.name)
+
+
+def test_by_category_names_the_things_in_the_parents_language(mine: Family) -> None:
+    korean = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    korean.force_login(mine.parent)
+    page = korean.get(GALLERY).content.decode()
+    choices = re.findall(r'<a href="\?category=(\w+)"[^>]*>([^<]+)</a>', page)
+    named = {slug: label.split()[-1] for slug, label in choices}  # the emoji, then the name
+    assert named == {"face": "얼굴", "panda": "판다"}
+    only = korean.get(GALLERY, {"category": "panda"}).context["cl"].result_list
+    assert {d.category for d in only} == {"panda"}
