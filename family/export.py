@@ -54,8 +54,35 @@ class _Pipe:
         return data
 
 
-def _entry_name(drawing: Drawing, kind: str) -> str:
-    return f"{drawing.child_id}/{drawing.pk}-{drawing.category}-{kind}.png"
+def _folder_name(nickname: str) -> str:
+    """A nickname as a folder name any unzip tool accepts: letters (any script), digits,
+    spaces, '-' and '_' only; never empty, never a dot name, never a path."""
+    cleaned = "".join(c if c.isalnum() or c in " -_" else "_" for c in nickname)
+    return " ".join(cleaned.split()).strip("_ ")[:60] or "child"
+
+
+class _ChildFolders:
+    """One folder per child, named after the nickname; two children whose names clean up to
+    the same folder get "Name", "Name (2)", … in the order they first appear."""
+
+    def __init__(self) -> None:
+        self._by_child: dict[int, str] = {}
+        self._taken: set[str] = set()
+
+    def __call__(self, drawing: Drawing) -> str:
+        if drawing.child_id not in self._by_child:
+            base = name = _folder_name(drawing.child.nickname)
+            n = 1
+            while name.casefold() in self._taken:
+                n += 1
+                name = f"{base} ({n})"
+            self._taken.add(name.casefold())
+            self._by_child[drawing.child_id] = name
+        return self._by_child[drawing.child_id]
+
+
+def _entry_name(folder: str, drawing: Drawing, kind: str) -> str:
+    return f"{folder}/{drawing.pk}-{drawing.category}-{kind}.png"
 
 
 def _iso(value: Any) -> str | None:
@@ -68,13 +95,14 @@ def zip_chunks(*, drawings: QuerySet[Drawing]) -> Iterator[bytes]:
     manifest: list[dict[str, Any]] = []
     rows = drawings.select_related("child").order_by("created_at", "id")
     xp = xp_paid_for_drawings(drawings=drawings)
+    folder_of = _ChildFolders()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[call-overload]
         for drawing in rows.iterator(chunk_size=200):
             files: dict[str, str | None] = {"sketch": None, "picture": None}
             for kind, field in (("sketch", drawing.sketch), ("picture", drawing.result)):
                 if not field.name:
                     continue
-                name = _entry_name(drawing, kind)
+                name = _entry_name(folder_of(drawing), drawing, kind)
                 when = timezone.localtime(drawing.created_at).timetuple()[:6]
                 try:
                     source = field.storage.open(field.name, "rb")

@@ -13,6 +13,7 @@ from django.test import AsyncClient, Client
 
 from family.export import CHUNK_BYTES
 from gamification.models import XPEvent
+from tests.factories import ChildFactory
 from tests.fixtures.family import Family, finished_drawing
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,18 @@ def test_the_export_benchmark_measures_and_leaves_nothing_behind(db) -> None:
     assert all(float(row[1]) > 0 for row in rows)  # archive MiB
     assert err.getvalue() == ""  # the manifest listed every drawing
     assert not User.objects.filter(email__startswith="benchmark-export-").exists()
+
+
+def test_each_childs_folder_is_the_nickname_made_safe_and_unique(
+    parent_client: Client, mine: Family
+) -> None:
+    twin = ChildFactory.create(parent=mine.parent, nickname="../Minji")
+    finished_drawing(twin, seed=9)
+    archive = archive_of(list(parent_client.get(EXPORT).streaming_content))
+    folders = {n.split("/")[0] for n in archive.namelist() if n.endswith(".png")}
+    assert folders == {"Minji", "Minji (2)"}
+    manifest = json.loads(archive.read("manifest.json"))["drawings"]
+    assert {e["child"]: e["sketch"].split("/")[0] for e in manifest} == {
+        "Minji": "Minji",
+        "../Minji": "Minji (2)",
+    }
