@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -112,6 +113,14 @@ class ShareLinkAdmin(FamilyModelAdmin):
             return str(_("Expired"))
         return str(_("Works"))
 
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        # One link is made at a time and then shown once: "Save and add another" would skip
+        # the only page that shows it, and a link is never edited.
+        context.update(show_save_and_add_another=False, show_save_and_continue=False)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: ShareLink, form: Any, change: bool) -> None:
         if change:
             return  # a link is never changed: revoke it and make a new one
@@ -140,6 +149,9 @@ class ShareLinkAdmin(FamilyModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Your share link"),
             "link": link,
+            # Date and 24-hour time: a.m./p.m. would end in a full stop before the sentence's own.
+            "works_until": f"{date_format(timezone.localtime(link.expires_at), 'DATE_FORMAT')} "
+            f"{date_format(timezone.localtime(link.expires_at), 'H:i')}",
             "url": url,
             "opts": self.model._meta,
         }

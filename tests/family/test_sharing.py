@@ -188,3 +188,19 @@ def test_no_link_for_a_hidden_picture(parent_client: Client, mine: Family) -> No
         services.create_share_link(parent=mine.parent, drawing_id=drawing.pk)
     assert refused.value.code == "hidden_picture"
     assert not ShareLink.objects.filter(drawing=drawing).exists()
+
+
+def test_the_link_form_offers_no_add_another_and_its_date_ends_in_one_full_stop(
+    parent_client: Client, mine: Family
+) -> None:
+    form = parent_client.get(ADD).content.decode()
+    assert 'name="_addanother"' not in form and 'name="_save"' in form
+    response = parent_client.post(ADD, {"drawing": mine.drawings[1].pk, "days": "7"})
+    text = re.sub(r"<[^>]+>", "", response.content.decode())
+    until = re.search(r"It works until ([^\n]*)", text)
+    assert until and until[1].endswith(".") and ".." not in until[1], until
+
+
+def test_admin_pages_name_their_icon(parent_client: Client) -> None:
+    for url in ("/family/admin/", ADD):
+        assert b'rel="icon"' in parent_client.get(url).content
