@@ -1,11 +1,17 @@
-"""What a parent sees when sign-in is paused after too many wrong passwords (django-axes).
+"""Guessing a parent's password is counted, and cannot be turned into a lock-out of others.
 
-django-axes counts failed sign-ins in the cache (Redis in production), per email and per IP
-address; after ``AXES_FAILURE_LIMIT`` it refuses even the right password for
-``AXES_COOLOFF_TIME``. This is the answer then: the sign-in page again, status 429 with a
-``Retry-After`` header, and a sentence saying when to try again (over the API: the same in the
-API's JSON error shape). An operator lifts a lock-out
-with ``manage.py axes_reset_username EMAIL`` (and ``axes_reset_ip IP``).
+django-axes counts failed sign-ins in the cache (Redis in production) per account *and* address
+together (``core.client_address``): after ``AXES_FAILURE_LIMIT`` wrong passwords for one email
+from one address, that address gets even the right password refused for ``AXES_COOLOFF_TIME``.
+Wrong passwords sent with a play token to leave play mode count the same way, so a play device
+cannot guess the parent's password either (the web's play mode slows such guesses down in its
+session, ``accounts.playmode``). A family signing in from anywhere else is not locked out, and
+an address guessing many made-up emails does not lock out a real parent behind the same address
+(a school's shared NAT): it is slowed down instead (``accounts.guessing``).
+
+The answers: the sign-in page again, status 429 with a ``Retry-After`` header and a sentence
+saying when to try again (over the API: the same in the API's JSON error shape). An operator
+lifts a lock-out with ``manage.py axes_reset_ip_username IP EMAIL`` (``axes_reset`` lifts all).
 """
 
 from __future__ import annotations
@@ -23,6 +29,29 @@ from core import error_codes as codes
 
 TOO_MANY_REQUESTS = 429
 API_PREFIX = "/api/"  # the mobile app's sign-in gets the API's JSON error shape
+
+
+def slow_down_message(seconds: int) -> str:
+    return ngettext(
+        "Many wrong passwords were typed from this network. Please wait %(seconds)d second, "
+        "then try again.",
+        "Many wrong passwords were typed from this network. Please wait %(seconds)d seconds, "
+        "then try again.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+def slowed_down(request: HttpRequest, seconds: int) -> HttpResponse:
+    """The sign-in page with the slow-down sentence, status 429 and ``Retry-After``."""
+    form = forms.EmailAuthenticationForm(request)
+    response = render(
+        request,
+        "accounts/login.html",
+        {"form": form, "locked_out_message": slow_down_message(seconds)},
+        status=TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def locked_out(

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import forms, selectors, services
+from accounts import forms, guessing, lockout, selectors, services
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import parent_required
 from accounts.playmode import (
@@ -93,7 +93,15 @@ class SignInView(LoginView):
     authentication_form = forms.EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = guessing.address_wait_seconds(request)
+        if wait:
+            return lockout.slowed_down(request, wait)
+        return super().post(request, *args, **kwargs)
+
     def form_invalid(self, form: Any) -> HttpResponse:
+        if form.has_error("__all__", "invalid_login"):
+            guessing.record_failed_sign_in(self.request)
         response = super().form_invalid(form)
         response.status_code = BAD_INPUT
         return response

@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services, tokens
+from accounts import guessing, lockout, services, tokens
 from accounts.api import serializers as s
 from accounts.api.throttles import (
     LeavePlayThrottle,
@@ -64,6 +65,23 @@ class Locked(exceptions.APIException):
     def __init__(self, detail: str, wait_seconds: int) -> None:
         super().__init__(detail, code=codes.LOCKED)
         self.wait = wait_seconds
+
+
+def _locked(django_request: HttpRequest) -> Locked:
+    cool_off = get_cool_off(django_request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 15 * 60
+    minutes = max(1, math.ceil(seconds / 60))
+    return Locked(
+        ngettext(
+            "Too many wrong passwords, so signing in is paused for this account. "
+            "Please try again in %(minutes)d minute.",
+            "Too many wrong passwords, so signing in is paused for this account. "
+            "Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        seconds,
+    )
 
 
 class IsParentToken(IsParent):
@@ -117,25 +135,16 @@ class SignInView(APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         django_request = request._request
+        wait = guessing.address_wait_seconds(django_request)
+        if wait:
+            raise Locked(lockout.slow_down_message(wait), wait)
         user = authenticate(
             django_request, username=data["email"].lower(), password=data["password"]
         )
         if getattr(django_request, "axes_locked_out", False):
-            cool_off = get_cool_off(django_request)
-            seconds = int(cool_off.total_seconds()) if cool_off else 15 * 60
-            minutes = max(1, math.ceil(seconds / 60))
-            raise Locked(
-                ngettext(
-                    "Too many wrong passwords, so signing in is paused for this account. "
-                    "Please try again in %(minutes)d minute.",
-                    "Too many wrong passwords, so signing in is paused for this account. "
-                    "Please try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-                seconds,
-            )
+            raise _locked(django_request)
         if not isinstance(user, User) or not user.is_active:
+            guessing.record_failed_sign_in(django_request)
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("That email and password don't match an account.")]},
                 code=codes.WRONG_CREDENTIALS,
@@ -267,11 +276,17 @@ class LeavePlayView(APIView):
     @extend_schema(tags=TAGS, request=s.PasswordSerializer, responses={204: None, **ERRORS})
     def post(self, request: Request) -> Response:
         token = request.auth
-        if playing_child_or_none(request) is None or not isinstance(token, ApiToken):
+        child = playing_child_or_none(request)
+        if child is None or not isinstance(token, ApiToken):
             raise exceptions.PermissionDenied(_("This device is not in play mode."))
         form = s.PasswordSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        if not request.user.check_password(form.validated_data["password"]):
+        verdict = guessing.check_parent_password(
+            request._request, parent=child.parent, password=form.validated_data["password"]
+        )
+        if verdict is guessing.PasswordCheck.LOCKED:
+            raise _locked(request._request)
+        if verdict is not guessing.PasswordCheck.RIGHT:
             raise exceptions.ValidationError(
                 {"password": [_("That is not the parent's password.")]}, code=codes.WRONG_PASSWORD
             )

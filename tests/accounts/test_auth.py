@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -60,6 +61,34 @@ def test_signup_with_weak_password_is_refused(client):
     assert response.status_code == 400
     assert not User.objects.exists()
     assert response.context["form"].errors["password"]
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [("kites-and-42", None), ("kites-and-4", "at least 12 characters"), ("password1234", "common")],
+)
+def test_a_new_password_has_12_characters_and_is_not_a_common_one(client, password, why):
+    response = _signup(client, password=password, password_confirm=password)
+    if why is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 400
+    assert not User.objects.exists()
+    assert why in " ".join(response.context["form"].errors["password"])
+    api = APIClient().post(
+        "/api/v1/auth/signup/", {"email": "p@example.com", "password": password}, format="json"
+    )
+    assert api.status_code == 400 and api.json()["field_errors"]["password"]
+
+
+def test_a_parent_with_an_older_shorter_password_still_signs_in(client):
+    parent = UserFactory.create()
+    parent.set_password("eight-ch")  # chosen before passwords needed 12 characters
+    parent.save()
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": parent.email, "password": "eight-ch"}
+    )
+    assert signed_in.status_code == 302 and client.session[SESSION_KEY] == str(parent.pk)
 
 
 def test_signup_never_reveals_that_an_email_has_an_account(client, django_assert_num_queries):

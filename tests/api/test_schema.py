@@ -103,7 +103,7 @@ def test_the_services_limits_are_declared(schema: dict[str, Any]) -> None:
     assert child["nickname"]["minLength"] == 1 and child["nickname"]["maxLength"] == 20
     assert "Asia/Seoul" in resolve(schema, child["time_zone"]["allOf"][0])["enum"]
     assert resolve(schema, child["consent"]["allOf"][0])["enum"] == [True]
-    assert components["SignUpRequest"]["properties"]["password"]["minLength"] == 8
+    assert components["SignUpRequest"]["properties"]["password"]["minLength"] == 12
     for path in ("/api/v1/drawings/", "/api/v1/quests/", "/api/v1/children/"):
         (page_size,) = [
             p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "page_size"

@@ -154,6 +154,21 @@ def test_leaving_play_mode_on_a_device_needs_the_parents_password(child: Child) 
     assert parent.post("/api/v1/play/leave/", {"password": DEFAULT_PASSWORD}).status_code == 403
 
 
+def test_guessing_the_parents_password_from_a_play_device_counts_toward_the_lock_out(
+    child: Child,
+) -> None:
+    play = play_token(child)
+    for _ in range(4):
+        assert play.post("/api/v1/play/leave/", {"password": "not-it"}).status_code == 400
+    locked = play.post("/api/v1/play/leave/", {"password": "not-it"})
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked"
+    # even the right password, there and at sign-in from the same address, for a while
+    assert play.post("/api/v1/play/leave/", {"password": DEFAULT_PASSWORD}).status_code == 429
+    assert sign_in(child.parent.email).status_code == 429
+    assert play.get("/api/v1/drawings/").status_code == 200  # still in play mode
+
+
 def test_a_play_token_is_not_renewed_by_use_but_a_parents_is(child: Child) -> None:
     play, parent = play_token(child), parent_token(child.parent)
     rows = {row.child_id: row for row in ApiToken.objects.filter(user=child.parent)}
