@@ -40,6 +40,10 @@ class PreviewRefused(ValueError):
         self.detail = detail
 
 
+# The refusal a page shows in words: the preview needs a thing and none is picked or guessed.
+NEEDS_THING = "preview_needs_thing"
+
+
 def read_request(content: dict[str, Any], *, categories: set[str]) -> tuple[int, str, bytes]:
     """Check a page's preview message: its ``seq``, category and sketch as a checked 256x256
     PNG. CPU work (decoding, re-encoding): call it off the event loop. Raises
@@ -48,6 +52,11 @@ def read_request(content: dict[str, Any], *, categories: set[str]) -> tuple[int,
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
         raise PreviewRefused("bad_preview", "A preview needs a whole number seq.")
     category = content.get("category")
+    if category in (None, "") and len(categories) == 1:
+        (category,) = categories  # one thing installed: the sketch can only be that
+    elif category in (None, ""):
+        # Peek from the first stroke asks before a thing is picked: the page says why it waits.
+        raise PreviewRefused(NEEDS_THING, "Pick what you drew: then the peek can start.")
     if not isinstance(category, str) or category not in categories:
         raise PreviewRefused("bad_preview", "Pick something to draw first.")
     sketch = content.get("sketch")

@@ -249,7 +249,8 @@ function main() {
           pad,
           toggle: peekToggle,
           figure: peekFigure,
-          getCategory: selectedCategory,
+          // The child's pick, else the guess the bubble is offering (a peek is not a label).
+          getCategory: () => selectedCategory() || asker?.suggested || "",
         })
       : null;
   pickerRoot?.addEventListener("change", () => peek?.changed());

@@ -4,6 +4,8 @@
 // stale sketches and says "busy" when it is full, and then we wait a little.
 //
 // Off by default (the quietest page); the choice is remembered on this device.
+// It starts with the first stroke: with no thing picked it sends the confident guess, or
+// no thing at all; where the server needs one, the figure says so in the child's words.
 
 const SEND_EVERY_MS = 500;
 const BUSY_PAUSE_MS = 2000;
@@ -27,6 +29,7 @@ export class MagicPreview {
     this.toggle = toggle;
     this.figure = figure;
     this.image = figure.querySelector("img");
+    this.note = figure.querySelector("[data-peek-note]");
     this.getCategory = getCategory;
     this.storageKey = toggle.dataset.storageKey;
     this.seq = 0;
@@ -61,6 +64,7 @@ export class MagicPreview {
   /** The sketch or the category changed: send soon, at most every SEND_EVERY_MS. */
   changed() {
     if (!this.enabled) return;
+    if (this.needsThing && this.getCategory()) this.needsThing = false; // send it, with the thing
     if (this.pad.isEmpty()) {
       this.figure.hidden = true;
       return;
@@ -81,8 +85,10 @@ export class MagicPreview {
     const category = this.getCategory();
     const version = `${this.pad.version}|${category}`;
     const unanswered = Date.now() - this.lastSent > ANSWER_WAIT_MS && this.shownSeq < this.seq;
-    if (!this.enabled || !category || this.pad.isEmpty()) return;
+    if (!this.enabled || this.pad.isEmpty()) return;
     if (version === this.sentVersion && !unanswered) return;
+    // Told already that a thing is needed: wait for one, not for more strokes.
+    if (!category && this.needsThing) return;
     if (this.sending) {
       this.changed();
       return;
@@ -92,7 +98,9 @@ export class MagicPreview {
       const sketch = await blobToDataUrl(await this.pad.toBlob(PREVIEW_SIDE));
       this.seq += 1;
       // "type" first: the server lets a message this big through only as a preview.
-      if (this.live.send({ type: "preview", seq: this.seq, category, sketch })) {
+      const message = { type: "preview", seq: this.seq, sketch };
+      if (category) message.category = category;
+      if (this.live.send(message)) {
         this.sentVersion = version;
         this.lastSent = Date.now();
         // Ask again if nothing comes back (the server may have lost it).
@@ -110,13 +118,25 @@ export class MagicPreview {
       if (!this.enabled || message.seq < this.shownSeq) return; // an older answer, late
       this.shownSeq = message.seq;
       this.image.src = message.image;
+      this._explain(false);
       this.figure.hidden = false;
       this.figure.dataset.seq = String(message.seq);
+    } else if (message.type === "error" && message.code === "preview_needs_thing") {
+      if (!this.enabled || this.getCategory()) return; // a thing came meanwhile: it is on its way
+      this._explain(true);
+      this.figure.hidden = false;
     } else if (message.type === "preview.busy") {
       this.pauseUntil = Date.now() + BUSY_PAUSE_MS;
       this.sentVersion = null; // send this sketch again once the pause is over
       this.changed();
     }
+  }
+
+  /** Show the sentence "pick what you drew" instead of a picture, or the picture again. */
+  _explain(needsThing) {
+    this.needsThing = needsThing;
+    this.image.hidden = needsThing;
+    if (this.note) this.note.hidden = !needsThing;
   }
 
   _remembered() {

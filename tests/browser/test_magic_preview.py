@@ -50,3 +50,18 @@ def test_peek_shows_the_picture_growing_while_the_child_draws(page: Any) -> None
     # The choice is remembered on this device.
     page.reload()
     assert page.locator("[data-peek-toggle]").get_attribute("aria-pressed") == "true"
+
+
+def test_peek_starts_with_the_first_stroke_and_says_why_it_waits_for_a_thing(page: Any) -> None:
+    sign_in_and_play(page)
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.locator("[data-peek-toggle]").click()
+    draw_a_face(page)  # nothing picked, no guesser here: the server needs a thing
+    note = page.locator("[data-peek-note]")
+    note.wait_for(state="visible", timeout=30_000)
+    assert "Tap what you drew" in note.inner_text()
+    assert page.locator("[data-peek] img").is_hidden()
+    choose(page)  # the thing comes: the picture takes the sentence's place
+    page.locator("[data-peek] img").wait_for(state="visible", timeout=30_000)
+    assert note.is_hidden()

@@ -205,3 +205,12 @@ async def test_a_parent_token_socket_cannot_ask_for_previews() -> None:
     refused = await next_of(communicator, "error")
     assert refused["code"] == "children_only"
     await communicator.disconnect()
+
+
+def test_a_preview_with_no_thing_is_refused_with_its_own_code_or_takes_the_only_one() -> None:
+    message = preview_message(1)
+    del message["category"]
+    with pytest.raises(previews.PreviewRefused) as refused:
+        previews.read_request(message, categories={"face", "panda"})
+    assert refused.value.code == previews.NEEDS_THING
+    assert previews.read_request(message, categories={"face"})[1] == "face"
