@@ -66,7 +66,7 @@ def _category_name(slug: str) -> str:
 
 
 class CategoryFilter(admin.SimpleListFilter):
-    """"By category": the things the family's children drew, named in the parent's language."""
+    """ "By category": the things the family's children drew, named in the parent's language."""
 
     title = _("category")
     parameter_name = "category"

@@ -9,6 +9,7 @@ from tests.servers import ROOT
 
 def test_the_quick_start_names_the_family_pages_play_button() -> None:
     family_page = (ROOT / "templates" / "accounts" / "family.html").read_text()
-    label = re.search(r'href="\{% url \'accounts:play\' %\}">[^{]*\{% translate "([^"]+)"', family_page)
+    play_button = r'href="\{% url \'accounts:play\' %\}">[^{]*\{% translate "([^"]+)"'
+    label = re.search(play_button, family_page)
     assert label and label[1] == "Start play mode"
     assert f"press **{label[1]}**" in (ROOT / "README.md").read_text()

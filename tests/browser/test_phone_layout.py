@@ -96,8 +96,7 @@ def assert_popups_cover_nothing_to_tap(page: Any) -> None:
     toasts.first.wait_for(state="visible")
     page.wait_for_timeout(500)  # the pop-in animation settles (CSS, not the server)
     tappable = page.locator(
-        "label.category-card:visible, [data-submit], .toolbar, "
-        ".submission:visible .btn:visible"
+        "label.category-card:visible, [data-submit], .toolbar, .submission:visible .btn:visible"
     )
     for t in range(toasts.count()):
         toast = toasts.nth(t).bounding_box()

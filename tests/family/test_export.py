@@ -94,7 +94,8 @@ def test_each_childs_folder_is_the_nickname_made_safe_and_unique(
 ) -> None:
     twin = ChildFactory.create(parent=mine.parent, nickname="../Minji")
     finished_drawing(twin, seed=9)
-    archive = archive_of(list(parent_client.get(EXPORT).streaming_content))
+    response: Any = parent_client.get(EXPORT)
+    archive = archive_of(list(response.streaming_content))
     folders = {n.split("/")[0] for n in archive.namelist() if n.endswith(".png")}
     assert folders == {"Minji", "Minji (2)"}
     manifest = json.loads(archive.read("manifest.json"))["drawings"]
