@@ -4,6 +4,11 @@ A parent signs in on a device and gets a token for it; a parent's token can make
 token** for one child (with that child's PIN, the same PIN lock as the web). Revoking deletes
 the row (knox keeps only hashes, so a deleted token can never be checked again) and, once the
 transaction commits, tells every open socket of that token to close.
+
+The web's sockets are opened with a session, not a token: when a parent's access changes (a new
+password, a child's consent withdrawn, signing out) :func:`recheck_web_sessions` tells every
+session socket of the family to read its session again, and those whose session no longer
+stands close at once.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ PARENT_PREFIX = "icp_"
 CHILD_PREFIX = "icc_"
 DEVICE_NAME_MAX = 60
 TOKEN_GROUP_PREFIX = "api-token."  # noqa: S105 - a channel-group name, not a secret
+SESSIONS_GROUP_PREFIX = "web-sessions."
+TOKEN_REVOKED = "token.revoked"  # noqa: S105 - the channel-layer message's type, not a secret
+SESSION_RECHECK = "session.recheck"
 LAST_USED_EVERY_SECONDS = 60
 
 
@@ -40,6 +48,18 @@ class IssuedToken:
 def token_group(public_id: object) -> str:
     """The channel-layer group every socket opened with this token joins."""
     return f"{TOKEN_GROUP_PREFIX}{public_id}"
+
+
+def sessions_group(parent_id: int) -> str:
+    """The group every socket opened with one of the parent's web sessions joins."""
+    return f"{SESSIONS_GROUP_PREFIX}{parent_id}"
+
+
+def recheck_web_sessions(*, parent_id: int) -> None:
+    """Once the transaction commits, every web-session socket of the parent re-reads its
+    session: a session signed out, or invalidated by a new password, or playing as a child who
+    is gone, closes its socket (``drawings.consumers``)."""
+    transaction.on_commit(lambda: _tell([sessions_group(parent_id)], {"type": SESSION_RECHECK}))
 
 
 def _device(name: str | None) -> str:
@@ -87,7 +107,7 @@ def revoke(tokens: QuerySet[ApiToken]) -> int:
     groups = [token_group(public_id) for public_id in tokens.values_list("public_id", flat=True)]
     count, _ = tokens.delete()
     if groups:
-        transaction.on_commit(lambda: _close_sockets(groups))
+        transaction.on_commit(lambda: _tell(groups, {"type": TOKEN_REVOKED}))
     return len(groups) if count else 0
 
 
@@ -105,13 +125,13 @@ def touch(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def _close_sockets(groups: list[str]) -> None:
+def _tell(groups: list[str], message: dict[str, str]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     send = async_to_sync(layer.group_send)
     for group in groups:
         try:
-            send(group, {"type": "token.revoked"})
+            send(group, message)
         except Exception:  # the layer being down must not undo a revocation
             logger.warning("could not tell the sockets of %s to close", group, exc_info=True)

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import forms, guessing, lockout, selectors, services
+from accounts import forms, guessing, lockout, selectors, services, tokens
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import parent_required
 from accounts.playmode import (
@@ -239,6 +239,8 @@ def leave_play(request: HttpRequest) -> HttpResponse:
             return response
         if form.is_valid():
             leave_play_mode(request)
+            # The play session's key changed (and signing out ends it): its socket closes.
+            tokens.recheck_web_sessions(parent_id=_parent(request).pk)
             return _after_leaving_play(request, then)
         record_failed_leave_attempt(request.session)
         return render(request, "accounts/leave_play.html", context, status=BAD_INPUT)

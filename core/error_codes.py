@@ -28,6 +28,7 @@ BAD_LENGTH: Final = "bad_length"
 # --- the websocket: why a socket closes, why a message is refused -------------------------
 TOKEN_EXPIRED: Final = "token_expired"
 TOKEN_REVOKED: Final = "token_revoked"
+SESSION_ENDED: Final = "session_ended"
 MORE_THAN_ONE_TOKEN: Final = "more_than_one_token"
 BEARER_WITHOUT_ICANVAS_V1: Final = "bearer_without_icanvas_v1"
 NOT_A_BEARER_TOKEN: Final = "not_a_bearer_token"

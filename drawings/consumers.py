@@ -3,7 +3,9 @@
 Who may open it is read by ``drawings.socket_auth`` (session cookie, ``Authorization: Bearer``
 or the ``icanvas.bearer.<token>`` subprotocol; never a token in the address). A socket opened
 with a token also joins the token's group and closes (4401, reason ``token_revoked``) when the
-token is revoked, and (4401, ``token_expired``) when it runs out.
+token is revoked, and (4401, ``token_expired``) when it runs out. A socket opened with a web
+session joins the family's sessions group and closes (4401, ``session_ended``) when a recheck
+finds its session gone (signed out, a new password, the child's consent withdrawn).
 
 Whatever a client sends is parsed defensively: a message over ``WS_MAX_MESSAGE_BYTES`` closes
 the socket (1009), binary frames, non-JSON text and JSON nested deeper than
@@ -33,7 +35,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from accounts.tokens import token_group
+from accounts.tokens import sessions_group, token_group
 from core import error_codes as codes
 from drawings import previews, protocol, socket_auth
 from drawings.selectors import installed_categories
@@ -132,6 +134,7 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
     last_heard: float = 0.0
     watchdog: asyncio.Task[None] | None = None
     child_id: int | None = None  # a child's socket: it may ask for previews
+    session_key: str | None = None  # a web session's socket: read again on a recheck
     last_preview: float = -math.inf
 
     async def connect(self) -> None:
@@ -168,6 +171,14 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
         self.sockets_key = listener.sockets_key
         self.child_id = listener.child_id
         await self._join(listener.group)
+        if listener.session_key is not None and listener.parent_id is not None:
+            self.session_key = listener.session_key
+            await self._join(sessions_group(listener.parent_id))
+            # As for a token: a session ended between the check and the join closes now.
+            if not await self._session_still_plays():
+                await self._leave()
+                await self.close(code=UNAUTHORISED)
+                return
         self.language = reader_language(self.scope)
         await self.accept(subprotocol=offered.subprotocol)
         self.last_heard = time.monotonic()
@@ -218,6 +229,21 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
     async def token_revoked(self, event: dict[str, Any]) -> None:
         """The token that opened this socket was revoked (``accounts.tokens.revoke``)."""
         await self.close(code=UNAUTHORISED, reason=codes.TOKEN_REVOKED)
+
+    async def _session_still_plays(self) -> bool:
+        assert self.session_key is not None and self.child_id is not None
+        return bool(
+            await database_sync_to_async(socket_auth.session_still_plays)(
+                self.session_key, self.child_id
+            )
+        )
+
+    async def session_recheck(self, event: dict[str, Any]) -> None:
+        """The family's access changed (``accounts.tokens.recheck_web_sessions``): a socket
+        whose web session no longer stands closes (4401, reason ``session_ended``)."""
+        if self.session_key is not None and not await self._session_still_plays():
+            await self._leave()
+            await self.close(code=UNAUTHORISED, reason=codes.SESSION_ENDED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Every client frame, parsed defensively (see the module's docstring)."""

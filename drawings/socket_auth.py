@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.contrib.auth import get_user
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -67,6 +70,8 @@ class Listener:
     max_sockets: int
     token: ApiToken | None = None
     child_id: int | None = None  # a child's socket (it may ask for previews); None: a parent's
+    session_key: str | None = None  # a web session's socket: its session, read again on recheck
+    parent_id: int | None = None
 
 
 def _header(scope: dict[str, Any], name: bytes) -> bytes | None:
@@ -126,7 +131,26 @@ def _child_listener(child_id: int, token: ApiToken | None = None) -> Listener:
 def session_listener(user: Any, session: Any) -> Listener | None:
     """The web's socket: the signed-in parent's session playing as one of their children."""
     child = child_for(user, session or {})
-    return _child_listener(child.pk) if child is not None else None
+    session_key = getattr(session, "session_key", None)
+    if child is None or not session_key:
+        return None
+    listener = _child_listener(child.pk)
+    return Listener(
+        **{**listener.__dict__, "session_key": session_key, "parent_id": child.parent_id}
+    )
+
+
+def session_still_plays(session_key: str, child_id: int) -> bool:
+    """Whether the web session that opened a socket still stands, as the next request would
+    find it: not signed out or expired, its password hash still the parent's (a new password
+    ends every other session), and still playing as ``child_id`` (a withdrawn child is gone)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if not store.exists(session_key):
+        return False
+    request = HttpRequest()
+    request.session = store
+    child = child_for(get_user(request), store)
+    return child is not None and child.pk == child_id
 
 
 class SocketTokenCheck(DeviceTokenAuthentication):

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Child, ConsentRecord, User
+from accounts import tokens
+from accounts.models import ApiToken, Child, ConsentRecord, User
 from core import error_codes as codes
 from core.errors import ApplicationError
 from drawings import services as drawing_services
@@ -77,6 +78,11 @@ def withdraw_consent(*, parent: User, child_id: int) -> Withdrawal:
         _forget_history(Child, [str(child.pk)])
         _forget_history(Drawing, drawing_ids)
         delete_files_on_commit(names)
+        # Every session and socket of the child ends: its play tokens are revoked (their
+        # sockets told to close) and the family's web sessions re-read (a session playing as
+        # the child closes its socket), once the transaction commits.
+        tokens.revoke(ApiToken.objects.filter(child=child))
+        tokens.recheck_web_sessions(parent_id=parent.pk)
         # The cascade takes drawings, XP events, awards, quests and progress with the profile.
         child.delete()
     return Withdrawal(

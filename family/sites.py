@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import tokens
 from accounts.permissions import playing_child_or_none
 
 FAMILY_ADMIN_NAME = "family_admin"
@@ -60,6 +61,16 @@ class FamilyAdminSite(admin.AdminSite):
         if playing_child_or_none(request) is not None:
             return redirect("drawings:canvas")  # leaving play mode needs the parent's password
         return super().logout(request, extra_context)
+
+    def password_change(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        # A new password ends access everywhere else, as over REST: every device token is
+        # revoked and every other web session's socket closes (this session stays signed in).
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            parent: Any = request.user
+            tokens.revoke_all(parent=parent)
+            tokens.recheck_web_sessions(parent_id=parent.pk)
+        return response
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context = super().each_context(request)

@@ -226,6 +226,7 @@ class PasswordChangeView(APIView):
             user.set_password(data["new_password"])
             user.save(update_fields=["password"])
             tokens.revoke_all(parent=user)
+            tokens.recheck_web_sessions(parent_id=user.pk)  # the old password's sessions end
             issued = tokens.issue_parent_token(parent=user, device_name=data.get("device_name", ""))
         return _token_answer(issued, request, status.HTTP_201_CREATED)
 
