@@ -17,6 +17,9 @@ from drawings.lifespan import EmbeddedWorkerLifespan  # noqa: E402
 from drawings.routing import websocket_urlpatterns  # noqa: E402
 from drawings.socket_auth import offers_token  # noqa: E402
 from icanvas_site.body_guard import BodyGuard  # noqa: E402
+from icanvas_site.server_logs import quiet_client_garbage  # noqa: E402
+
+quiet_client_garbage()  # a client's non-UTF-8 text frame: one line, not a traceback
 
 # Oversized or trickling bodies are refused here, before Django's handler reads them.
 http_application = BodyGuard(

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "accounts.middleware.PlayModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "icanvas_site.error_pages.RefusedAdminLookupMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into accounts.lockout's page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from typing import Any
 
@@ -121,6 +122,20 @@ def test_search_and_filters_stay_in_the_family(
             assert f"{url}{target.pk}/change/".encode() not in response.content
             for drawing in theirs.drawings:
                 assert f"/drawings/{drawing.pk}/".encode() not in response.content
+
+
+def test_a_filter_the_list_does_not_offer_is_a_400_with_a_line_not_a_traceback(
+    parent_client: Client, mine: Family, theirs: Family, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = parent_client.get(
+        "/family/admin/drawings/drawing/", {"child__parent__id__exact": theirs.parent.pk}
+    )
+    assert response.status_code == 400
+    assert b"cannot be filtered that way" in response.content
+    assert str(theirs.child.nickname).encode() not in response.content
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1  # "Bad Request"
+    assert any("child__parent__id__exact" in r.getMessage() for r in caplog.records)
 
 
 def test_every_action_ignores_another_familys_ids(
