@@ -22,6 +22,7 @@ from inference.palette.painter import (
 from inference.palette.painting import (
     choose_colours,
     colour_families,
+    colouring_areas,
     find_shapes,
     lay_lines,
     paint_fills,
@@ -52,12 +53,10 @@ def probs_for(colour_index: int, *, colours: int = 6, side: int = 128) -> np.nda
 
 
 def paint(sketch: np.ndarray, probs: np.ndarray, variant: int = 0) -> np.ndarray:
-    work = work_sketches([sketch])
-    planes = split_planes(work)[0].numpy()
-    fills = paint_fills(work[0], planes, probs, small_palette(), variant=variant)
-    from inference.palette.painting import colouring_areas
-
-    return lay_lines(fills, output_sketch(sketch), colouring_areas(planes[4] > 0.5))
+    work = work_sketches([sketch])[0]
+    areas = colouring_areas(work)
+    fills = paint_fills(work, probs, small_palette(), colouring=areas, variant=variant)
+    return lay_lines(fills, output_sketch(sketch), areas)
 
 
 def test_fitted_palette_holds_paper_ink_and_the_pictures_colours() -> None:
