@@ -35,6 +35,7 @@ from inference.palette.colours import Palette, rgb_to_lab
 WORK_SIDE = 256  # where shapes and colours are decided (the network's input side)
 OUTPUT_MIN_SIDE = 512
 GAP_CLOSE_PX = 3  # at 256 px: line gaps up to ~2x this are closed when finding shapes
+LEAK_CLOSE_PX = 8  # ... and a shape open by a gap up to ~2x this is still found
 SCRIBBLE_GAP_PX = 2  # at 256 px: gaps this small between a scribble's strokes are closed
 WIDER_THAN = 1.6  # ... and ink this many times wider than the drawing's strokes is an area
 HINT_SHARE = 0.15  # a shape this much coloured in by the child takes the child's colour
@@ -94,12 +95,33 @@ def walls_of(sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
     return (ink_alpha(sketch) > 0.5) & ~colouring
 
 
-def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
-    """Shapes cut by the ``S x S`` bool ``walls`` (the child's strokes)."""
-    walls = walls.astype(np.uint8)
+def _cut(walls: np.ndarray, gap: int) -> tuple[int, np.ndarray]:
+    """Connected areas between ``walls`` closed over gaps up to ~2x ``gap`` (0: wall)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
-    closed = cv2.dilate(walls, kernel)
-    count, labels = cv2.connectedComponents((1 - closed).astype(np.uint8), connectivity=4)
+    closed = cv2.dilate(walls.astype(np.uint8), kernel)
+    return cv2.connectedComponents((1 - closed).astype(np.uint8), connectivity=4)
+
+
+def _touching_border(labels: np.ndarray) -> np.ndarray:
+    return np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+
+
+def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
+    """Shapes cut by the ``S x S`` bool ``walls`` (the child's strokes). An outline left open
+    by a gap wider than ``gap`` still makes a shape when a wider closing (``LEAK_CLOSE_PX``)
+    closes it, so a fish whose tail was not quite joined is not paper inside."""
+    count, labels = _cut(walls, gap)
+    paper_labels = [int(v) for v in _touching_border(labels) if v]
+    paper_area = np.isin(labels, paper_labels)
+    wide_count, wide = _cut(walls, LEAK_CLOSE_PX)
+    open_to_paper = set(_touching_border(wide).tolist())
+    for leaky in range(1, wide_count):
+        if leaky in open_to_paper:
+            continue
+        inside = (wide == leaky) & paper_area
+        if inside.any():
+            labels[inside] = count
+            count += 1
     if count > 1:
         # Every wall (and dilated) pixel joins the nearest shape.
         _, nearest = ndimage.distance_transform_edt(labels == 0, return_indices=True)
@@ -107,9 +129,8 @@ def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
     else:
         labels = np.ones_like(labels)
         count = 2
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     paper = np.zeros(count, bool)
-    paper[border] = True
+    paper[_touching_border(labels)] = True
     paper[0] = False
     return Shapes(labels.astype(np.int32), paper, np.bincount(labels.ravel(), minlength=count))
 
