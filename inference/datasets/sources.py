@@ -10,7 +10,9 @@ from and under which licence; that goes into the dataset's ``dataset.json``.
 * ``twemoji`` — npm ``@twemoji/svg`` (graphics CC BY 4.0): Twitter's emoji, sorted into
   categories with OpenMoji's emoji metadata (codepoint → subgroup);
 * ``pandas`` — cartoon pandas this project draws itself
-  (:mod:`inference.datasets.drawn_pandas`): the registries hold two pandas in all.
+  (:mod:`inference.datasets.drawn_pandas`): the registries hold two pandas in all;
+* ``drawn`` — cartoons of 19 things the sources hold too few of (gemstones, bananas,
+  rockets...), also drawn by this project (:mod:`inference.datasets.drawn_things`).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ SOURCES: dict[str, dict[str, Any]] = {
         "licence_url": "",
         "attribution": "Cartoon pandas drawn as SVG by this project's code; no third-party "
         "material.",
+    },
+    "drawn": {
+        "source": "iCanvas drawn things",
+        "package": "this project (inference/datasets/drawn_things.py)",
+        "url": "",
+        "licence": "the project's own drawings",
+        "licence_url": "",
+        "attribution": "Cartoons of things the other sources hold too few of (gemstones, "
+        "bananas, rockets...), drawn as SVG by this project's code; no third-party material.",
     },
 }
 

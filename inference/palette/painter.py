@@ -92,8 +92,7 @@ class PalettePainter:
         pictures = []
         for i, sketch in enumerate(sketches):
             variant = variants[i] if variants else 0
-            plane = planes[i].numpy()
-            fills = paint_fills(work[i], plane, probs[i], self.palette, variant=variant)
-            areas = colouring_areas(plane[4] > 0.5)
+            areas = colouring_areas(work[i])
+            fills = paint_fills(work[i], probs[i], self.palette, colouring=areas, variant=variant)
             pictures.append(lay_lines(fills, output_sketch(sketch), areas))
         return pictures

@@ -23,6 +23,7 @@ was in its batch):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -34,13 +35,13 @@ from inference.palette.colours import Palette, rgb_to_lab
 WORK_SIDE = 256  # where shapes and colours are decided (the network's input side)
 OUTPUT_MIN_SIDE = 512
 GAP_CLOSE_PX = 3  # at 256 px: line gaps up to ~2x this are closed when finding shapes
-THICK_PX = 3  # at 256 px: coloured ink narrower than ~2x this is a stroke, not colouring-in
+LEAK_CLOSE_PX = 8  # ... and a shape open by a gap up to ~2x this is still found
+SCRIBBLE_GAP_PX = 2  # at 256 px: gaps this small between a scribble's strokes are closed
+WIDER_THAN = 1.6  # ... and ink this many times wider than the drawing's strokes is an area
 HINT_SHARE = 0.15  # a shape this much coloured in by the child takes the child's colour
 HINT_MIN_PX = 12  # ... and at least this many coloured pixels (at 256 px), counting those
 # at least this far inside it:
 INTERIOR_PX = 3
-DARK_GAP_PX = 3  # at 256 px: a black scribble's strokes this close are one area
-DARK_WIDE_PX = 5  # ... and it is colouring-in where wider than ~2x this
 AGREE_DELTA_E = 30.0
 SURE = 0.6  # the network's probability above which paper is painted (a leaky outline)
 SURE_MIN_SHARE = 0.01  # ... over at least this share of the picture, in one piece
@@ -65,23 +66,26 @@ def ink_alpha(sketch: np.ndarray) -> np.ndarray:
     return np.clip((1.0 - low - 0.04) / 0.5, 0.0, 1.0)
 
 
-def colouring_areas(hint_mask: np.ndarray) -> np.ndarray:
-    """The parts of the split's hint mask that are areas a child coloured in, not the thin
-    crayon strokes the split joins to them (an outline in the scribble's crayon)."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THICK_PX + 1, 2 * THICK_PX + 1))
-    return cv2.morphologyEx(hint_mask.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+def stroke_width(ink: np.ndarray) -> float:
+    """The typical width of a drawing's strokes in pixels: area over half the rim (a stroke of
+    width w and length L has area L·w and a rim of 2L)."""
+    rim = ink & ~(cv2.erode(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    return 2.0 * float(ink.sum()) / max(float(rim.sum()), 1.0)
 
 
-def dark_areas(sketch: np.ndarray) -> np.ndarray:
-    """Areas coloured in with dark ink (a panda's ears scribbled black): the split counts dark
-    ink as lines, so they are found here the way it finds coloured areas — scribble gaps
-    closed, then whatever is wider than a line."""
-    rgb = sketch.astype(np.float32) / 255.0
-    luminance = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-    dark = ((luminance < 0.35) & (rgb.max(axis=2) - rgb.min(axis=2) < 0.2)).astype(np.uint8)
-    gap = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * DARK_GAP_PX + 1,) * 2)
-    wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * DARK_WIDE_PX + 1,) * 2)
-    closed = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, gap)
+def colouring_areas(sketch: np.ndarray) -> np.ndarray:
+    """Areas of a work-size sketch the child coloured in (bool), in any crayon or black: ink
+    whose strokes lie close together (gaps of a few pixels closed) and which is well wider
+    than the drawing's own strokes. An outline, however thick the brush, stays a line, and so
+    does one whose lines run close (a car's two windows) — stricter than the split's hints,
+    which the network reads, because here a mistake paints a whole shape."""
+    ink = ink_alpha(sketch) > 0.5
+    if not ink.any():
+        return ink
+    reach = math.ceil(WIDER_THAN * stroke_width(ink) / 2) + 1
+    gap = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SCRIBBLE_GAP_PX + 1,) * 2)
+    wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)
+    closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, gap)
     return (cv2.morphologyEx(closed, cv2.MORPH_OPEN, wide) > 0) & (closed > 0)
 
 
@@ -91,12 +95,33 @@ def walls_of(sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
     return (ink_alpha(sketch) > 0.5) & ~colouring
 
 
-def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
-    """Shapes cut by the ``S x S`` bool ``walls`` (the child's strokes)."""
-    walls = walls.astype(np.uint8)
+def _cut(walls: np.ndarray, gap: int) -> tuple[int, np.ndarray]:
+    """Connected areas between ``walls`` closed over gaps up to ~2x ``gap`` (0: wall)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
-    closed = cv2.dilate(walls, kernel)
-    count, labels = cv2.connectedComponents((1 - closed).astype(np.uint8), connectivity=4)
+    closed = cv2.dilate(walls.astype(np.uint8), kernel)
+    return cv2.connectedComponents((1 - closed).astype(np.uint8), connectivity=4)
+
+
+def _touching_border(labels: np.ndarray) -> np.ndarray:
+    return np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+
+
+def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
+    """Shapes cut by the ``S x S`` bool ``walls`` (the child's strokes). An outline left open
+    by a gap wider than ``gap`` still makes a shape when a wider closing (``LEAK_CLOSE_PX``)
+    closes it, so a fish whose tail was not quite joined is not paper inside."""
+    count, labels = _cut(walls, gap)
+    paper_labels = [int(v) for v in _touching_border(labels) if v]
+    paper_area = np.isin(labels, paper_labels)
+    wide_count, wide = _cut(walls, LEAK_CLOSE_PX)
+    open_to_paper = set(_touching_border(wide).tolist())
+    for leaky in range(1, wide_count):
+        if leaky in open_to_paper:
+            continue
+        inside = (wide == leaky) & paper_area
+        if inside.any():
+            labels[inside] = count
+            count += 1
     if count > 1:
         # Every wall (and dilated) pixel joins the nearest shape.
         _, nearest = ndimage.distance_transform_edt(labels == 0, return_indices=True)
@@ -104,9 +129,8 @@ def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
     else:
         labels = np.ones_like(labels)
         count = 2
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     paper = np.zeros(count, bool)
-    paper[border] = True
+    paper[_touching_border(labels)] = True
     paper[0] = False
     return Shapes(labels.astype(np.int32), paper, np.bincount(labels.ravel(), minlength=count))
 
@@ -193,21 +217,18 @@ def _hint_colours(
 
 def paint_fills(
     sketch: np.ndarray,
-    planes: np.ndarray,
     probs: np.ndarray,
     palette: Palette,
     *,
+    colouring: np.ndarray,
     variant: int = 0,
 ) -> np.ndarray:
     """The fill colours at the work size (``S x S x 3`` uint8, no lines yet) for a work-size
-    RGB sketch, its split ``5 x S x S`` planes (line, hint r g b in [-1, 1], hint mask) and
-    the network's ``K x s x s`` probabilities."""
-    # What the child coloured in: the split's colour hints, and areas scribbled in black.
-    dark = dark_areas(sketch)
-    colouring = colouring_areas(planes[4] > 0.5) | dark
-    hint_mask = (planes[4] > 0.5) | dark
-    hint_rgb = ((planes[1:4].transpose(1, 2, 0) + 1.0) * 127.5).clip(0, 255)
-    hint_rgb[dark] = sketch[dark]
+    RGB sketch, the areas coloured in (:func:`colouring_areas`) and the network's
+    ``K x s x s`` probabilities."""
+    # The child's colours: the crayon ink itself (paper between scribble strokes left out).
+    hint_mask = colouring & (ink_alpha(sketch) > 0.5)
+    hint_rgb = sketch.astype(np.float32)
     walls = walls_of(sketch, colouring)
     shapes = find_shapes(walls)
     count = len(shapes.areas)
@@ -226,12 +247,11 @@ def paint_fills(
     agrees = np.linalg.norm(rgb_to_lab(table) - rgb_to_lab(child), axis=1) < AGREE_DELTA_E
     by_child = hinted & ((coloured >= HINT_SHARE * inner) | agrees)
     table[by_child] = child[by_child]
-    areas = colouring
     table[shapes.paper] = 255
     fills = table[shapes.labels]
     paper = shapes.paper[shapes.labels]
     _paint_sure_areas(fills, paper, probs, palette, chosen_variant=variant)
-    _paint_colouring(fills, hint_rgb, areas)
+    _paint_colouring(fills, hint_rgb, colouring, hint_mask)
     return fills
 
 
@@ -258,7 +278,9 @@ def _paint_sure_areas(
         fills[inside] = palette.rgb[colour]
 
 
-def _paint_colouring(fills: np.ndarray, hint_rgb: np.ndarray, areas: np.ndarray) -> None:
+def _paint_colouring(
+    fills: np.ndarray, hint_rgb: np.ndarray, areas: np.ndarray, inked: np.ndarray
+) -> None:
     # Every area the child coloured keeps the child's colour, flat: a nose, a cheek, a window,
     # a blob scribbled on the paper without an outline.
     if not areas.any():
@@ -266,12 +288,14 @@ def _paint_colouring(fills: np.ndarray, hint_rgb: np.ndarray, areas: np.ndarray)
     count, pieces = cv2.connectedComponents(areas.astype(np.uint8), connectivity=8)
     for piece in range(1, count):
         inside = pieces == piece
-        fills[inside] = np.median(hint_rgb[inside], axis=0).round().astype(np.uint8)
+        drawn = inside & inked
+        colour = np.median(hint_rgb[drawn if drawn.any() else inside], axis=0)
+        fills[inside] = colour.round().astype(np.uint8)
 
 
-def lay_lines(fills: np.ndarray, sketch: np.ndarray, hint_mask: np.ndarray) -> np.ndarray:
+def lay_lines(fills: np.ndarray, sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
     """The child's strokes from the full-size ``sketch`` (``H x W x 3`` uint8) over ``fills``
-    (any side; brought to the sketch's), in the colours drawn; colouring-in (``hint_mask``, at
+    (any side; brought to the sketch's), in the colours drawn; colouring-in (``colouring``, at
     the work side) is not a stroke, its fill is already there."""
     side = sketch.shape[0]
     if fills.shape[0] != side:
@@ -281,7 +305,7 @@ def lay_lines(fills: np.ndarray, sketch: np.ndarray, hint_mask: np.ndarray) -> n
     alpha = np.clip((1.0 - low - 0.04) / 0.5, 0.0, 1.0)
     luminance = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
     dark = np.clip((0.48 - luminance) / 0.1, 0.0, 1.0) * np.clip((0.24 - (high - low)) / 0.06, 0, 1)
-    near = cv2.resize(hint_mask.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
+    near = cv2.resize(colouring.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
     reach = max(1, round(3 * side / WORK_SIDE))
     near = cv2.dilate(near, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).astype(np.float32)
     alpha = alpha * np.maximum(dark, 1.0 - near)

@@ -22,6 +22,7 @@ from inference.palette.painter import (
 from inference.palette.painting import (
     choose_colours,
     colour_families,
+    colouring_areas,
     find_shapes,
     lay_lines,
     paint_fills,
@@ -52,12 +53,10 @@ def probs_for(colour_index: int, *, colours: int = 6, side: int = 128) -> np.nda
 
 
 def paint(sketch: np.ndarray, probs: np.ndarray, variant: int = 0) -> np.ndarray:
-    work = work_sketches([sketch])
-    planes = split_planes(work)[0].numpy()
-    fills = paint_fills(work[0], planes, probs, small_palette(), variant=variant)
-    from inference.palette.painting import colouring_areas
-
-    return lay_lines(fills, output_sketch(sketch), colouring_areas(planes[4] > 0.5))
+    work = work_sketches([sketch])[0]
+    areas = colouring_areas(work)
+    fills = paint_fills(work, probs, small_palette(), colouring=areas, variant=variant)
+    return lay_lines(fills, output_sketch(sketch), areas)
 
 
 def test_fitted_palette_holds_paper_ink_and_the_pictures_colours() -> None:
@@ -207,3 +206,14 @@ def test_a_colour_split_over_several_shades_is_not_outvoted_by_white() -> None:
     chosen = choose_colours(evidence, shapes, colour_families(palette), variant=0)
     inside = shapes.labels[128, 128]
     assert chosen[inside] == 2  # green (the family's likeliest shade), not white
+
+
+def test_an_outline_with_a_gap_is_still_a_shape() -> None:
+    sketch = np.full((512, 512, 3), 255, np.uint8)
+    cv2.ellipse(sketch, (256, 256), (128, 128), 0, 9, 351, (17, 17, 17), 9, cv2.LINE_AA)
+    probs = probs_for(3)  # a gap of ~40 px at 512 on the right; the network unsure (< SURE)
+    probs[3] = np.where(probs[3] > 0.5, 0.45, probs[3])
+    probs[0] = np.where(probs[3] == 0.45, 0.4, probs[0])
+    picture = paint(sketch, probs)
+    assert (picture[240:270, 200:240].reshape(-1, 3) == GREEN).all()
+    assert (picture[:40, :40] == 255).all()

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import drawn_pandas, iconify, openmoji, sources, things
+from inference.datasets import drawn_pandas, drawn_things, iconify, openmoji, sources, things
 from inference.datasets.pictures import Picture
 from inference.management.commands.build_dataset import build_and_report
 from inference.pix2pix.edges import METHODS
@@ -22,11 +22,13 @@ class Command(BaseCommand):
     ``openclipart`` (Debian openclipart-svg), ``twemoji`` (npm @twemoji/svg, sorted with
     OpenMoji's metadata) and the Iconify emoji sets (``fluent-flat``, ``fluent-3d``, ``noto``,
     ``emojione``, ``fxemoji``, ``streamline``: npm ``@iconify-json/*``, see
-    :mod:`inference.datasets.iconify`). The sketch half is extracted edges; dataset.json
+    :mod:`inference.datasets.iconify`), and the project's own drawings (``pandas``, ``drawn``:
+    :mod:`inference.datasets.drawn_things`). The sketch half is extracted edges; dataset.json
     records the source and licence. Examples::
 
         manage.py build_source_dataset avatars --count 1500
         manage.py build_source_dataset pandas --count 300 --min-colourfulness 0
+        manage.py build_source_dataset drawn --count 60  # 60 of each drawn thing
         manage.py build_source_dataset tuxpaint
         manage.py build_source_dataset twemoji --method canny --categories space fashion
     """
@@ -43,8 +45,15 @@ class Command(BaseCommand):
         parser.add_argument("--size", type=int, default=256, help="Side of each half, in pixels.")
         parser.add_argument("--val-fraction", type=float, default=0.1)
         parser.add_argument("--limit", type=int, help="Stop after this many pairs.")
-        parser.add_argument("--count", type=int, default=200, help="avatars, pandas: how many.")
-        parser.add_argument("--seed", type=int, default=0, help="avatars, pandas: which ones.")
+        parser.add_argument(
+            "--count",
+            type=int,
+            default=200,
+            help="avatars, pandas: how many; drawn: how many of each thing.",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=0, help="avatars, pandas, drawn: which ones."
+        )
         parser.add_argument("--categories", nargs="*", choices=sorted(things.labels()))
         parser.add_argument(
             "--min-colourfulness",
@@ -88,13 +97,20 @@ class Command(BaseCommand):
             package = iconify.fetch(name, cache / "iconify")
             openmoji_dir = openmoji.fetch_package(cache / "openmoji")
             return list(iconify.pictures(name, package, openmoji_dir))
-        if name == "avatars":
-            return list(sources.avatar_pictures(options["count"], seed=options["seed"]))
-        if name == "pandas":
-            return list(drawn_pandas.panda_pictures(options["count"], seed=options["seed"]))
+        if name in ("avatars", "pandas", "drawn"):
+            return self._drawings(name, options["count"], options["seed"])
         if name == "tuxpaint":
             return list(sources.tuxpaint_pictures())
         if name == "openclipart":
             return list(sources.openclipart_pictures())
         package = sources.fetch_twemoji(cache / "twemoji")
         return list(sources.twemoji_pictures(package, openmoji.fetch_package(cache / "openmoji")))
+
+    @staticmethod
+    def _drawings(name: str, count: int, seed: int) -> list[Picture]:
+        # Pictures drawn as SVG here; ``--categories`` picks among them before any is drawn.
+        if name == "avatars":
+            return list(sources.avatar_pictures(count, seed=seed))
+        if name == "pandas":
+            return list(drawn_pandas.panda_pictures(count, seed=seed))
+        return list(drawn_things.thing_pictures(count, seed=seed))
