@@ -20,6 +20,7 @@ UNREADABLE_REQUEST: Final = "unreadable_request"
 TOO_LARGE: Final = "too_large"
 THROTTLED: Final = "throttled"
 SERVER_ERROR: Final = "server_error"
+UNAVAILABLE: Final = "unavailable"  # the database or Redis cannot be reached: try again later
 
 # --- the request's body (refused before Django reads it) ------------------------------
 TOO_SLOW: Final = "too_slow"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import time
 from typing import Any
@@ -37,10 +38,12 @@ from django.utils import translation
 
 from accounts.tokens import sessions_group, token_group
 from core import error_codes as codes
+from core.infrastructure import INFRASTRUCTURE_ERRORS, TRY_AGAIN_LATER, describe
 from drawings import previews, protocol, socket_auth
 from drawings.selectors import installed_categories
 from drawings.socket_auth import UNAUTHORISED, Listener
 
+logger = logging.getLogger(__name__)
 TOO_MANY_SOCKETS = 4429
 MESSAGE_TOO_BIG = 1009
 IDLE = 4408
@@ -136,6 +139,16 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
     child_id: int | None = None  # a child's socket: it may ask for previews
     session_key: str | None = None  # a web session's socket: read again on a recheck
     last_preview: float = -math.inf
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # Redis (the channel layer, the cache) or the database unreachable: the socket closes
+        # with 1013 "try again later" and one log line, not a traceback per socket.
+        try:
+            await super().__call__(scope, receive, send)
+        except INFRASTRUCTURE_ERRORS as error:
+            logger.warning("socket closed (1013): %s", describe(error))
+            with contextlib.suppress(Exception):
+                await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
 
     async def connect(self) -> None:
         try:

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icanvas_site.error_pages.RefusedAdminLookupMiddleware",
+    "icanvas_site.health.InfrastructureDownMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into accounts.lockout's page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -6,10 +6,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from family.admin import family_site
-from icanvas_site import views
+from icanvas_site import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
     # set_language: the language switch in the top bar posts here (see base.html).
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
