@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -55,6 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     date_joined = models.DateTimeField(default=timezone.now)
     # When the parent last opened the family gallery: the family page counts what came since.
     gallery_seen_at = models.DateTimeField(null=True, blank=True)
+    # "Sign out everywhere" counts this up: every web session signed in before then ends.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -68,6 +71,19 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
 
     def __str__(self) -> str:
         return self.email
+
+    def get_session_auth_hash(self) -> str:
+        """Django's (from the password hash: a new password ends other sessions), mixed with
+        ``session_epoch`` once the parent has signed out everywhere (sessions from before
+        then no longer match). Unchanged while the epoch is 0, so no one is signed out by it."""
+        password_hash = super().get_session_auth_hash()
+        if not self.session_epoch:
+            return password_hash
+        return salted_hmac(
+            "accounts.User.session_epoch",
+            f"{password_hash}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Avatar(models.TextChoices):

@@ -20,7 +20,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiToken, Child, User
@@ -114,6 +114,16 @@ def revoke(tokens: QuerySet[ApiToken]) -> int:
 def revoke_all(*, parent: User) -> int:
     """Every token of the parent (after a password change, or "sign out everywhere")."""
     return revoke(ApiToken.objects.filter(user=parent))
+
+
+def sign_out_everywhere(*, parent: User) -> int:
+    """Every device token of the parent is revoked and every web session ends (its socket
+    closes once the transaction commits); returns how many tokens were revoked."""
+    with transaction.atomic():
+        revoked = revoke_all(parent=parent)
+        User.objects.filter(pk=parent.pk).update(session_epoch=F("session_epoch") + 1)
+        recheck_web_sessions(parent_id=parent.pk)
+    return revoked
 
 
 def touch(token: ApiToken) -> None:

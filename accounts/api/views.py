@@ -167,13 +167,14 @@ class SignOutView(APIView):
 
 
 class SignOutEverywhereView(APIView):
-    """Revoke every token of the parent: all devices and all play tokens."""
+    """Sign out everywhere: every token of the parent (all devices, all play tokens) is
+    revoked and every web session ends; their sockets close."""
 
     permission_classes = [IsAuthenticated, IsParentToken]
 
     @extend_schema(tags=TAGS, request=None, responses={204: None, **ERRORS})
     def post(self, request: Request) -> Response:
-        tokens.revoke_all(parent=request.user)  # type: ignore[arg-type]
+        tokens.sign_out_everywhere(parent=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -123,11 +123,16 @@ async def test_leaving_play_mode_and_signing_out_close_that_sessions_socket_only
 
 
 async def test_signing_out_everywhere_and_revoking_a_device_close_their_sockets() -> None:
+    """Revoking one device closes its sockets; signing out everywhere ends every token and
+    every web session of the parent, browsers included."""
     child = await make_child()
     phone = await issue_parent(parent=child.parent)
     tablet = await issue_parent(parent=child.parent, device_name="tablet")
     tablet_socket = await opened(token_socket(tablet.token))
     play_device = await opened(token_socket((await issue_play(child=child)).token))
+    cookie = await session_cookie_for(child)
+    playing_in_a_browser = await opened(socket(cookie))
+    elsewhere = await opened(socket(await session_cookie_for(await make_child())))
     assert (
         await rest(phone.token, "delete", f"/api/v1/auth/devices/{tablet.row.public_id}/")
     ).status_code == 204
@@ -135,6 +140,13 @@ async def test_signing_out_everywhere_and_revoking_a_device_close_their_sockets(
 
     assert (await rest(phone.token, "post", "/api/v1/auth/signout-everywhere/")).status_code == 204
     assert await closed_with(play_device) == TOKEN_REVOKED
+    assert await closed_with(playing_in_a_browser) == SESSION_ENDED
+    # ... and that browser is signed out: its next page asks it to sign in
+    browser = Client()
+    name, value = cookie.decode().split("=", 1)
+    browser.cookies[name] = value
+    assert (await sync_to_async(browser.get)("/draw/")).status_code == 302
+    await still_open(elsewhere)
 
 
 async def test_withdrawing_consent_closes_the_childs_sockets_and_no_sibling_s() -> None:
