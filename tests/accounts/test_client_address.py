@@ -3,6 +3,8 @@ named in ``TRUSTED_PROXIES``, by the API's throttles and the sign-in lock-out al
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -13,7 +15,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _sign_up(n: int, **headers: str):
+def _sign_up(n: int, **headers: Any):
     return APIClient().post(
         "/api/v1/auth/signup/",
         {"email": f"parent{n}@example.com", "password": "a-long-fresh-password-9"},
