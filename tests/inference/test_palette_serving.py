@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from inference.architectures import PALETTE, PIX2PIX, architecture
+from inference.palette.network import PaletteNetConfig
 from inference.registry import RegistryError, WeightsMismatch, discover, parse_card
 from inference.runtime import GeneratorRuntime
 from inference.testing import write_random_generator, write_random_painter
@@ -27,7 +28,8 @@ def test_the_registry_reads_a_painter_card_without_drawing(tmp_path: Path) -> No
     (found,) = discover(tmp_path)
     assert found == card and found.kind == PALETTE and found.category_slugs == ("sun",)
     assert found.architecture_kind.makes_variants and not found.architecture_kind.has_fast_copy
-    assert found.config.labels == ("sun",) and found.config.colours == 6
+    config: PaletteNetConfig = found.config  # type: ignore[assignment]
+    assert config.labels == ("sun",) and config.colours == 6
 
 
 def test_a_painter_draws_512_pictures_and_new_colours_through_the_runtime(
