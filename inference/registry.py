@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from core import error_codes as codes
 from core.errors import ApplicationError
+from inference.architectures import PIX2PIX, Architecture, architecture
 
 # The one hash of weights files, re-exported for cards, promotion and tests (no torch needed).
 from inference.pix2pix.checkpoints import file_sha256  # noqa: F401
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ARCHITECTURE_TYPE = "pix2pix-unet"
+ARCHITECTURE_TYPE = PIX2PIX  # the pix2pix kind's name, as promotion and test cards write it
 DTYPES = ("float16", "float32")
 # Names become file names and URL-ish identifiers; keep them boring and traversal-proof.
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -124,17 +125,22 @@ class GeneratorCard:
     # Provenance (data, licences, metrics...) is informative only, so it takes no part in
     # equality or hashing.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    kind: str = PIX2PIX  # the card's architecture "type" (inference.architectures)
+
+    @property
+    def architecture_kind(self) -> Architecture:
+        """What kind of generator this is (:mod:`inference.architectures`)."""
+        return architecture(self.kind)
 
     @functools.cached_property
     def config(self) -> GeneratorConfig:
-        """The architecture as ``GeneratorConfig`` (imports torch: only a process that draws, or
-        checks, asks); ``RegistryError`` saying what is wrong with it."""
-        from inference.pix2pix.networks import GeneratorConfig
-
+        """The network's config (``GeneratorConfig`` for pix2pix; imports torch: only a process
+        that draws, or checks, asks); ``RegistryError`` saying what is wrong with it."""
         try:
-            return GeneratorConfig.from_dict(json.loads(self.architecture))
+            config: GeneratorConfig = self.architecture_kind.config(json.loads(self.architecture))
         except (TypeError, ValueError) as exc:
             raise RegistryError(f"{self.card_path}: {exc}") from exc
+        return config
 
     @property
     def category_slugs(self) -> tuple[str, ...]:
@@ -205,18 +211,17 @@ def _parse_categories(data: Mapping[str, Any]) -> tuple[Category, ...]:
     return categories
 
 
-def _parse_architecture(data: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """The architecture as canonical JSON and its condition list, checked without torch."""
-    architecture = dict(_require(data, "architecture", dict))
-    kind = architecture.pop("type", None)
-    if kind != ARCHITECTURE_TYPE:
-        raise ValueError(f'architecture "type" must be "{ARCHITECTURE_TYPE}", not {kind!r}')
-    condition = architecture.get("condition", [])
+def _parse_architecture(data: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """The architecture's kind, itself as canonical JSON, and the labels it is told (its
+    condition list), checked without torch."""
+    described = dict(_require(data, "architecture", dict))
+    kind = architecture(described.pop("type", None))
+    condition = described.get(kind.labels_key, [])
     if not isinstance(condition, list | tuple) or not all(
         isinstance(slug, str) and slug for slug in condition
     ):
-        raise ValueError(f"condition must be a list of category slugs, not {condition!r}")
-    return json.dumps(architecture, sort_keys=True), tuple(condition)
+        raise ValueError(f"{kind.labels_key} must be a list of category slugs, not {condition!r}")
+    return kind.type, json.dumps(described, sort_keys=True), tuple(condition)
 
 
 def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
@@ -241,7 +246,7 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise ValueError('"priority" must be an integer')
     categories = _parse_categories(data)
-    architecture, condition = _parse_architecture(data)
+    kind, described, condition = _parse_architecture(data)
     if condition:
         missing = [c.slug for c in categories if c.slug not in condition]
         if missing:
@@ -252,7 +257,8 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
     return GeneratorCard(
         name=name,
         categories=categories,
-        architecture=architecture,
+        architecture=described,
+        kind=kind,
         weights_path=card_path.with_name(weights).resolve(),
         card_path=card_path.resolve(),
         sha256=sha256,
@@ -374,20 +380,25 @@ def all_categories(directory: Path | str | None = None) -> list[Category]:
     return categories_of(discover(directory))
 
 
-def load_generator(card: GeneratorCard, device: str | torch.device = "cpu") -> torch.nn.Module:
-    """Build the generator described by ``card`` and load its weights, ready for inference.
+def load_generator(card: GeneratorCard, device: str | torch.device = "cpu") -> Any:
+    """Build the generator described by ``card`` and load its weights, ready for inference:
+    a torch module for pix2pix, a painter for the palette kind (:mod:`inference.architectures`).
 
-    Through the one checked loader (:func:`inference.pix2pix.checkpoints.load_generator`): the
+    Through the one checked reader (:func:`inference.pix2pix.checkpoints.read_weights`): the
     weights file is hashed first and refused (``WeightsMismatch``) unless it matches the card;
     it is then read with ``safetensors`` only, so a pickle renamed ``.safetensors`` is a
     ``RegistryError``, never executed. Weights are cast to float32 (half precision is only a
-    storage format here). The module is in eval mode with gradients off.
+    storage format here), in eval mode with gradients off.
     """
     from inference.pix2pix import checkpoints
 
     try:
-        return checkpoints.load_generator(
-            card.weights_path, card.config, sha256=card.sha256, device=device
+        return card.architecture_kind.load(
+            card.weights_path,
+            card.config,
+            sha256=card.sha256,
+            device=device,
+            card=card.extra,
         )
     except checkpoints.WeightsMismatch as exc:
         raise WeightsMismatch(f"Generator {card.name}: {exc}") from exc

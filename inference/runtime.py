@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inference.registry import (
     Category,
@@ -105,7 +105,7 @@ class LoadedGenerator:
     serves the fast path, its fast copy."""
 
     card: GeneratorCard
-    module: torch.nn.Module
+    module: Any  # a torch module (pix2pix) or a painter (palette): inference.architectures
     device: torch.device
     fast: FastGenerator | None = None
 
@@ -120,6 +120,7 @@ class LoadedGenerator:
         categories: Sequence[str] | None = None,
         *,
         exact: bool = False,
+        variants: Sequence[int] | None = None,
     ) -> list[Image.Image]:
         """Turn sketches into pictures, one call for the whole batch, in input order.
 
@@ -130,6 +131,10 @@ class LoadedGenerator:
         modes and sizes are converted and resized rather than refused. The fast copy draws
         unless ``exact`` (or the runtime serves the exact path); either way a sketch's picture
         does not depend on the rest of the batch (within 2 levels on the fast path).
+
+        A palette painter (``kids3``) takes sketches of any size and draws pictures of at
+        least 512 px; ``variants`` (one per sketch, 0 the first colours) redraw the colours the
+        child left to it ("New colours"). Other kinds have one picture per sketch.
         """
         from inference.pix2pix.drawing import draw
 
@@ -137,6 +142,11 @@ class LoadedGenerator:
             return []
         if categories is not None and len(categories) != len(sketches):
             raise ValueError(f"{len(sketches)} sketches but {len(categories)} categories")
+        kind = self.card.architecture_kind
+        if kind.makes_variants:
+            return kind.draw(self.module, sketches, categories, variants=variants)
+        if variants and any(variants):
+            raise ValueError(f"Generator {self.card.name} draws one picture a sketch.")
         generator = self.module if exact or self.fast is None else self.fast
         return draw(
             generator,
@@ -285,7 +295,8 @@ class GeneratorRuntime:
             configure_threads(threads)
             card = self.card(name)
             module = load_generator(card, device=self.device)
-            fast = self._fast_copy(module) if self.path == "fast" else None
+            fast_path = self.path == "fast" and card.architecture_kind.has_fast_copy
+            fast = self._fast_copy(module) if fast_path else None
             loaded = LoadedGenerator(card=card, module=module, device=self.device, fast=fast)
             self._loaded[name] = loaded
             logger.info(

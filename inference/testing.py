@@ -91,6 +91,39 @@ def write_random_generator(
     return parse_card(card_path)
 
 
+def write_random_painter(
+    directory: Path,
+    *,
+    name: str = "test-painter",
+    categories: Iterable[CategoryEntry] = (("sun", "Sun", "해", "☀️", "space"),),
+    seed: int = 0,
+    priority: int = 0,
+) -> GeneratorCard:
+    """A tiny palette painter (``palette-unet``) with seeded random weights and a six-colour
+    palette, installed like a trained one; returns its card."""
+    import numpy as np
+    import torch
+
+    from inference.palette.colours import Palette
+    from inference.palette.install import install_painter
+    from inference.palette.network import PaletteNetConfig, build_palette_net
+
+    entries = [_card_entry(c) for c in categories]
+    config = PaletteNetConfig(
+        colours=6, labels=tuple(e["slug"] for e in entries), ngf=4, max_channels=16, embed_dim=4
+    )
+    with torch.random.fork_rng():  # reproducible weights, the global seed left alone
+        torch.manual_seed(seed)
+        net = build_palette_net(config)
+    rgb = [(255, 255, 255), (24, 24, 24), (224, 36, 36), (21, 128, 61), (29, 78, 216),
+           (250, 204, 21)]  # fmt: skip
+    palette = Palette(np.array(rgb, np.uint8), np.ones(len(rgb), np.float32))
+    extra = {"data": [{"source": "random initialisation (test fixture)", "licence": "CC0-1.0"}]}
+    return install_painter(
+        net, palette, directory, name=name, categories=entries, priority=priority, extra=extra
+    )
+
+
 def write_random_classifier(
     generators_directory: Path,
     *,

@@ -11,7 +11,7 @@ side, which :mod:`inference.palette.painting` turns into one colour per shape. P
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 import torch
@@ -30,7 +30,6 @@ class PaletteNetConfig:
     ngf: int = 32
     max_channels: int = 256
     downs: int = 8  # 256 px in: down to 1 x 1
-    kind: str = field(default="palette_unet", init=False)
 
     @property
     def input_planes(self) -> int:
@@ -47,7 +46,7 @@ class PaletteNetConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PaletteNetConfig:
-        known = {k: v for k, v in data.items() if k != "kind"}
+        known = dict(data)
         known["labels"] = tuple(known.get("labels", ()))
         return cls(**known)
 

@@ -9,7 +9,7 @@ use it; the serving engine runs the same network exported (see the card).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,14 +63,34 @@ class PalettePainter:
 
     @classmethod
     def load(cls, weights: Path | str, card: Path | str | None = None) -> PalettePainter:
-        """From a ``.safetensors`` file and its JSON card (beside it by default)."""
+        """From a training checkpoint's ``.safetensors`` file and its JSON card (beside it by
+        default). Installed generators load through :mod:`inference.architectures`."""
         weights = Path(weights)
         card_path = Path(card) if card else weights.with_suffix(".json")
         data = json.loads(card_path.read_text(encoding="utf-8"))
-        net = build_palette_net(PaletteNetConfig.from_dict(data["architecture"]))
-        net.load_state_dict({k: v.float() for k, v in read_weights(weights).items()})
+        architecture = {k: v for k, v in data["architecture"].items() if k != "type"}
+        return cls.from_weights(
+            read_weights(weights),
+            PaletteNetConfig.from_dict(architecture),
+            Palette.from_dict(data["palette"]),
+            card=data,
+        )
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Mapping[str, torch.Tensor],
+        config: PaletteNetConfig,
+        palette: Palette,
+        *,
+        card: dict[str, Any],
+    ) -> PalettePainter:
+        """A painter from its network's weights (any float dtype: fp16 is a storage format)."""
+        net = build_palette_net(config)
+        net.load_state_dict({k: v.float() for k, v in weights.items()})
         net.eval()
-        return cls(net=net, palette=Palette.from_dict(data["palette"]), card=data)
+        net.requires_grad_(False)
+        return cls(net=net, palette=palette, card=card)
 
     @torch.no_grad()
     def probabilities(self, planes: torch.Tensor, labels: Sequence[str | None]) -> np.ndarray:

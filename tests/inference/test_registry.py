@@ -85,7 +85,7 @@ def test_malformed_cards_are_skipped_and_reported(tmp_path: Path, caplog) -> Non
     text = "\n".join(problems)
     assert "broken.json: unreadable model card" in text
     assert "at least one category" in text
-    assert 'must be "pix2pix-unet"' in text
+    assert 'must be one of "pix2pix-unet", "palette-unet", not \'cyclegan\'' in text
     assert '"weights" must be "escapes.safetensors"' in text
     assert "lost-weights.safetensors is missing" in text
     assert "must be a JSON object" in text
