@@ -174,9 +174,28 @@ def load_state(out: Path, net: PaletteUnet, opt: torch.optim.Optimizer) -> dict[
         if key.startswith("opt_G."):
             _, index, name = key.split(".", 2)
             slots.setdefault(int(index), {})[name] = value if name == "step" else value.float()
+    if not slots:
+        print("the carried state has no Adam moments: Adam starts afresh from these weights")
     opt.load_state_dict({"state": slots, "param_groups": groups})
     print(f"resumed at epoch {state['epoch']} batch {state['batch']} step {state['step']}")
     return state
+
+
+def carry_state(run_dir: Path | str, dest: Path | str) -> Path:
+    """A run's resume state small enough to commit: the network in bfloat16, the position,
+    the plan, the palette and the loss log — not Adam's moments (twice the network's size),
+    which a continued run rebuilds within a few hundred steps."""
+    import shutil
+
+    run_dir, dest = Path(run_dir), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    tensors = read_weights(run_dir / RESUME_WEIGHTS)
+    small = {k: v.to(torch.bfloat16) for k, v in tensors.items() if k.startswith("G.")}
+    save_file(small, dest / RESUME_WEIGHTS)
+    for name in (RESUME_STATE, "config.json", "losses.csv", "palette.json"):
+        if (run_dir / name).exists():
+            shutil.copyfile(run_dir / name, dest / name)
+    return dest / RESUME_WEIGHTS
 
 
 def save_checkpoint(

@@ -27,6 +27,7 @@ from inference.palette.painting import (
     lay_lines,
     paint_fills,
 )
+from inference.pix2pix.checkpoints import read_weights
 
 RED, GREEN, BLUE, YELLOW = (224, 36, 36), (21, 128, 61), (29, 78, 216), (250, 204, 21)
 
@@ -217,3 +218,29 @@ def test_an_outline_with_a_gap_is_still_a_shape() -> None:
     picture = paint(sketch, probs)
     assert (picture[240:270, 200:240].reshape(-1, 3) == GREEN).all()
     assert (picture[:40, :40] == 255).all()
+
+
+def test_a_carried_state_without_adam_continues_the_run(tmp_path: Path) -> None:
+    from inference.palette.training import PaletteTrainConfig, carry_state, train
+
+    data = tmp_path / "pairs"
+    data.mkdir()
+    for i in range(4):
+        picture = np.full((64, 64, 3), 255, np.uint8)
+        cv2.circle(picture, (32, 32), 14 + i, (RED, GREEN, BLUE, YELLOW)[i], -1)
+        Image.fromarray(np.concatenate([np.full_like(picture, 255), picture], axis=1)).save(
+            data / f"sun__{i}.png"
+        )
+    cfg = PaletteTrainConfig(
+        data={"data_dirs": [str(data)], "condition": ["sun"], "size": 64, "load_size": 68,
+              "augment": False, "sketch_styles": ["xdog"]},
+        out_dir=str(tmp_path / "run"), colours=6, ngf=4, max_channels=16, embed_dim=4, downs=6,
+        batch_size=2, epochs=2, epochs_decay=0, num_workers=0, palette_pictures=4, bf16=False,
+        max_steps=2,
+    )  # fmt: skip
+    train(cfg)
+    carried = carry_state(tmp_path / "run", tmp_path / "carried")
+    assert not any(k.startswith("opt_G.") for k in read_weights(carried))
+    cfg.out_dir, cfg.max_steps = str(tmp_path / "carried"), None
+    record = train(cfg)
+    assert record["epoch"] == 2 and record["step"] == 4  # continued from step 2, not from 0
