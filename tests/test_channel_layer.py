@@ -62,7 +62,10 @@ async def test_readers_cancelled_at_any_moment_end_at_once_on_real_redis(setting
             done, _ = await asyncio.wait({reader}, timeout=7)
             assert done, "a cancelled reader kept reading"
             slowest = max(slowest, time.monotonic() - started)
-        assert slowest < 0.5
+        # A reader that waited out its pop would take the whole pop (channels_redis blocks 5 s);
+        # one that ends at once takes milliseconds, up to a few hundred on a loaded CI machine
+        # (0.51 s was seen), so the bound sits well between the two.
+        assert slowest < 2.0
         # A message sent after all that still arrives.
         channel = await layer.new_channel()
         await layer.send(channel, {"type": "after.cancels"})
