@@ -46,7 +46,9 @@ class PaletteNetConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PaletteNetConfig:
-        known = dict(data)
+        # "kind" named the architecture in the cards of kids3's first epochs; the card's
+        # architecture "type" says it now.
+        known = {k: v for k, v in data.items() if k != "kind"}
         known["labels"] = tuple(known.get("labels", ()))
         return cls(**known)
 
