@@ -115,6 +115,7 @@ def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
     paper_area = np.isin(labels, paper_labels)
     wide_count, wide = _cut(walls, LEAK_CLOSE_PX)
     open_to_paper = set(_touching_border(wide).tolist())
+    found_leaky = False
     for leaky in range(1, wide_count):
         if leaky in open_to_paper:
             continue
@@ -122,6 +123,11 @@ def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
         if inside.any():
             labels[inside] = count
             count += 1
+            found_leaky = True
+    if found_leaky:
+        # The wide closing's band along the strokes joins whichever shape is nearest, so a
+        # leaky shape is filled up to its outline, not left with a rim of paper inside it.
+        labels[paper_area & (wide == 0)] = 0
     if count > 1:
         # Every wall (and dilated) pixel joins the nearest shape.
         _, nearest = ndimage.distance_transform_edt(labels == 0, return_indices=True)

@@ -217,6 +217,7 @@ def test_an_outline_with_a_gap_is_still_a_shape() -> None:
     probs[0] = np.where(probs[3] == 0.45, 0.4, probs[0])
     picture = paint(sketch, probs)
     assert (picture[240:270, 200:240].reshape(-1, 3) == GREEN).all()
+    assert (picture[256, 140:150] == GREEN).all()  # filled up to the outline: no paper rim
     assert (picture[:40, :40] == 255).all()
 
 
