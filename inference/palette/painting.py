@@ -256,13 +256,13 @@ def paint_fills(
     table[shapes.paper] = 255
     fills = table[shapes.labels]
     paper = shapes.paper[shapes.labels]
-    _paint_sure_areas(fills, paper, probs, palette, chosen_variant=variant)
+    _paint_sure_areas(fills, paper, probs, palette)
     _paint_colouring(fills, hint_rgb, colouring, hint_mask)
     return fills
 
 
 def _paint_sure_areas(
-    fills: np.ndarray, paper: np.ndarray, probs: np.ndarray, palette: Palette, chosen_variant: int
+    fills: np.ndarray, paper: np.ndarray, probs: np.ndarray, palette: Palette
 ) -> None:
     side = fills.shape[0]
     best = probs.argmax(axis=0)

@@ -33,7 +33,7 @@ from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palet
 from inference.pix2pix.checkpoints import read_weights
 from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs
 from inference.pix2pix.hints import split_sketch
-from inference.pix2pix.training.checkpoints import RESUME_STATE, RESUME_WEIGHTS
+from inference.pix2pix.training.checkpoints import RESUME_STATE, RESUME_WEIGHTS, compact_resume
 from inference.pix2pix.training.config import TrainConfig
 from inference.pix2pix.training.loop import epoch_order, load_sources
 
@@ -182,20 +182,10 @@ def load_state(out: Path, net: PaletteUnet, opt: torch.optim.Optimizer) -> dict[
 
 
 def carry_state(run_dir: Path | str, dest: Path | str) -> Path:
-    """A run's resume state small enough to commit: the network in bfloat16, the position,
-    the plan, the palette and the loss log — not Adam's moments (twice the network's size),
-    which a continued run rebuilds within a few hundred steps."""
-    import shutil
-
-    run_dir, dest = Path(run_dir), Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    tensors = read_weights(run_dir / RESUME_WEIGHTS)
-    small = {k: v.to(torch.bfloat16) for k, v in tensors.items() if k.startswith("G.")}
-    save_file(small, dest / RESUME_WEIGHTS)
-    for name in (RESUME_STATE, "config.json", "losses.csv", "palette.json"):
-        if (run_dir / name).exists():
-            shutil.copyfile(run_dir / name, dest / name)
-    return dest / RESUME_WEIGHTS
+    """A run's resume state small enough to commit (:func:`compact_resume`): the network in
+    bfloat16, the position, the plan, the palette and the loss log — not Adam's moments (twice
+    the network's size), which a continued run rebuilds within a few hundred steps."""
+    return compact_resume(run_dir, dest, keep="G.")
 
 
 def save_checkpoint(

@@ -191,11 +191,12 @@ def load_initial_weights(net_g: torch.nn.Module, weights: Mapping[str, torch.Ten
     net_g.load_state_dict(loaded)
 
 
-def compact_resume(run_dir: Path | str, dest: Path | str) -> Path:
+def compact_resume(run_dir: Path | str, dest: Path | str, *, keep: str = "") -> Path:
     """Copy a run's resume state to ``dest`` at half the size, to carry it to another machine
     (or commit it): every float tensor in bfloat16 except the Adam step counts, which stay
     exact; the position, config and loss log as they are. Loading casts the weights and Adam's
-    moments back to float32, so ``train --resume`` continues from it (within bf16 rounding)."""
+    moments back to float32, so ``train --resume`` continues from it (within bf16 rounding).
+    ``keep`` (a key prefix such as ``"G."``) carries only those tensors."""
     import shutil
 
     run_dir, dest = Path(run_dir), Path(dest)
@@ -206,6 +207,7 @@ def compact_resume(run_dir: Path | str, dest: Path | str) -> Path:
         if value.is_floating_point() and not key.endswith(".step")
         else value
         for key, value in tensors.items()
+        if key.startswith(keep)
     }
     save_file(small, dest / RESUME_WEIGHTS)
     for name in (RESUME_STATE, "config.json", "losses.csv", "palette.json"):
