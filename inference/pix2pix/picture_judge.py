@@ -63,18 +63,28 @@ def strokes(sketch: np.ndarray) -> np.ndarray:
     return sketch.min(axis=2) < 200
 
 
-def closed_shapes(sketch: np.ndarray) -> list[np.ndarray]:
-    """Masks of the shapes the strokes close (not touching the border), inset from the lines."""
+def _areas(sketch: np.ndarray) -> tuple[np.ndarray, list[int], list[int]]:
+    """The areas the strokes part (labels), and which of them are the paper around the drawing
+    (touching the border) and which are closed shapes."""
     walls = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((5, 5), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         (1 - walls).astype(np.uint8), connectivity=4
     )
-    kernel = np.ones((2 * INSET_PX + 1, 2 * INSET_PX + 1), np.uint8)
-    shapes = []
+    paper: list[int] = []
+    closed: list[int] = []
     for label in range(1, count):
         x, y, w, h, _area = stats[label]
-        if x == 0 or y == 0 or x + w == SIDE or y + h == SIDE:
-            continue  # the paper around the drawing
+        touches = x == 0 or y == 0 or x + w == SIDE or y + h == SIDE
+        (paper if touches else closed).append(label)
+    return labels, paper, closed
+
+
+def closed_shapes(sketch: np.ndarray) -> list[np.ndarray]:
+    """Masks of the shapes the strokes close (not touching the border), inset from the lines."""
+    labels, _paper, closed = _areas(sketch)
+    kernel = np.ones((2 * INSET_PX + 1, 2 * INSET_PX + 1), np.uint8)
+    shapes = []
+    for label in closed:
         inside = cv2.erode((labels == label).astype(np.uint8), kernel) > 0
         if inside.sum() >= MIN_SHAPE_PX:
             shapes.append(inside)
@@ -83,15 +93,8 @@ def closed_shapes(sketch: np.ndarray) -> list[np.ndarray]:
 
 def paper_around(sketch: np.ndarray) -> np.ndarray:
     """The paper outside every closed shape, clear of the strokes."""
-    walls = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((5, 5), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        (1 - walls).astype(np.uint8), connectivity=4
-    )
-    outside = np.zeros(sketch.shape[:2], bool)
-    for label in range(1, count):
-        x, y, w, h, _ = stats[label]
-        if x == 0 or y == 0 or x + w == SIDE or y + h == SIDE:
-            outside |= labels == label
+    labels, paper, _closed = _areas(sketch)
+    outside = np.isin(labels, paper)
     reach = 2 * PAPER_CLEARANCE_PX + 1
     near = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     return outside & ~near
