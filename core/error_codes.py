@@ -66,6 +66,10 @@ CLIENT_ID_CONFLICT: Final = "client_id_conflict"
 NO_GENERATORS: Final = "no_generators"
 UNKNOWN_CATEGORY: Final = "unknown_category"
 NOT_FAILED: Final = "not_failed"
+NOT_DONE: Final = "not_done"  # "New colours" or a version asked of a picture not finished yet
+NO_NEW_COLOURS: Final = "no_new_colours"  # the generator serving it draws one picture a sketch
+TOO_MANY_VERSIONS: Final = "too_many_versions"
+NO_SUCH_VERSION: Final = "no_such_version"
 NO_PICTURE: Final = "no_picture"
 SUGGESTIONS_BUSY: Final = "suggestions_busy"
 

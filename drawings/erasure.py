@@ -17,17 +17,20 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from drawings.models import Drawing, FileDeletion
+from drawings.models import Drawing, FileDeletion, PictureVersion
 
 logger = logging.getLogger(__name__)
 
 
 def stored_files_of(drawings: QuerySet[Drawing]) -> list[str]:
-    """The storage names of every sketch and picture of these drawings."""
+    """The storage names of every sketch and picture of these drawings, every version of each
+    picture ("New colours") included, each once."""
     names: list[str] = []
     for sketch, result in drawings.values_list("sketch", "result"):
         names += [name for name in (sketch, result) if name]
-    return names
+    versions = PictureVersion.objects.filter(drawing__in=drawings.values("pk"))
+    names += versions.values_list("picture", flat=True)
+    return list(dict.fromkeys(names))
 
 
 def delete_stored_file(name: str) -> bool:
@@ -108,6 +111,7 @@ def sweep_unreferenced_files(*, older_than: timedelta, now: datetime | None = No
     now = now or timezone.now()
     referenced = set(Drawing.objects.exclude(sketch="").values_list("sketch", flat=True))
     referenced |= set(Drawing.objects.exclude(result="").values_list("result", flat=True))
+    referenced |= set(PictureVersion.objects.values_list("picture", flat=True))
     swept = []
     for folder in STORED_FOLDERS:
         try:

@@ -8,6 +8,12 @@ waiting out the lease; a picture's file is named after its drawing and attempt, 
 overwrites what a crashed attempt left instead of orphaning it. Actions return what happened
 (a :class:`Claim`, :class:`Finished`, :class:`Requeued`, :class:`Failed`, :class:`Reaped`) or
 None when the row was no longer theirs to change. Workers compute pictures, then call these.
+
+"New colours" (🎲) rides the same life: a done drawing whose child asked for another colourway
+has ``new_colours`` queued, is claimed with the first pictures (``new_colours`` running, the
+drawing itself stays done and keeps showing its picture), and finishing stores the new version,
+shows it, and pays nothing; a colourway that cannot be painted ends as ``new_colours`` failed,
+the pictures already made untouched.
 """
 
 from __future__ import annotations
@@ -22,7 +28,18 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, CharField, F, Field, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    Field,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_noop
@@ -30,7 +47,7 @@ from django.utils.translation import gettext_noop
 from drawings import hooks, worker_identity
 from drawings.erasure import delete_files_on_commit
 from drawings.events import drawing_changed, wake_workers_on_commit
-from drawings.models import Drawing, DrawingStatus
+from drawings.models import Drawing, DrawingStatus, NewColours, PictureVersion
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +58,9 @@ FRIENDLY_FAILURE = gettext_noop(
 )
 FRIENDLY_NO_GENERATOR = gettext_noop(
     "There is no picture-maker for this kind of drawing right now. Your sketch is safe."
+)
+FRIENDLY_NO_NEW_COLOURS = gettext_noop(
+    "The picture-maker for this drawing can't paint new colours. Your picture is safe."
 )
 # How many rows one reaper pass looks at, so a backlog is worked through in bounded steps.
 REAP_BATCH = 500
@@ -54,6 +74,8 @@ class Claim:
     drawing: Drawing
     attempt: int
     worker_id: str = ""
+    # 0: the drawing's first picture; n >= 1: "New colours", its version n (the variant drawn).
+    variant: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,46 +120,80 @@ class Reaped:
     requeued: list[Drawing] = field(default_factory=list)
 
 
-def result_file_name(*, drawing_id: int, attempt: int) -> str:
-    """Where the picture of this attempt at this drawing is stored.
+def result_file_name(*, drawing_id: int, attempt: int, variant: int = 0) -> str:
+    """Where the picture of this attempt at this drawing (version ``variant``) is stored.
 
     The same for every try of that attempt, so a retry overwrites the file a killed worker left;
-    a keyed hash, so the name says nothing about the drawing or the child.
+    a keyed hash, so the name says nothing about the drawing or the child. A new colourway has a
+    name of its own, so it never replaces an earlier version's file.
     """
     key = salted_hmac("drawings.result_file", str(drawing_id), algorithm="sha256").hexdigest()
-    return f"results/{key[:32]}-a{attempt}.png"
+    version = f"-v{variant}" if variant else ""
+    return f"results/{key[:32]}{version}-a{attempt}.png"
+
+
+# Rows a worker may take: a first picture waiting, or new colours for a done one.
+_WAITING = Q(status=DrawingStatus.QUEUED) | Q(
+    status=DrawingStatus.DONE, new_colours=NewColours.QUEUED
+)
+# Rows a worker holds: drawing a first picture, or painting new colours.
+_HELD = Q(status=DrawingStatus.RUNNING) | Q(
+    status=DrawingStatus.DONE, new_colours=NewColours.RUNNING
+)
+
+
+def _for_first_picture(value: Any, otherwise: str, output_field: Field[Any, Any]) -> Case:
+    """In one UPDATE of waiting rows: ``value`` for a first picture, the column as it was for
+    new colours (SET expressions read the row before the update)."""
+    return Case(
+        When(status=DrawingStatus.QUEUED, then=Value(value)),
+        default=F(otherwise),
+        output_field=output_field,
+    )
 
 
 def claim_drawings(*, drawing_ids: list[int], worker_id: str = "") -> list[Claim]:
-    """Atomically take ``queued`` drawings: queued → running, attempts += 1, lease set.
+    """Atomically take waiting drawings: queued → running (or a done drawing's new colours
+    queued → running), attempts += 1, lease set.
 
     One conditional UPDATE for the whole batch and one read of what it took (two queries
     however many ids), so two workers never take the same row. ``worker_id``
     (``drawings.worker_identity.new_worker_id``) is recorded with a first heartbeat, so the
-    reaper can tell when the holder died. Claims come back in the order of ``drawing_ids``.
+    reaper can tell when the holder died. Claims come back in the order of ``drawing_ids``; a
+    claim for new colours carries the version to paint as its ``variant``.
     """
     ids = list(dict.fromkeys(drawing_ids))
     if not ids:
         return []
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.INFERENCE_LEASE_SECONDS)
-    taken = Drawing.objects.filter(pk__in=ids, status=DrawingStatus.QUEUED).update(
-        status=DrawingStatus.RUNNING,
+    taken = Drawing.objects.filter(_WAITING, pk__in=ids).update(
+        status=_for_first_picture(DrawingStatus.RUNNING, "status", CharField()),
+        new_colours=Case(
+            When(status=DrawingStatus.DONE, then=Value(NewColours.RUNNING)),
+            default=F("new_colours"),
+            output_field=CharField(),
+        ),
         attempts=F("attempts") + 1,
         lease_until=lease_until,
-        started_at=now,
+        started_at=_for_first_picture(now, "started_at", DateTimeField()),
         worker_id=worker_id,
         heartbeat_at=now,
     )
     if not taken:
         return []
-    # This UPDATE's rows: running, ours, started at this very instant.
+    # This UPDATE's rows: held, ours, leased at this very instant (heartbeats leave the lease).
     mine = Drawing.objects.filter(
-        pk__in=ids, status=DrawingStatus.RUNNING, worker_id=worker_id, started_at=now
+        _HELD, pk__in=ids, worker_id=worker_id, lease_until=lease_until
     ).select_related("child")
     order = {pk: index for index, pk in enumerate(ids)}
     claims = [
-        Claim(drawing=d, attempt=d.attempts, worker_id=worker_id)
+        Claim(
+            drawing=d,
+            attempt=d.attempts,
+            worker_id=worker_id,
+            variant=d.version_count if d.status == DrawingStatus.DONE else 0,
+        )
         for d in sorted(mine, key=lambda d: order[d.pk])
     ]
     for claim in claims:
@@ -146,11 +202,13 @@ def claim_drawings(*, drawing_ids: list[int], worker_id: str = "") -> list[Claim
 
 
 def _owned(claim: Claim) -> QuerySet[Drawing]:
+    held = (
+        Q(status=DrawingStatus.DONE, new_colours=NewColours.RUNNING)
+        if claim.variant
+        else Q(status=DrawingStatus.RUNNING)
+    )
     return Drawing.objects.filter(
-        pk=claim.drawing.pk,
-        status=DrawingStatus.RUNNING,
-        attempts=claim.attempt,
-        worker_id=claim.worker_id,
+        held, pk=claim.drawing.pk, attempts=claim.attempt, worker_id=claim.worker_id
     )
 
 
@@ -159,9 +217,7 @@ def renew_heartbeat(*, worker_id: str) -> int:
 
     Returns how many drawings it still holds.
     """
-    return Drawing.objects.filter(status=DrawingStatus.RUNNING, worker_id=worker_id).update(
-        heartbeat_at=timezone.now()
-    )
+    return Drawing.objects.filter(_HELD, worker_id=worker_id).update(heartbeat_at=timezone.now())
 
 
 def finish_drawing(
@@ -183,57 +239,29 @@ def finish_drawings(*, pictures: Sequence[Picture]) -> list[Finished | None]:
     batch) — only by this call, for only the rows it changed — and each event carries what
     they made of its picture. A picture whose lease was lost is not kept (``None`` in its
     place).
+
+    New colours (claims with a ``variant``) are finished by the same call: each becomes the
+    drawing's next version and the one shown, pays nothing, and the hooks never hear of it.
     """
     if not pictures:
         return []
     names = {
         p.claim.drawing.pk: _store_result(
-            drawing_id=p.claim.drawing.pk, attempt=p.claim.attempt, picture_png=p.png
+            drawing_id=p.claim.drawing.pk,
+            attempt=p.claim.attempt,
+            variant=p.claim.variant,
+            picture_png=p.png,
         )
         for p in pictures
     }
-    now = timezone.now()
-    owned = Q()
-    for p in pictures:
-        owned |= Q(pk=p.claim.drawing.pk, attempts=p.claim.attempt, worker_id=p.claim.worker_id)
-
     results: dict[int, Finished] = {}
     with transaction.atomic():
-        updated = Drawing.objects.filter(owned, status=DrawingStatus.RUNNING).update(
-            status=DrawingStatus.DONE,
-            result=_per_row(names, CharField()),
-            generator_name=_per_row(
-                {p.claim.drawing.pk: p.generator_name for p in pictures}, CharField()
-            ),
-            inference_ms=_per_row(
-                {p.claim.drawing.pk: p.inference_ms for p in pictures}, IntegerField()
-            ),
-            finished_at=now,
-            lease_until=None,
-            heartbeat_at=None,
-            error_message="",
-        )
-        if updated:
-            done = [
-                d
-                for d in Drawing.objects.filter(
-                    pk__in=names, status=DrawingStatus.DONE, finished_at=now
-                ).select_related("child")
-                if d.result.name == names[d.pk]
-            ]
-            order = {p.claim.drawing.pk: index for index, p in enumerate(pictures)}
-            done.sort(key=lambda d: order[d.pk])  # a child's pictures are paid in batch order
-            by_pk = {p.claim.drawing.pk: p for p in pictures}
-            # What killed earlier attempts left behind (same names: nothing to search for).
-            delete_files_on_commit(
-                result_file_name(drawing_id=d.pk, attempt=attempt)
-                for d in done
-                for attempt in range(1, by_pk[d.pk].claim.attempt)
-            )
-            for drawing, outcome in zip(done, hooks.run_finished_hooks(done), strict=True):
-                progress = outcome.to_event() if outcome is not None else None
-                drawing_changed(drawing, progress=progress)
-                results[drawing.pk] = Finished(drawing=drawing, payout=outcome)
+        first = [p for p in pictures if not p.claim.variant]
+        if first:
+            results.update(_finish_first_pictures(first, names))
+        again = [p for p in pictures if p.claim.variant]
+        if again:
+            results.update(_finish_new_colours(again, names))
     lost = [pk for pk in names if pk not in results]
     if lost:
         # Those rows are someone else's now; keep a file only if its row points at it (after a
@@ -247,6 +275,111 @@ def finish_drawings(*, pictures: Sequence[Picture]) -> list[Finished | None]:
     return [results.get(p.claim.drawing.pk) for p in pictures]
 
 
+def _owned_by(pictures: Sequence[Picture]) -> Q:
+    owned = Q()
+    for p in pictures:
+        owned |= Q(pk=p.claim.drawing.pk, attempts=p.claim.attempt, worker_id=p.claim.worker_id)
+    return owned
+
+
+def _earlier_attempts(done: Sequence[Drawing], by_pk: Mapping[int, Picture]) -> list[str]:
+    """What killed earlier attempts of these pictures left behind (same names: no search)."""
+    return [
+        result_file_name(drawing_id=d.pk, attempt=attempt, variant=by_pk[d.pk].claim.variant)
+        for d in done
+        for attempt in range(1, by_pk[d.pk].claim.attempt)
+    ]
+
+
+def _finish_first_pictures(
+    pictures: Sequence[Picture], names: Mapping[int, str]
+) -> dict[int, Finished]:
+    """First pictures: done, version 0 shown, paid by the hooks (in the caller's transaction)."""
+    now = timezone.now()
+    mine = [p.claim.drawing.pk for p in pictures]
+    results: dict[int, Finished] = {}
+    updated = Drawing.objects.filter(_owned_by(pictures), status=DrawingStatus.RUNNING).update(
+        status=DrawingStatus.DONE,
+        version=0,
+        version_count=1,
+        result=_per_row({pk: names[pk] for pk in mine}, CharField()),
+        generator_name=_per_row(
+            {p.claim.drawing.pk: p.generator_name for p in pictures}, CharField()
+        ),
+        inference_ms=_per_row(
+            {p.claim.drawing.pk: p.inference_ms for p in pictures}, IntegerField()
+        ),
+        finished_at=now,
+        lease_until=None,
+        heartbeat_at=None,
+        error_message="",
+    )
+    if updated:
+        done = [
+            d
+            for d in Drawing.objects.filter(
+                pk__in=mine, status=DrawingStatus.DONE, finished_at=now
+            ).select_related("child")
+            if d.result.name == names[d.pk]
+        ]
+        order = {p.claim.drawing.pk: index for index, p in enumerate(pictures)}
+        done.sort(key=lambda d: order[d.pk])  # a child's pictures are paid in batch order
+        by_pk = {p.claim.drawing.pk: p for p in pictures}
+        delete_files_on_commit(_earlier_attempts(done, by_pk))
+        for drawing, outcome in zip(done, hooks.run_finished_hooks(done), strict=True):
+            progress = outcome.to_event() if outcome is not None else None
+            drawing_changed(drawing, progress=progress)
+            results[drawing.pk] = Finished(drawing=drawing, payout=outcome)
+    return results
+
+
+def _finish_new_colours(
+    pictures: Sequence[Picture], names: Mapping[int, str]
+) -> dict[int, Finished]:
+    """New colourways become their drawings' next versions, shown; nothing is paid (a re-roll
+    earns no XP and no quest progress), so the hooks are not run."""
+    now = timezone.now()
+    by_pk = {p.claim.drawing.pk: p for p in pictures}
+    updated = Drawing.objects.filter(
+        _owned_by(pictures), status=DrawingStatus.DONE, new_colours=NewColours.RUNNING
+    ).update(
+        new_colours=NewColours.NONE,
+        result=_per_row(names, CharField()),
+        version=_per_row({pk: p.claim.variant for pk, p in by_pk.items()}, IntegerField()),
+        version_count=_per_row(
+            {pk: p.claim.variant + 1 for pk, p in by_pk.items()}, IntegerField()
+        ),
+        lease_until=None,
+        heartbeat_at=None,
+        worker_id="",
+    )
+    if not updated:
+        return {}
+    done = [
+        d
+        for d in Drawing.objects.filter(pk__in=by_pk, status=DrawingStatus.DONE).select_related(
+            "child"
+        )
+        if d.result.name == names[d.pk] and d.new_colours == NewColours.NONE
+    ]
+    PictureVersion.objects.bulk_create(
+        PictureVersion(
+            drawing=d,
+            number=by_pk[d.pk].claim.variant,
+            picture=names[d.pk],
+            generator_name=by_pk[d.pk].generator_name,
+            created_at=now,
+        )
+        for d in done
+    )
+    delete_files_on_commit(_earlier_attempts(done, by_pk))
+    results = {}
+    for drawing in done:
+        drawing_changed(drawing)
+        results[drawing.pk] = Finished(drawing=drawing, payout=None)
+    return results
+
+
 def _per_row(values: Mapping[int, object], output_field: Field[Any, Any]) -> Case:
     """One column's value for each row of a single UPDATE."""
     return Case(
@@ -255,21 +388,32 @@ def _per_row(values: Mapping[int, object], output_field: Field[Any, Any]) -> Cas
     )
 
 
-def _store_result(*, drawing_id: int, attempt: int, picture_png: bytes) -> str:
-    name = result_file_name(drawing_id=drawing_id, attempt=attempt)
+def _store_result(*, drawing_id: int, attempt: int, variant: int, picture_png: bytes) -> str:
+    name = result_file_name(drawing_id=drawing_id, attempt=attempt, variant=variant)
     # Storages rename rather than overwrite; whatever a crashed try of this attempt left goes.
     default_storage.delete(name)
     return default_storage.save(name, ContentFile(picture_png))
 
 
+def _new_colours(drawing: Drawing) -> bool:
+    """Whether this held row is painting new colours (it stays done) rather than a first picture."""
+    return drawing.status == DrawingStatus.DONE
+
+
 def _fail(owned: QuerySet[Drawing], drawing: Drawing, *, message: str, now: datetime) -> bool:
-    changed = owned.update(
-        status=DrawingStatus.FAILED,
-        error_message=message,
-        finished_at=now,
-        lease_until=None,
-        heartbeat_at=None,
-    )
+    if _new_colours(drawing):
+        # The pictures already made stay as they are: only the new colourway is given up.
+        changed = owned.update(
+            new_colours=NewColours.FAILED, lease_until=None, heartbeat_at=None, worker_id=""
+        )
+    else:
+        changed = owned.update(
+            status=DrawingStatus.FAILED,
+            error_message=message,
+            finished_at=now,
+            lease_until=None,
+            heartbeat_at=None,
+        )
     if changed:
         drawing.refresh_from_db()
         drawing_changed(drawing)
@@ -278,12 +422,13 @@ def _fail(owned: QuerySet[Drawing], drawing: Drawing, *, message: str, now: date
 
 def _requeue(owned: QuerySet[Drawing], drawing: Drawing, *, now: datetime) -> bool:
     # The caller wakes the workers: one message for everything it queued.
+    waiting = (
+        {"new_colours": NewColours.QUEUED}
+        if _new_colours(drawing)
+        else {"status": DrawingStatus.QUEUED}
+    )
     changed = owned.update(
-        status=DrawingStatus.QUEUED,
-        queued_at=now,
-        lease_until=None,
-        worker_id="",
-        heartbeat_at=None,
+        **waiting, queued_at=now, lease_until=None, worker_id="", heartbeat_at=None
     )
     if changed:
         drawing.refresh_from_db()
@@ -320,12 +465,12 @@ def reap_drawings(*, resend_all_queued: bool = False) -> Reaped:
     now = timezone.now()
     result = Reaped()
     stale_before = now - timedelta(seconds=settings.INFERENCE_REQUEUE_AFTER_SECONDS)
-    queued = Drawing.objects.filter(status=DrawingStatus.QUEUED)
+    queued = Drawing.objects.filter(_WAITING)
     if not resend_all_queued:
         queued = queued.filter(queued_at__lt=stale_before)
     stale_ids = list(queued.values_list("pk", flat=True)[:REAP_BATCH])
     if stale_ids:
-        Drawing.objects.filter(pk__in=stale_ids, status=DrawingStatus.QUEUED).update(queued_at=now)
+        Drawing.objects.filter(_WAITING, pk__in=stale_ids).update(queued_at=now)
         result.resent.extend(stale_ids)
 
     lost = _lost_holder(now)
@@ -334,15 +479,16 @@ def reap_drawings(*, resend_all_queued: bool = False) -> Reaped:
         # the conditional UPDATEs below are the guard everywhere (SQLite ignores the lock).
         expired = (
             Drawing.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(lost, status=DrawingStatus.RUNNING)
+            .filter(lost, _HELD)
             .select_related("child")
             .order_by("pk")
         )
         for drawing in expired[:REAP_BATCH]:
             owned = Drawing.objects.filter(
                 lost,
+                _HELD,
                 pk=drawing.pk,
-                status=DrawingStatus.RUNNING,
+                status=drawing.status,
                 attempts=drawing.attempts,
                 worker_id=drawing.worker_id,
             )
@@ -369,9 +515,7 @@ def _lost_holder(now: datetime) -> Q:
     stale_beat = now - timedelta(seconds=settings.INFERENCE_HEARTBEAT_STALE_SECONDS)
     lost = Q(lease_until__lt=now) | Q(heartbeat_at__lt=stale_beat)
     holders_here = set(
-        Drawing.objects.filter(
-            status=DrawingStatus.RUNNING, worker_id__startswith=f"{worker_identity.this_host()}:"
-        )
+        Drawing.objects.filter(_HELD, worker_id__startswith=f"{worker_identity.this_host()}:")
         .order_by()
         .values_list("worker_id", flat=True)
         .distinct()

@@ -26,6 +26,19 @@ class DrawingStatus(models.TextChoices):
     FAILED = "failed", _("Could not be drawn")
 
 
+class NewColours(models.TextChoices):
+    """Where a finished picture's "New colours" (🎲) stands; the drawing itself stays done."""
+
+    NONE = "", _("No new colours asked for")
+    QUEUED = "queued", _("New colours are waiting for their turn")
+    RUNNING = "running", _("New colours are being painted")
+    FAILED = "failed", _("New colours could not be painted")
+
+
+# How many versions (colourways) one drawing may have: a child re-rolls a lot, storage is finite.
+MAX_VERSIONS = 20
+
+
 class Drawing(models.Model):
     child = models.ForeignKey(
         Child, on_delete=models.CASCADE, related_name="drawings", verbose_name=_("child")
@@ -64,6 +77,16 @@ class Drawing(models.Model):
     grownup_asked_at = models.DateTimeField(
         _("a grown-up was asked to look"), null=True, blank=True
     )
+    # "New colours" (🎲): a done drawing redrawn in another colourway becomes a new version of
+    # itself. ``result`` is always the version shown; versions are numbered 0..count-1 (0 the
+    # first picture) and the worker draws version n with the generator's variant n. A drawing
+    # re-rolled once has a PictureVersion row for every version; one never re-rolled has none
+    # (its only picture is ``result``), so old drawings need no rows.
+    version = models.PositiveSmallIntegerField(_("version shown"), default=0)
+    version_count = models.PositiveSmallIntegerField(_("versions"), default=0)
+    new_colours = models.CharField(
+        _("new colours"), max_length=10, choices=NewColours.choices, default="", blank=True
+    )
 
     class Meta:
         verbose_name = _("drawing")
@@ -82,6 +105,38 @@ class Drawing(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (DrawingStatus.DONE, DrawingStatus.FAILED)
+
+    @property
+    def painting_new_colours(self) -> bool:
+        """A new colourway is on its way (the shown picture stays until it arrives)."""
+        return self.new_colours in (NewColours.QUEUED, NewColours.RUNNING)
+
+
+class PictureVersion(models.Model):
+    """One colourway of a drawing's picture ("New colours"): kept so the child can go back to it.
+
+    Written when a drawing is first re-rolled (version 0, its first picture) and for every new
+    colourway after; deleted with its drawing, files included (``drawings.erasure``).
+    """
+
+    drawing = models.ForeignKey(
+        Drawing, on_delete=models.CASCADE, related_name="versions", verbose_name=_("drawing")
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    picture = models.ImageField(upload_to=_result_path)
+    generator_name = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(_("painted"))
+
+    class Meta:
+        verbose_name = _("picture version")
+        verbose_name_plural = _("picture versions")
+        ordering = ["drawing", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["drawing", "number"], name="unique_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drawing_id} v{self.number}"
 
 
 class FileDeletion(models.Model):

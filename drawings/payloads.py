@@ -7,8 +7,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from drawings.models import Drawing, DrawingStatus
-from drawings.selectors import installed_categories
+from drawings.models import MAX_VERSIONS, Drawing, DrawingStatus
+from drawings.selectors import can_paint_new_colours, installed_categories
 from inference.themes import group_by_theme
 
 
@@ -38,6 +38,17 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
         "finished_at": _iso(drawing.finished_at),
         "inference_ms": drawing.inference_ms,
         "grownup_asked": drawing.grownup_asked_at is not None,
+        # "New colours" (🎲): the version shown, every version's address, where a re-roll stands.
+        "version": drawing.version if done else None,
+        "versions": [
+            {"number": n, "url": reverse("drawings:version_image", args=[drawing.pk, n])}
+            for n in range(drawing.version_count if done else 0)
+        ],
+        "new_colours": drawing.new_colours or None,
+        "can_new_colours": done
+        and not drawing.painting_new_colours
+        and drawing.version_count < MAX_VERSIONS
+        and can_paint_new_colours(drawing.category),
     }
 
 

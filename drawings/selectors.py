@@ -5,21 +5,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from accounts.models import Child, User
-from drawings.models import Drawing, DrawingStatus
-from inference.registry import Category
+from drawings.models import Drawing, DrawingStatus, PictureVersion
+from inference.registry import Category, RegistryError
 from inference.runtime import get_runtime
 
 __all__ = [
     "Category",
+    "can_paint_new_colours",
     "drawing_of_child",
     "drawing_visible_to",
     "drawings_for_canvas",
     "drawings_of_child",
     "drawings_of_family",
     "installed_categories",
+    "picture_version",
 ]
 
 
@@ -71,3 +74,26 @@ def drawings_for_canvas(
     since = (now or timezone.now()) - finished_within
     waiting = Q(status__in=[DrawingStatus.QUEUED, DrawingStatus.RUNNING])
     return list(drawings_of_child(child=child).filter(waiting | Q(finished_at__gte=since))[:limit])
+
+
+def can_paint_new_colours(category: str) -> bool:
+    """Whether the generator serving ``category`` now can redraw a picture in other colours
+    ("New colours": the palette painter can, a pix2pix generator draws one picture a sketch).
+    Read from the cached cards: no torch, no query."""
+    try:
+        return get_runtime().active_card_for(category).architecture_kind.makes_variants
+    except RegistryError:
+        return False
+
+
+def picture_version(*, drawing: Drawing, number: int) -> FieldFile | None:
+    """The stored picture of version ``number`` of a done drawing, or None if it has none.
+
+    A drawing never re-rolled has only version 0, its ``result`` (no row); one re-rolled has a
+    row for every version."""
+    if drawing.status != DrawingStatus.DONE or not 0 <= number < drawing.version_count:
+        return None
+    if number == drawing.version:
+        return drawing.result
+    row = PictureVersion.objects.filter(drawing=drawing, number=number).first()
+    return row.picture if row is not None else None

@@ -23,9 +23,14 @@ from core import error_codes as codes
 from core.errors import ApplicationError
 from drawings import selectors
 from drawings.events import drawing_changed, wake_workers
-from drawings.models import Drawing, DrawingStatus
-from drawings.selectors import installed_categories
-from inference.sketch_files import SketchRejected, encode_png, normalise_sketch
+from drawings.models import MAX_VERSIONS, Drawing, DrawingStatus, NewColours, PictureVersion
+from drawings.selectors import can_paint_new_colours, installed_categories
+from inference.sketch_files import (
+    STORED_SKETCH_SIZE,
+    SketchRejected,
+    encode_png,
+    normalise_sketch,
+)
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
@@ -84,7 +89,7 @@ def submit_drawing(
 
     _check_category(category)
     try:
-        image = normalise_sketch(_read_capped(sketch))
+        image = normalise_sketch(_read_capped(sketch), size=STORED_SKETCH_SIZE)
     except SketchRejected as exc:
         raise SubmissionRejected(exc.message, code=exc.code, field="sketch") from exc
     png = encode_png(image)
@@ -165,6 +170,103 @@ def _same_submission(existing: Drawing, category: str) -> Drawing:
             field="client_id",
         )
     return existing
+
+
+class NewColoursRefused(ApplicationError, ValueError):
+    """New colours or a version that can't be had for this picture, told so a child can act."""
+
+
+def ask_for_new_colours(*, child: Child, drawing_id: int) -> Drawing | None:
+    """The child presses 🎲 "New colours" on a finished picture.
+
+    The drawing is queued for its next version (the generator's next variant: the child's own
+    colours kept, the rest of the picture in another colourway); the picture shown stays until
+    the new one arrives, then the new one is shown. Nothing is paid for it. Pressing again while
+    one is on its way changes nothing. ``None`` if the child has no such drawing;
+    :class:`NewColoursRefused` (409) if the picture is not finished (``not_done``), its
+    generator draws one picture a sketch (``no_new_colours``) or it has ``MAX_VERSIONS``
+    already (``too_many_versions``).
+    """
+    drawing = selectors.drawing_of_child(child=child, drawing_id=drawing_id)
+    if drawing is None:
+        return None
+    _check_finished(drawing)
+    if drawing.painting_new_colours:
+        return drawing
+    if not can_paint_new_colours(drawing.category):
+        raise NewColoursRefused(
+            _("This picture-maker paints one picture for each drawing, so it can't make new "
+              "colours. Draw a new one instead!"),
+            code=codes.NO_NEW_COLOURS,
+        )  # fmt: skip
+    if drawing.version_count >= MAX_VERSIONS:
+        raise NewColoursRefused(
+            _("This picture has %(count)d colourways already — that's the most. Pick your "
+              "favourite, or draw a new one!") % {"count": drawing.version_count},
+            code=codes.TOO_MANY_VERSIONS,
+        )  # fmt: skip
+    with transaction.atomic():
+        if drawing.version_count == 1 and not drawing.versions.exists():
+            # The first re-roll keeps the first picture as version 0, so the child can go back.
+            PictureVersion.objects.create(
+                drawing=drawing,
+                number=0,
+                picture=drawing.result.name,
+                generator_name=drawing.generator_name,
+                created_at=drawing.finished_at or timezone.now(),
+            )
+        asked = Drawing.objects.filter(
+            pk=drawing.pk,
+            status=DrawingStatus.DONE,
+            version_count=drawing.version_count,
+            new_colours__in=[NewColours.NONE, NewColours.FAILED],
+        ).update(
+            new_colours=NewColours.QUEUED,
+            attempts=0,
+            queued_at=timezone.now(),
+            lease_until=None,
+            worker_id="",
+            heartbeat_at=None,
+        )
+        drawing.refresh_from_db()
+        if asked:
+            drawing_changed(drawing)
+            transaction.on_commit(lambda: wake_workers([drawing.pk]))
+    return drawing
+
+
+def show_version(*, child: Child, drawing_id: int, number: int) -> Drawing | None:
+    """The child picks which of a picture's versions is shown (gallery, canvas, share links,
+    the family's export all show that one). ``None`` if the child has no such drawing;
+    :class:`NewColoursRefused` for a picture not finished (409 ``not_done``) or a version it
+    does not have (400 ``no_such_version``)."""
+    drawing = selectors.drawing_of_child(child=child, drawing_id=drawing_id)
+    if drawing is None:
+        return None
+    _check_finished(drawing)
+    version = selectors.picture_version(drawing=drawing, number=number)
+    if version is None:
+        raise NewColoursRefused(
+            _("This picture has no version %(number)d.") % {"number": number},
+            code=codes.NO_SUCH_VERSION,
+            field="version",
+        )
+    if drawing.version != number:
+        with transaction.atomic():
+            Drawing.objects.filter(pk=drawing.pk, status=DrawingStatus.DONE).update(
+                result=version.name, version=number
+            )
+            drawing.refresh_from_db()
+            drawing_changed(drawing)
+    return drawing
+
+
+def _check_finished(drawing: Drawing) -> None:
+    if drawing.status != DrawingStatus.DONE or not drawing.result:
+        raise NewColoursRefused(
+            _("This picture isn't finished yet. Wait for it, then try again."),
+            code=codes.NOT_DONE,
+        )
 
 
 def set_drawings_hidden(*, drawings: QuerySet[Drawing], hidden: bool) -> int:

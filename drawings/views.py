@@ -142,7 +142,9 @@ def show_a_grownup(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("drawings:detail", pk=drawing.pk)
 
 
-def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileResponse:
+def _image_response(
+    request: HttpRequest, pk: int, *, which: str, number: int | None = None
+) -> FileResponse:
     if not request.user.is_authenticated:
         raise Http404
     drawing = selectors.drawing_visible_to(
@@ -152,7 +154,13 @@ def _image_response(request: HttpRequest, pk: int, *, which: str) -> FileRespons
     )
     if drawing is None:
         raise Http404
-    field = drawing.sketch if which == "sketch" else drawing.result
+    if number is not None:  # one version of the picture ("New colours")
+        version = selectors.picture_version(drawing=drawing, number=number)
+        if version is None:
+            raise Http404
+        field, which = version, f"v{number}"
+    else:
+        field = drawing.sketch if which == "sketch" else drawing.result
     if which == "result" and (drawing.status != DrawingStatus.DONE or not field):
         raise Http404
     try:
@@ -173,3 +181,8 @@ def sketch_image(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def result_image(request: HttpRequest, pk: int) -> FileResponse:
     return _image_response(request, pk, which="result")
+
+
+@require_GET
+def version_image(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    return _image_response(request, pk, which="result", number=number)

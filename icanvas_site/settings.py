@@ -329,6 +329,8 @@ PIN_RATE = env.str("PIN_RATE", default="10/min")
 LEAVE_PLAY_RATE = env.str("LEAVE_PLAY_RATE", default="10/min")
 SUBMISSION_RATE_PER_CHILD = env.str("SUBMISSION_RATE_PER_CHILD", default="20/min")
 SUBMISSION_RATE_PER_FAMILY = env.str("SUBMISSION_RATE_PER_FAMILY", default="40/min")
+# "New colours" (🎲) per child, on top of the submission limits a re-roll also counts against.
+NEW_COLOURS_RATE = env.str("NEW_COLOURS_RATE", default="12/min")
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=512 * 1024)
 REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=15.0)
 # The live socket (drawings/consumers.py): the page pings every 25 s.

@@ -22,6 +22,10 @@ from inference.runtime import SKETCH_SIZE
 
 MAX_ASPECT_RATIO = 8
 MIN_SIDE = 16
+# A submitted sketch is stored at the canvas's own side (the canvas exports 512 px), so a
+# generator that paints at 512 lays the child's strokes over as crisply as they were drawn; one
+# that draws at 256 (pix2pix) gets it scaled down when it draws (drawings.worker.pictures).
+STORED_SKETCH_SIZE = 512
 
 _SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "PNG",
@@ -104,8 +108,12 @@ def _fit_on_square(image: Image.Image, size: int) -> Image.Image:
     return square
 
 
-def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
+def normalise_sketch(data: bytes, *, size: int | None = SKETCH_SIZE) -> Image.Image:
     """Validate an uploaded sketch and return it as a ``size``×``size`` RGB image.
+
+    ``size=None`` keeps the sketch's own longer side, at most :data:`STORED_SKETCH_SIZE`: how a
+    stored sketch is read back (one stored at 256 before sketches were kept at 512 stays 256,
+    a 512 one stays 512, pixel for pixel).
 
     Raises :class:`SketchRejected` with a message a parent or child can act on.
     """
@@ -168,6 +176,8 @@ def normalise_sketch(data: bytes, *, size: int = SKETCH_SIZE) -> Image.Image:
             _("This picture looks damaged or incomplete. Please save it again and retry."),
             code=codes.DAMAGED,
         ) from exc
+    if size is None:
+        size = min(max(image.size), STORED_SKETCH_SIZE)
     return _fit_on_square(_to_rgb_on_white(image), size)
 
 

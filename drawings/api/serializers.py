@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from core.serializers import JSONBodySerializer
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import drawing_payload
 
@@ -18,6 +19,17 @@ class DrawingSubmitSerializer(serializers.Serializer):
     client_id = serializers.CharField(
         max_length=64,
         help_text="A fresh id (a UUID) for each new drawing; send the same one when retrying.",
+    )
+
+
+class PictureVersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="0 is the first picture; each 🎲 adds one.")
+    url = serializers.CharField(
+        help_text="The website's address of this version (it needs the browser's session)."
+    )
+    api_url = serializers.CharField(
+        help_text="This version as PNG for a Bearer token: "
+        "GET /api/v1/drawings/{id}/versions/{number}.png."
     )
 
 
@@ -53,7 +65,29 @@ class DrawingSerializer(serializers.Serializer):
     )
     api_picture_url = serializers.CharField(
         allow_null=True,
-        help_text="The picture as PNG for a Bearer token, once the drawing is done (else null).",
+        help_text="The picture as PNG for a Bearer token, once the drawing is done (else null). "
+        "It is the version shown (`version`).",
+    )
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="Which of `versions` the picture is (null until done). After 🎲 the newest is "
+        "shown; the child may pick another (POST …/show-version/).",
+    )
+    versions = PictureVersionSerializer(
+        many=True,
+        help_text='Every colourway of the picture ("New colours"), oldest first; empty until done.',
+    )
+    new_colours = serializers.ChoiceField(
+        choices=["queued", "running", "failed"],
+        allow_null=True,
+        help_text="Where the last 🎲 stands: `queued`/`running` while a new colourway is painted "
+        "(the picture shown stays until it arrives), `failed` if it could not be, null otherwise. "
+        "The drawing's `status` stays `done` throughout.",
+    )
+    can_new_colours = serializers.BooleanField(
+        help_text="Whether 🎲 is offered now: the picture is done, no colourway is on its way, "
+        "it has fewer than the most versions, and its generator can paint new colours (a "
+        "pix2pix generator cannot: hide the button)."
     )
 
     def to_representation(self, instance: Drawing) -> dict[str, Any]:
@@ -62,11 +96,21 @@ class DrawingSerializer(serializers.Serializer):
         picture = payload["result_url"] is not None
         return {
             **payload,
+            "versions": [
+                {**v, "api_url": reverse("api:drawing-version", args=[instance.pk, v["number"]])}
+                for v in payload["versions"]
+            ],
             "api_sketch_url": reverse("api:drawing-sketch", args=[instance.pk]),
             "api_picture_url": reverse("api:drawing-picture", args=[instance.pk])
             if picture
             else None,
         }
+
+
+class ShowVersionSerializer(JSONBodySerializer):
+    version = serializers.IntegerField(
+        min_value=0, max_value=32767, help_text="The number of one of the drawing's `versions`."
+    )
 
 
 @extend_schema_serializer(component_name="ApiError")

@@ -51,3 +51,10 @@ class FamilySubmissionThrottle(PlayingChildThrottle):
 class SuggestionThrottle(PlayingChildThrottle):
     scope = "suggestions"
     setting = "SUGGESTION_RATE"
+
+
+class NewColoursThrottle(PlayingChildThrottle):
+    """ "New colours" (🎲) per child: each is a generator run, and a child can press it fast."""
+
+    scope = "new_colours"
+    setting = "NEW_COLOURS_RATE"

@@ -15,6 +15,19 @@ urlpatterns = [
         name="drawing-picture",
     ),
     path(
+        "drawings/<int:pk>/new-colours/", views.NewColoursView.as_view(), name="drawing-new-colours"
+    ),
+    path(
+        "drawings/<int:pk>/show-version/",
+        views.ShowVersionView.as_view(),
+        name="drawing-show-version",
+    ),
+    path(
+        "drawings/<int:pk>/versions/<int:number>.png",
+        views.DrawingVersionView.as_view(),
+        name="drawing-version",
+    ),
+    path(
         "drawings/<int:pk>/show-a-grownup/",
         views.ShowAGrownupView.as_view(),
         name="drawing-show-a-grownup",

@@ -29,8 +29,13 @@ from drawings.api.serializers import (
     CategoryListSerializer,
     DrawingSerializer,
     DrawingSubmitSerializer,
+    ShowVersionSerializer,
 )
-from drawings.api.throttles import ChildSubmissionThrottle, FamilySubmissionThrottle
+from drawings.api.throttles import (
+    ChildSubmissionThrottle,
+    FamilySubmissionThrottle,
+    NewColoursThrottle,
+)
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, theme_choices
 from inference.sketch_files import sketch_too_large
@@ -179,11 +184,82 @@ class DrawingRetryView(APIView):
         return Response(DrawingSerializer(drawing).data)
 
 
-class DrawingImageView(APIView):
-    """One of the playing child's images as PNG bytes, for a Bearer token (no session needed)."""
+class NewColoursView(APIView):
+    """🎲 "New colours": a finished picture redrawn in another colourway, as a new version."""
 
     permission_classes = [IsAuthenticated, IsPlayingChild]
-    which = ""  # "sketch" or "picture"
+    # Each is a generator run: its own per-child limit, and the submissions' limits too.
+    throttle_classes = [NewColoursThrottle, ChildSubmissionThrottle, FamilySubmissionThrottle]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="New colours (🎲)",
+        description="Queues the drawing's next version: the same sketch painted again, the "
+        "colours the child put down kept and every region the child left blank in another "
+        "colourway. The worker paints it like any drawing and `drawing.status` events follow "
+        "it: the drawing stays `done` and keeps showing its picture while `new_colours` is "
+        "`queued`/`running`; then the new version is added to `versions` and shown (the child "
+        "can go back with show-version). Nothing is paid for it (no XP, no quest progress). "
+        "Pressing again while one is on its way answers the drawing unchanged. Offered only "
+        "where `can_new_colours` is true.",
+        request=None,
+        responses={
+            202: DrawingSerializer,
+            **CHILD_ERRORS,
+            404: NO_SUCH_DRAWING,
+            409: _error(
+                "`not_done`: the picture is not finished yet; `no_new_colours`: the generator "
+                "drawing this category paints one picture a sketch (pix2pix); "
+                "`too_many_versions`: the picture has the most versions already."
+            ),
+            429: _error(
+                "`throttled`: too many new colours (or sketches) this minute; try again after "
+                "`Retry-After` seconds."
+            ),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        # A NewColoursRefused rises to core.api, which answers with its code's status.
+        drawing = services.ask_for_new_colours(child=playing_child(request), drawing_id=pk)
+        if drawing is None:
+            raise NotFound(_("There is no such drawing in your gallery."))
+        return Response(DrawingSerializer(drawing).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ShowVersionView(APIView):
+    """The child picks which version of a picture is shown."""
+
+    permission_classes = [IsAuthenticated, IsPlayingChild]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Show another version",
+        description="Shows one of the picture's `versions` (by `number`) wherever the picture "
+        "is shown; the others are kept. The pages hear it as a `drawing.status` event.",
+        request=ShowVersionSerializer,
+        responses={
+            200: DrawingSerializer,
+            400: _error("`no_such_version` (or a malformed body): pick one of `versions`."),
+            **CHILD_ERRORS,
+            404: NO_SUCH_DRAWING,
+            409: _error("`not_done`: the picture is not finished yet."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        form = ShowVersionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        drawing = services.show_version(
+            child=playing_child(request), drawing_id=pk, number=form.validated_data["version"]
+        )
+        if drawing is None:
+            raise NotFound(_("There is no such drawing in your gallery."))
+        return Response(DrawingSerializer(drawing).data)
+
+
+class ImageAnswerView(APIView):
+    """Images of the playing child's drawings as PNG bytes, for a Bearer token (no session)."""
+
+    permission_classes = [IsAuthenticated, IsPlayingChild]
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False
@@ -192,24 +268,41 @@ class DrawingImageView(APIView):
         # is still the JSON shape rather than a 406.
         return super().perform_content_negotiation(request, force=True)
 
+
+def _image_answer(
+    request: Request, pk: int, *, which: str, number: int | None = None
+) -> FileResponse:
+    drawing = _own_drawing(request, pk)
+    if which == "sketch":
+        field = drawing.sketch
+    elif number is not None:
+        version = selectors.picture_version(drawing=drawing, number=number)
+        if version is None:
+            raise NotFound(_("This picture has no such version."), code=codes.NO_SUCH_VERSION)
+        field = version
+    elif drawing.status == DrawingStatus.DONE and drawing.result:
+        field = drawing.result
+    else:
+        raise NotFound(_("This drawing has no picture yet."), code=codes.NO_PICTURE)
+    try:
+        handle = field.open("rb")
+    except OSError as exc:
+        raise NotFound(_("There is no such drawing in your gallery.")) from exc
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    name = f"icanvas-{drawing.pk}-{which if number is None else f'v{number}'}.png"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    patch_vary_headers(response, ["Authorization"])
+    return response
+
+
+class DrawingImageView(ImageAnswerView):
+    """The sketch or the picture shown."""
+
+    which = ""  # "sketch" or "picture"
+
     def get(self, request: Request, pk: int) -> FileResponse:
-        drawing = _own_drawing(request, pk)
-        if self.which == "sketch":
-            field = drawing.sketch
-        elif drawing.status == DrawingStatus.DONE and drawing.result:
-            field = drawing.result
-        else:
-            raise NotFound(_("This drawing has no picture yet."), code=codes.NO_PICTURE)
-        try:
-            handle = field.open("rb")
-        except OSError as exc:
-            raise NotFound(_("There is no such drawing in your gallery.")) from exc
-        response = FileResponse(handle, content_type="image/png")
-        response["Cache-Control"] = "private, max-age=3600"
-        name = f"icanvas-{drawing.pk}-{self.which}.png"
-        response["Content-Disposition"] = f'inline; filename="{name}"'
-        patch_vary_headers(response, ["Authorization"])
-        return response
+        return _image_answer(request, pk, which=self.which)
 
 
 def _image_schema(which: str, extra_404: str) -> Any:
@@ -240,6 +333,22 @@ class DrawingPictureView(DrawingImageView):
     @_image_schema("picture", " `no_picture`: the drawing is not done yet (or failed).")
     def get(self, request: Request, pk: int) -> FileResponse:
         return super().get(request, pk)
+
+
+class DrawingVersionView(ImageAnswerView):
+    @extend_schema(
+        tags=[TAG],
+        summary="One version of my picture (PNG)",
+        description="Version `number` of the picture (see `versions`) as `image/png` bytes, "
+        "privately cacheable for an hour. Sent with the Bearer token.",
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="PNG bytes."),
+            **CHILD_ERRORS,
+            404: _error(NOT_THEIRS + " `no_such_version`: the picture has no such version."),
+        },
+    )
+    def get(self, request: Request, pk: int, number: int) -> FileResponse:
+        return _image_answer(request, pk, which="picture", number=number)
 
 
 class ShowAGrownupView(APIView):

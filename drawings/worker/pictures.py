@@ -1,9 +1,13 @@
 """The worker's pixel work, run on its threads (``drawings.worker.threads``), never on the loop.
 
 Sketches are read through the engine's own reader (``inference.sketch_files.normalise_sketch``:
-the same checks and 256×256 RGB as at upload, so a stored sketch comes back pixel for pixel);
-each group of claims is one generator call; pictures leave as PNG for storage, previews as small
-WebP data URLs.
+the same checks as at upload, at the side the sketch was stored — 512 since sketches keep the
+canvas's resolution, 256 for older ones — so a stored sketch comes back pixel for pixel). Each
+generator gets the side it draws at: a pix2pix generator 256 (scaled down here with the same
+filter uploads used to be scaled with), the palette painter the sketch as drawn, so the child's
+lines are laid over its 512 px picture as crisply as they were drawn. Each group of claims is one
+generator call (with each claim's colourway: "New colours"); pictures leave as PNG for storage,
+previews as small WebP data URLs.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from PIL import Image
 from drawings import lifecycle, previews
 from drawings.models import Drawing
 from drawings.protocol import PreviewRequest
-from inference.runtime import get_runtime
+from inference.architectures import PALETTE
+from inference.runtime import SKETCH_SIZE, LoadedGenerator, get_runtime
 from inference.sketch_files import encode_png, normalise_sketch
 
 
@@ -32,19 +37,34 @@ class Drawn:
 
 
 def load_sketch(drawing: Drawing) -> Image.Image:
-    """A stored sketch, read back as the generator takes it."""
+    """A stored sketch, read back at the side it was stored at (512, or 256 for older ones)."""
     with drawing.sketch.open("rb") as handle:
-        return normalise_sketch(handle.read())
+        return normalise_sketch(handle.read(), size=None)
+
+
+def sketch_for(generator: LoadedGenerator, sketch: Image.Image) -> Image.Image:
+    """The sketch at the side ``generator`` draws from: as drawn for the palette painter (it
+    decides colours at its own work side and lays the lines over at full size), 256 for a
+    pix2pix generator (Lanczos, as uploads were scaled when they were stored at 256)."""
+    side = SKETCH_SIZE
+    if generator.card.architecture_kind.type == PALETTE or sketch.size == (side, side):
+        return sketch
+    return sketch.resize((side, side), Image.Resampling.LANCZOS)
 
 
 def draw_claims(generator_name: str, claims: Sequence[lifecycle.Claim]) -> list[Image.Image]:
-    """The pictures of ``claims``, in order, from one call of ``generator_name``."""
+    """The pictures of ``claims``, in order, from one call of ``generator_name``; a claim for
+    "New colours" is drawn in its colourway (``Claim.variant``)."""
+    generator = get_runtime().generator(generator_name)
     try:
-        sketches = [load_sketch(claim.drawing) for claim in claims]
+        sketches = [sketch_for(generator, load_sketch(claim.drawing)) for claim in claims]
     finally:
         close_old_connections()
     categories = [claim.drawing.category for claim in claims]
-    return get_runtime().generator(generator_name).draw(sketches, categories)
+    variants = [claim.variant for claim in claims]
+    if not any(variants):  # first pictures: every kind of generator draws those
+        return generator.draw(sketches, categories)
+    return generator.draw(sketches, categories, variants=variants)
 
 
 def encode_pictures(drawn: Sequence[Drawn], *, png_level: int) -> list[lifecycle.Picture]:

@@ -176,7 +176,8 @@ class Batches:
         self, claims: list[lifecycle.Claim]
     ) -> dict[str, list[lifecycle.Claim]]:
         """The batch grouped by the generator serving each category; a category no generator
-        draws fails for good (the sketch stays safe)."""
+        draws fails for good (the sketch stays safe), and so do new colours its generator cannot
+        paint."""
         groups: dict[str, list[lifecycle.Claim]] = defaultdict(list)
         runtime = get_runtime()
         for claim in claims:
@@ -187,6 +188,13 @@ class Batches:
                 logger.warning("no generator for category %r", claim.drawing.category)
                 await self._give_back(
                     claim, permanent=True, message=lifecycle.FRIENDLY_NO_GENERATOR
+                )
+                continue
+            if claim.variant and not card.architecture_kind.makes_variants:
+                # The generator serving the category changed since the child asked: the picture
+                # stays as it was, the new colours are given up (a pix2pix draws one picture).
+                await self._give_back(
+                    claim, permanent=True, message=lifecycle.FRIENDLY_NO_NEW_COLOURS
                 )
                 continue
             groups[card.name].append(claim)

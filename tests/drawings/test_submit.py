@@ -49,7 +49,8 @@ def test_submit_stores_a_normalised_png_and_queues_it(child: Child, settings) ->
 
     with drawing.sketch.open("rb") as handle:
         image = Image.open(handle)
-        assert image.format == "PNG" and image.size == (256, 256)
+        # Kept at the canvas's side (512), so a painter lays the child's lines over crisply.
+        assert image.format == "PNG" and image.size == (512, 512)
     assert len(stored_files(settings)) == 1
 
 
