@@ -107,6 +107,14 @@ class Drawing(models.Model):
         return self.status in (DrawingStatus.DONE, DrawingStatus.FAILED)
 
     @property
+    def picture_count(self) -> int:
+        """How many versions the picture has: a done drawing has at least its first one (also
+        when a worker of before versions finished it after the migration counted them)."""
+        if self.status != DrawingStatus.DONE or not self.result:
+            return 0
+        return max(1, self.version_count)
+
+    @property
     def painting_new_colours(self) -> bool:
         """A new colourway is on its way (the shown picture stays until it arrives)."""
         return self.new_colours in (NewColours.QUEUED, NewColours.RUNNING)

@@ -42,12 +42,12 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
         "version": drawing.version if done else None,
         "versions": [
             {"number": n, "url": reverse("drawings:version_image", args=[drawing.pk, n])}
-            for n in range(drawing.version_count if done else 0)
+            for n in range(drawing.picture_count)
         ],
         "new_colours": drawing.new_colours or None,
         "can_new_colours": done
         and not drawing.painting_new_colours
-        and drawing.version_count < MAX_VERSIONS
+        and drawing.picture_count < MAX_VERSIONS
         and can_paint_new_colours(drawing.category),
     }
 

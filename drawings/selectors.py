@@ -91,7 +91,7 @@ def picture_version(*, drawing: Drawing, number: int) -> FieldFile | None:
 
     A drawing never re-rolled has only version 0, its ``result`` (no row); one re-rolled has a
     row for every version."""
-    if drawing.status != DrawingStatus.DONE or not 0 <= number < drawing.version_count:
+    if drawing.status != DrawingStatus.DONE or not 0 <= number < drawing.picture_count:
         return None
     if number == drawing.version:
         return drawing.result

@@ -199,14 +199,14 @@ def ask_for_new_colours(*, child: Child, drawing_id: int) -> Drawing | None:
               "colours. Draw a new one instead!"),
             code=codes.NO_NEW_COLOURS,
         )  # fmt: skip
-    if drawing.version_count >= MAX_VERSIONS:
+    if drawing.picture_count >= MAX_VERSIONS:
         raise NewColoursRefused(
             _("This picture has %(count)d colourways already — that's the most. Pick your "
-              "favourite, or draw a new one!") % {"count": drawing.version_count},
+              "favourite, or draw a new one!") % {"count": drawing.picture_count},
             code=codes.TOO_MANY_VERSIONS,
         )  # fmt: skip
     with transaction.atomic():
-        if drawing.version_count == 1 and not drawing.versions.exists():
+        if drawing.picture_count == 1 and not drawing.versions.exists():
             # The first re-roll keeps the first picture as version 0, so the child can go back.
             PictureVersion.objects.create(
                 drawing=drawing,
@@ -219,8 +219,10 @@ def ask_for_new_colours(*, child: Child, drawing_id: int) -> Drawing | None:
             pk=drawing.pk,
             status=DrawingStatus.DONE,
             version_count=drawing.version_count,
+            result=drawing.result.name,
             new_colours__in=[NewColours.NONE, NewColours.FAILED],
         ).update(
+            version_count=drawing.picture_count,
             new_colours=NewColours.QUEUED,
             attempts=0,
             queued_at=timezone.now(),
