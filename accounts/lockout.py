@@ -83,3 +83,12 @@ def locked_out(
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+def signed_in_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The account a sign-in is for, as django-axes counts it: the web form's ``username`` (the
+    email), or the ``email`` allauth's sign-in (the app's headless API) authenticates with."""
+    if credentials:
+        return credentials.get("username") or credentials.get("email")
+    data = getattr(request, "data", None) or request.POST
+    return data.get("username") or data.get("email")

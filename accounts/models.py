@@ -181,6 +181,9 @@ class ConsentRecord(models.Model):
     )
     method = models.CharField(max_length=20, choices=Method.choices)
     version = models.CharField(max_length=20)
+    # The parent's email address at the time, verified (consent counts only from a verified
+    # parent): the record says who consented, however the account changes later.
+    verified_email = models.EmailField(_("verified email of the parent"), blank=True)
     granted_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -220,6 +223,11 @@ class ApiToken(AbstractAuthToken):
     )
     last_used_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
         _("last used"), null=True, blank=True
+    )
+    # When the parent last proved who they are on this device (password, with the second factor
+    # if on): sensitive actions need it recent (accounts.reauthentication).
+    authenticated_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(
+        _("last signed in"), default=timezone.now
     )
 
     class Meta:

@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.models import Child
+from accounts.reauthentication import recently_authenticated
+from core import error_codes as codes
 
 View = Callable[..., HttpResponse]
 
@@ -92,3 +94,20 @@ def parent_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class RecentlySignedIn(BasePermission):
+    """Sensitive actions (withdrawing consent, exporting, a new password...) need the parent to
+    have proved who they are within minutes (accounts.reauthentication): otherwise
+    ``403 reauthentication_required``, and the app calls ``POST /api/v1/auth/reauthenticate/``."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if recently_authenticated(request._request, request.auth):
+            return True
+        raise PermissionDenied(
+            gettext_lazy(
+                "For your family's safety, please confirm it's you: sign in again with your "
+                "password or a code from your authenticator app, then try again."
+            ),
+            code=codes.REAUTHENTICATION_REQUIRED,
+        )

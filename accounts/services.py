@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Avatar, Child, ConsentRecord, User
+from accounts.verification import email_is_verified
 from core import error_codes as codes
 from core.errors import ApplicationError
 
@@ -234,7 +235,18 @@ def add_child(
     consent_method: str,
     consent_version: str = CONSENT_VERSION,
 ) -> Child:
-    """Create a child profile and record the parent's consent for it, together or not at all."""
+    """Create a child profile and record the parent's consent for it, together or not at all.
+
+    Consent counts only from a parent whose email is verified; the record keeps that address.
+    """
+    if not email_is_verified(parent=parent):
+        raise ApplicationError(
+            _(
+                "Please confirm your email address first: open the link in the mail we sent "
+                "you. Then you can add your child."
+            ),
+            code=codes.EMAIL_NOT_VERIFIED,
+        )
     errors: dict[str, list[str]] = {}
     try:
         nickname = _clean_nickname(parent=parent, nickname=nickname)
@@ -263,7 +275,11 @@ def add_child(
         with transaction.atomic():
             child.save()
             ConsentRecord.objects.create(
-                parent=parent, child=child, method=consent_method, version=consent_version
+                parent=parent,
+                child=child,
+                method=consent_method,
+                version=consent_version,
+                verified_email=parent.email,
             )
     except IntegrityError as error:  # the same nickname saved twice at once
         raise ProfileRejected(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings
+from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import forms, guessing, lockout, selectors, services, tokens
+from accounts import forms, guessing, lockout, selectors, services, tokens, verification
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import parent_required
 from accounts.playmode import (
@@ -65,7 +67,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 # None for an email that already has an account: the page answers the same.
-                services.sign_up_parent(
+                parent = services.sign_up_parent(
                     email=form.cleaned_data["email"],
                     password=form.cleaned_data["password"],
                     display_name=form.cleaned_data["display_name"],
@@ -73,15 +75,17 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ProfileRejected as error:
                 _attach(form, error)
             else:
+                verification.send_sign_up_mail(
+                    request, parent=parent, email=form.cleaned_data["email"]
+                )
                 messages.success(
                     request,
                     _(
-                        "Your family account is ready: sign in with your email and password, "
-                        "then add your first child. (If this email already had an account, "
-                        "sign in with that account's password.)"
+                        "Your family account is almost ready: open the link we sent to your "
+                        "email to confirm it, then sign in and add your first child."
                     ),
                 )
-                return redirect("accounts:login")
+                return redirect("account_email_verification_sent")
         return render(request, "accounts/signup.html", {"form": form}, status=BAD_INPUT)
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -98,6 +102,16 @@ class SignInView(LoginView):
         if wait:
             return lockout.slowed_down(request, wait)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # allauth's sign-in stages: an unconfirmed email gets its link again (and no session),
+        # a parent with a second factor is asked for a code before the session starts.
+        return perform_login(
+            self.request,
+            form.get_user(),
+            email_verification=app_settings.EMAIL_VERIFICATION,
+            redirect_url=self.get_success_url(),
+        )
 
     def form_invalid(self, form: Any) -> HttpResponse:
         if form.has_error("__all__", "invalid_login"):
@@ -116,6 +130,15 @@ def family(request: HttpRequest) -> HttpResponse:
 @parent_required
 @require_http_methods(["GET", "POST"])
 def child_add(request: HttpRequest) -> HttpResponse:
+    if not verification.email_is_verified(parent=_parent(request)):
+        messages.warning(
+            request,
+            _(
+                "Please confirm your email address first: open the link in the mail we sent "
+                "you (or send it again here). Then you can add your child."
+            ),
+        )
+        return redirect("account_email")
     form = forms.ChildAddForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():

@@ -28,6 +28,7 @@ OWN_401_CODES = frozenset({codes.TOKEN_IN_ADDRESS})
 # The status an ApplicationError's code answers with; any other code is input to fix (400).
 STATUS_OF_CODE = {
     codes.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    codes.EMAIL_NOT_VERIFIED: status.HTTP_403_FORBIDDEN,
     codes.NOT_FAILED: status.HTTP_409_CONFLICT,
     codes.NOT_DONE: status.HTTP_409_CONFLICT,
     codes.NO_NEW_COLOURS: status.HTTP_409_CONFLICT,

@@ -52,6 +52,11 @@ INVALID_AVATAR: Final = "invalid_avatar"
 REQUIRED: Final = "required"  # Django's own code for an empty required value
 MAX_LENGTH: Final = "max_length"  # Django's own code for a value too long
 DUPLICATE_NICKNAME: Final = "duplicate_nickname"
+EMAIL_NOT_VERIFIED: Final = "email_not_verified"  # confirm the address from our mail first
+MFA_REQUIRED: Final = "mfa_required"  # the account has a second factor: send its code too
+WRONG_CODE: Final = "wrong_code"  # an authenticator or recovery code that does not match
+# A sensitive action needs a fresh sign-in: POST /api/v1/auth/reauthenticate/, then again.
+REAUTHENTICATION_REQUIRED: Final = "reauthentication_required"
 
 # --- family: what a parent must confirm ----------------------------------------------------
 CONSENT_REQUIRED: Final = "consent_required"

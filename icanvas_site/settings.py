@@ -44,6 +44,12 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "knox",
+    # The parents' account life (accounts/adapters.py): verified email, reset by mail, notices,
+    # TOTP + recovery codes, reauthentication; headless is the same over REST for the app.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.headless",
     "core",
     "accounts",
     "drawings",
@@ -66,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PlayModeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icanvas_site.error_pages.RefusedAdminLookupMiddleware",
@@ -122,6 +129,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out email or IP first
     "django.contrib.auth.backends.ModelBackend",
+    # allauth's sign-in (the app's headless login) asks with email=...; axes counts it the same.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Sign-in lock-out (django-axes): failures counted in the cache per email *and* address together,
 # so one address cannot lock a family out elsewhere; an address guessing many accounts is slowed
@@ -134,6 +143,7 @@ SIGN_IN_FREE_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FREE_FAILURES_PER_ADDRESS",
 SIGN_IN_FIRST_DELAY = env.int("SIGN_IN_FIRST_DELAY", default=1)
 SIGN_IN_MAX_DELAY = env.int("SIGN_IN_MAX_DELAY", default=60)
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's email field (Django's name for it)
+AXES_USERNAME_CALLABLE = "accounts.lockout.signed_in_name"  # the web's username, allauth's email
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_VERBOSE = False
@@ -154,6 +164,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:family"
 LOGOUT_REDIRECT_URL = "home"
+
+# Parents' account life (django-allauth; README "Accounts"): an email is verified before a child
+# can be added, reset by mail, notices of changes, a new address confirmed where it arrives, a
+# second factor (TOTP + recovery codes), and a fresh sign-in before sensitive actions.
+ACCOUNT_ADAPTER = "accounts.adapters.ParentAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False  # the parent signs in (with the second factor)
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one only once it is confirmed
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password changed, email changed, second factor changed
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=300)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[iCanvas] "
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # allauth keeps this session; accounts ends the rest
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "iCanvas"
+# The mobile app: allauth's headless API at /api/v1/auth/app/..., its session token for the
+# account steps, a knox device token (accounts.adapters.DeviceTokenStrategy) for everything else.
+HEADLESS_CLIENTS = ["app"]
+HEADLESS_TOKEN_STRATEGY = "accounts.adapters.DeviceTokenStrategy"  # noqa: S105 - a class path
+HEADLESS_SERVE_SPECIFICATION = False
+# Links in mails open the site's own pages; the app can also read the key from them.
+HEADLESS_FRONTEND_URLS = {
+    "account_confirm_email": "/accounts/confirm-email/{key}/",
+    "account_reset_password_from_key": "/accounts/password/reset/key/{key}/",
+    "account_signup": "/signup/",
+}
+
+# Mail: SMTP from EMAIL_URL in production (smtp+tls://user:password@host:587); printed to the
+# console by default, where `make run` shows it.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="iCanvas <no-reply@icanvas.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ko", "한국어")]

@@ -1,5 +1,7 @@
 """The site's URL map: each app owns its own routes."""
 
+from allauth.headless.constants import Client as HeadlessClient
+from allauth.headless.urls import build_urlpatterns as headless_urlpatterns
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
@@ -15,11 +17,19 @@ urlpatterns = [
     # set_language: the language switch in the top bar posts here (see base.html).
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    # allauth's pages: confirming an email, reset by mail, email change, second factor, signing in
+    # again (accounts/ keeps the sign-up and sign-in pages, which go through allauth's stages).
+    path("accounts/", include("allauth.urls")),
     path("", include("drawings.urls")),
     path("", include("gamification.urls")),
     path("", include("sharing.urls")),
     path("api/v1/", include("drawings.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
+    # The app's account life: allauth's headless API ("app" client) at /api/v1/auth/app/...
+    path(
+        "api/v1/auth/app/",
+        include((headless_urlpatterns(HeadlessClient.APP)[0].url_patterns, "headless"), "headless"),
+    ),
     path("api/v1/", include("family.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the docs need no inline script;

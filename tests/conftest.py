@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.fixtures.inference",
     "tests.fixtures.family",
     "tests.fixtures.api",
+    "tests.fixtures.mail",
 ]

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import factory
+from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
@@ -43,6 +44,13 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         # factory_boy passes the built model instance, not the factory.
         if create:
             obj.save()
+
+    @factory.post_generation
+    def email_verified(obj: Any, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        # A parent who has confirmed the address (consent counts only then); pass
+        # ``email_verified=False`` for one who has not yet.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 
 
 class ChildFactory(factory.django.DjangoModelFactory[Child]):

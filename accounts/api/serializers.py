@@ -27,10 +27,32 @@ class SignUpSerializer(JSONBodySerializer):
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
+class SecondFactorCodeField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "help_text",
+            "With a second factor on: the authenticator app's 6-digit code, or a recovery code.",
+        )
+        super().__init__(**kwargs)
+
+
 class SignInSerializer(JSONBodySerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    code = SecondFactorCodeField()
     device_name = DeviceNameField()
+
+
+class ReauthenticateSerializer(JSONBodySerializer):
+    """The password, or (with a second factor on) a code instead."""
+
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, required=False, allow_blank=True
+    )
+    code = SecondFactorCodeField()
 
 
 class PasswordChangeSerializer(JSONBodySerializer):

@@ -10,6 +10,7 @@ urlpatterns = [
         "auth/signout-everywhere/", views.SignOutEverywhereView.as_view(), name="auth-signout-all"
     ),
     path("auth/password/", views.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="auth-reauthenticate"),
     path("auth/devices/", views.DeviceListView.as_view(), name="auth-device-list"),
     path(
         "auth/devices/<uuid:public_id>/",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -24,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import guessing, lockout, services, tokens
+from accounts import guessing, lockout, reauthentication, services, tokens, verification
 from accounts.api import serializers as s
 from accounts.api.throttles import (
     LeavePlayThrottle,
@@ -34,7 +35,7 @@ from accounts.api.throttles import (
     SignUpThrottle,
 )
 from accounts.models import ApiToken, User
-from accounts.permissions import IsParent, playing_child_or_none
+from accounts.permissions import IsParent, RecentlySignedIn, playing_child_or_none
 from accounts.selectors import family_child
 from core import error_codes as codes
 
@@ -108,13 +109,18 @@ class SignUpView(APIView):
         form = s.SignUpSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            services.sign_up_parent(**form.validated_data)
+            parent = services.sign_up_parent(**form.validated_data)
         except ValidationError as error:
             raise exceptions.ValidationError(error.message_dict) from error
+        verification.send_sign_up_mail(
+            request._request, parent=parent, email=form.validated_data["email"]
+        )
         return Response(
             {
                 "code": codes.SIGNED_UP,
-                "detail": _("If this email is new, your family account is ready: sign in now."),
+                "detail": _(
+                    "Check your email: open the link we sent to confirm the address, then sign in."
+                ),
             },
             status=status.HTTP_202_ACCEPTED,
         )
@@ -149,8 +155,82 @@ class SignInView(APIView):
                 {"non_field_errors": [_("That email and password don't match an account.")]},
                 code=codes.WRONG_CREDENTIALS,
             )
+        if not verification.email_is_verified(parent=user):
+            verification.send_link_again(django_request, parent=user)
+            raise exceptions.PermissionDenied(
+                _(
+                    "Please confirm your email address first: open the link in the mail we "
+                    "sent you (we have sent it again), then sign in."
+                ),
+                code=codes.EMAIL_NOT_VERIFIED,
+            )
+        _check_second_factor(user, data.get("code", ""))
         issued = tokens.issue_parent_token(parent=user, device_name=data.get("device_name", ""))
         return _token_answer(issued, request, status.HTTP_201_CREATED)
+
+
+def _check_second_factor(user: User, code: str) -> None:
+    """A parent with a second factor signs in with its code too (403 ``mfa_required`` without
+    one, 400 ``wrong_code`` for a wrong one)."""
+    if not reauthentication.has_second_factor(parent=user):
+        return
+    if not code:
+        raise exceptions.PermissionDenied(
+            _("Your account has a second factor: send the code from your authenticator app too."),
+            code=codes.MFA_REQUIRED,
+        )
+    if not reauthentication.code_is_right(parent=user, code=code):
+        raise exceptions.ValidationError(
+            {"code": [_("That code is not right. Type the newest code from your app.")]},
+            code=codes.WRONG_CODE,
+        )
+
+
+class ReauthenticateView(APIView):
+    """Prove it's you again before a sensitive action (withdrawing consent, exporting, a new
+    password): the password, or a code of the second factor. This device's token is then
+    fresh for ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (5 minutes)."""
+
+    permission_classes = [IsAuthenticated, IsParentToken]
+    throttle_classes = [SignInEmailThrottle]
+
+    @extend_schema(tags=TAGS, request=s.ReauthenticateSerializer, responses={204: None, **ERRORS})
+    def post(self, request: Request) -> Response:
+        form = s.ReauthenticateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user: User = request.user  # type: ignore[assignment]
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            raise exceptions.PermissionDenied(
+                _("On the website, sign in again on the page that asks for it.")
+            )
+        if data.get("code"):
+            if not reauthentication.has_second_factor(parent=user) or not (
+                reauthentication.code_is_right(parent=user, code=data["code"])
+            ):
+                raise exceptions.ValidationError(
+                    {"code": [_("That code is not right. Type the newest code from your app.")]},
+                    code=codes.WRONG_CODE,
+                )
+        elif data.get("password"):
+            verdict = guessing.check_parent_password(
+                request._request, parent=user, password=data["password"]
+            )
+            if verdict is guessing.PasswordCheck.LOCKED:
+                raise _locked(request._request)
+            if verdict is not guessing.PasswordCheck.RIGHT:
+                raise exceptions.ValidationError(
+                    {"password": [_("That is not your current password.")]},
+                    code=codes.WRONG_PASSWORD,
+                )
+        else:
+            raise exceptions.ValidationError(
+                {"password": [_("Type your password (or a code from your authenticator app).")]},
+                code=codes.REQUIRED,
+            )
+        reauthentication.mark_token_fresh(token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SignOutView(APIView):
@@ -202,9 +282,9 @@ class DeviceDetailView(APIView):
 
 class PasswordChangeView(APIView):
     """Change the password: every token is revoked (all devices, all play tokens); the answer
-    is a new token for this device."""
+    is a new token for this device. Needs a fresh sign-in; the parent gets a notice by mail."""
 
-    permission_classes = [IsAuthenticated, IsParentToken]
+    permission_classes = [IsAuthenticated, IsParentToken, RecentlySignedIn]
 
     @extend_schema(
         tags=TAGS, request=s.PasswordChangeSerializer, responses={201: s.TokenSerializer, **ERRORS}
@@ -229,6 +309,7 @@ class PasswordChangeView(APIView):
             tokens.revoke_all(parent=user)
             tokens.recheck_web_sessions(parent_id=user.pk)  # the old password's sessions end
             issued = tokens.issue_parent_token(parent=user, device_name=data.get("device_name", ""))
+        get_adapter(request._request).send_notification_mail("account/email/password_changed", user)
         return _token_answer(issued, request, status.HTTP_201_CREATED)
 
 

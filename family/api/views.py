@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts
 from accounts.models import Child, ConsentRecord, User
-from accounts.permissions import IsParent
+from accounts.permissions import IsParent, RecentlySignedIn
 from core.pagination import StrictCursorPagination
 from core.serializers import query_once
 from drawings import erasure
@@ -236,6 +236,8 @@ class ChildPinView(ParentView):
 
 
 class WithdrawConsentView(ParentView):
+    permission_classes = [IsAuthenticated, IsParent, RecentlySignedIn]
+
     @extend_schema(
         tags=TAGS,
         summary="Withdraw consent: delete everything of a child",
@@ -442,6 +444,7 @@ class DrawingPictureView(FileView):
 
 
 class FamilyExportView(FileView):
+    permission_classes = [IsAuthenticated, IsParent, RecentlySignedIn]
     renderer_classes = [JSONRenderer, ZIPRenderer]
 
     @extend_schema(

@@ -27,19 +27,29 @@ def _signup(client, **overrides):
     return client.post(reverse("accounts:signup"), data)
 
 
-def test_signup_creates_the_parent_and_sends_them_to_sign_in(client):
+def test_signup_creates_the_parent_and_sends_the_link_to_confirm_the_email(client, mailbox):
     response = _signup(client)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:login")
+    assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get()
     assert user.email == "parent@example.com"
     assert user.display_name == "Mum"
     assert user.check_password(GOOD_PASSWORD)
     assert SESSION_KEY not in client.session  # signing in proves the password once more
     page = client.get(response["Location"]).content.decode()
-    assert "Your family account is ready" in page
+    assert "open the link we sent to your email" in page
 
+    # Not confirmed yet: signing in sends the link again instead of opening the family page.
+    unconfirmed = client.post(
+        reverse("accounts:login"), {"username": "parent@example.com", "password": GOOD_PASSWORD}
+    )
+    assert unconfirmed["Location"] == reverse("account_email_verification_sent")
+    assert SESSION_KEY not in client.session
+
+    link = mailbox.wait_for("parent@example.com").link("/accounts/confirm-email/")
+    confirmed = client.post(link)
+    assert confirmed.status_code == 302
     signed_in = client.post(
         reverse("accounts:login"), {"username": "parent@example.com", "password": GOOD_PASSWORD}
     )
@@ -91,17 +101,19 @@ def test_a_parent_with_an_older_shorter_password_still_signs_in(client):
     assert signed_in.status_code == 302 and client.session[SESSION_KEY] == str(parent.pk)
 
 
-def test_signup_never_reveals_that_an_email_has_an_account(client, django_assert_num_queries):
+def test_signup_never_reveals_that_an_email_has_an_account(client, mailbox):
     owner = UserFactory.create(email="parent@example.com")
     new = _signup(Client(), email="someone-new@example.com")
 
     taken = _signup(client, email="PARENT@example.com")
 
     assert (taken.status_code, taken["Location"]) == (new.status_code, new["Location"])
-    assert client.get(taken["Location"]).content.decode().count("Your family account is ready")
+    assert client.get(taken["Location"]).content.decode().count("open the link we sent")
     assert User.objects.filter(email__iexact="parent@example.com").count() == 1
     owner.refresh_from_db()
     assert not owner.check_password(GOOD_PASSWORD)  # the account is untouched
+    # The owner hears of it by mail (only the owner of the address reads that).
+    assert "/accounts/password/reset/" in mailbox.wait_for("parent@example.com").body
 
 
 def test_signup_with_bad_email_is_a_form_error(client):

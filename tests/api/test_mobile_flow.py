@@ -1,9 +1,10 @@
 """A phone app's whole flow against the live ASGI server (uvicorn, the embedded worker, a real
 generator), over real HTTP and a real websocket, with no cookies at all:
 
-sign up -> sign in -> add a child -> play token with the PIN -> open the socket -> submit a
-sketch -> drawing.status "done" on the socket -> download the picture -> the parent's token
-lists it -> sign out everywhere: both tokens are refused and the open socket is closed.
+sign up -> confirm the email from the mail (a real SMTP server) -> sign in -> add a child -> play
+token with the PIN -> open the socket -> submit a sketch -> drawing.status "done" on the socket ->
+download the picture -> the parent's token lists it -> sign out everywhere: both tokens are refused
+and the open socket is closed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -20,13 +22,14 @@ from websockets.sync.client import connect
 
 from tests.factories import sketch_png
 from tests.fixtures.browser import LiveSite, serve_site
+from tests.fixtures.mail import SmtpServer
 
 PASSWORD = "mobile-app-password-77"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with serve_site(tmp_path_factory) as live:
+def site(tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer) -> Iterator[LiveSite]:
+    with serve_site(tmp_path_factory, EMAIL_URL=smtp_server.url) as live:
         yield live
 
 
@@ -49,7 +52,7 @@ def ping_until_closed(socket) -> None:
         socket.recv(timeout=5)
 
 
-def test_a_phone_does_everything_without_a_cookie(site: LiveSite) -> None:
+def test_a_phone_does_everything_without_a_cookie(site: LiveSite, smtp_server: SmtpServer) -> None:
     url = site.url
     email = f"phone-{uuid.uuid4().hex[:8]}@example.com"
     assert (
@@ -58,6 +61,10 @@ def test_a_phone_does_everything_without_a_cookie(site: LiveSite) -> None:
         ).status_code
         == 202
     )
+    link = smtp_server.mailbox.wait_for(email).link("/accounts/confirm-email/")
+    key = unquote(link.rstrip("/").rsplit("/", 1)[-1])
+    verified = call(url, "POST", "/api/v1/auth/app/auth/email/verify", json={"key": key})
+    assert verified.status_code in (200, 401), verified.text  # 401: confirmed, now sign in
     signed_in = call(
         url,
         "POST",

@@ -25,6 +25,7 @@ from PIL import Image
 
 from accounts import services as accounts
 from accounts.models import ConsentRecord, User
+from accounts.verification import vouch_for_email
 from drawings.models import Drawing, DrawingStatus
 from family.export import zip_chunks
 from family.services import withdraw_consent
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             email=f"benchmark-export-{secrets.token_hex(4)}@icanvas.invalid",
             password=secrets.token_urlsafe(16),
         )
+        vouch_for_email(parent=parent)
         try:
             child = accounts.add_child(
                 parent=parent,

@@ -1,0 +1,47 @@
+"""django-allauth, fitted to iCanvas: the parents' account life (README "Accounts").
+
+allauth does the account life (email verification, reset by mail, notices, email change, TOTP and
+recovery codes, reauthentication) on the web and, headless, for the mobile app. The rest of the
+API keeps its knox device tokens: once the app has signed in through the headless API, the
+answer carries a knox token for this device (:class:`DeviceTokenStrategy`), which the app sends
+as ``Authorization: Bearer`` like any other.
+"""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy
+from django.http import HttpRequest
+
+from accounts import tokens
+from accounts.models import User
+from core.client_address import client_address
+
+DEVICE_NAME_HEADER = "X-Device-Name"
+
+
+class ParentAccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # One notion of the client's address (TRUSTED_PROXIES), for allauth's rate limits too.
+        return client_address(request)
+
+    def set_password(self, user: User, password: str) -> None:
+        """A new password (changed, or reset by mail) ends access everywhere else: every device
+        token is revoked and every other web session ends, their sockets close."""
+        super().set_password(user, password)
+        if user.pk is not None:
+            tokens.revoke_all(parent=user)
+            tokens.recheck_web_sessions(parent_id=user.pk)
+
+
+class DeviceTokenStrategy(SessionTokenStrategy):
+    """allauth's session token for the account steps; a knox device token once signed in."""
+
+    def create_access_token(self, request: HttpRequest) -> str | None:
+        user = request.user
+        if not isinstance(user, User):
+            return None
+        issued = tokens.issue_parent_token(
+            parent=user, device_name=request.headers.get(DEVICE_NAME_HEADER, "") or "app"
+        )
+        return issued.token
