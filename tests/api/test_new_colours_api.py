@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -44,7 +45,7 @@ def test_new_colours_queue_the_next_version_and_keep_the_first(child, painter_di
     again = api.post(f"{DRAWINGS}{drawing.pk}/new-colours/")
     assert again.status_code == 202 and again.json()["new_colours"] == "queued"
     assert PictureVersion.objects.filter(drawing=drawing).count() == 1
-    png = api.get(f"{DRAWINGS}{drawing.pk}/versions/0.png", HTTP_ACCEPT="image/png")
+    png: Any = api.get(f"{DRAWINGS}{drawing.pk}/versions/0.png", HTTP_ACCEPT="image/png")
     assert png.status_code == 200 and png["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(b"".join(png.streaming_content))).size == (512, 512)
     missing = api.get(f"{DRAWINGS}{drawing.pk}/versions/3.png")

@@ -4,6 +4,7 @@ as a new version, through the real worker, paying nothing; old 256 sketches keep
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import pytest
@@ -109,7 +110,7 @@ async def test_new_colours_make_a_new_version_shown_live_and_pay_nothing(painter
     assert await xp_of(child) == paid  # no XP for a re-roll
 
     # The socket told the page: the same drawing.status shape, still done, the new version.
-    events = []
+    events: list[dict[str, Any]] = []
     while not events or events[-1]["drawing"].get("version") != 1:
         events.append(await communicator.receive_json_from(timeout=5))
     mine = [e for e in events if e.get("drawing", {}).get("id") == drawing.pk]
