@@ -28,10 +28,19 @@ from family.sites import family_site
 from gamification.selectors import xp_paid_for_drawings
 
 
-def _pictures(drawing: Drawing, *, css_class: str) -> str:
-    images = [(reverse("drawings:sketch_image", args=[drawing.pk]), _("Sketch"))]
+def _pictures(drawing: Drawing, *, css_class: str, versions: bool = False) -> str:
+    images = [(reverse("drawings:sketch_image", args=[drawing.pk]), str(_("Sketch")))]
     if drawing.status == DrawingStatus.DONE and drawing.result:
-        images.append((reverse("drawings:result_image", args=[drawing.pk]), _("Picture")))
+        if versions and drawing.picture_count > 1:
+            # "New colours": every colourway the child made, the one the child shows marked.
+            for number in range(drawing.picture_count):
+                label = _("Version %(number)d") % {"number": number + 1}
+                if number == drawing.version:
+                    label = _("%(version)s (shown)") % {"version": label}
+                url = reverse("drawings:version_image", args=[drawing.pk, number])
+                images.append((url, str(label)))
+        else:
+            images.append((reverse("drawings:result_image", args=[drawing.pk]), str(_("Picture"))))
     return format_html(
         '<span class="{}">{}</span>',
         css_class,
@@ -98,6 +107,7 @@ class GalleryAdmin(FamilyModelAdmin):
         "child",
         "category_label",
         "status",
+        "versions",
         "shown",
         "asked_to_look",
         "created_at",
@@ -148,7 +158,12 @@ class GalleryAdmin(FamilyModelAdmin):
 
     @admin.display(description=_("Sketch and picture"))
     def large_pictures(self, drawing: Drawing) -> str:
-        return _pictures(drawing, css_class="pair pair-large")
+        return _pictures(drawing, css_class="pair pair-large", versions=True)
+
+    @admin.display(description=_("Versions"), ordering="version_count")
+    def versions(self, drawing: Drawing) -> int:
+        """How many colourways the picture has ("New colours"; 1 when never re-rolled)."""
+        return drawing.picture_count
 
     @admin.display(description=_("category"), ordering="category")
     def category_label(self, drawing: Drawing) -> str:
