@@ -35,6 +35,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/signout/"): PARENT,
     ("POST", "/api/v1/auth/signout-everywhere/"): PARENT,
     ("POST", "/api/v1/auth/password/"): PARENT,
+    ("POST", "/api/v1/auth/reauthenticate/"): PARENT,
     ("GET", "/api/v1/auth/devices/"): PARENT,
     ("DELETE", "/api/v1/auth/devices/{public_id}/"): PARENT,
     ("POST", "/api/v1/children/{id}/play/"): PARENT,

@@ -4,6 +4,7 @@ change, play tokens with the PIN, leaving play mode; all without a cookie."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
@@ -28,7 +29,7 @@ def sign_in(email: str, password: str = DEFAULT_PASSWORD, device: str = "phone")
     )
 
 
-def test_sign_up_answers_the_same_for_a_new_and_a_taken_email_then_sign_in_works() -> None:
+def test_sign_up_answers_the_same_for_a_new_and_a_taken_email_then_sign_in_works(mailbox) -> None:
     taken = UserFactory.create()
     answers = [
         anonymous().post(
@@ -40,6 +41,11 @@ def test_sign_up_answers_the_same_for_a_new_and_a_taken_email_then_sign_in_works
     ]
     assert [a.status_code for a in answers] == [202, 202]
     assert answers[0].json() == answers[1].json()
+    unconfirmed = sign_in("new.parent@example.com", "a-long-fresh-password-9")
+    assert unconfirmed.status_code == 403 and unconfirmed.json()["code"] == "email_not_verified"
+    link = mailbox.wait_for("new.parent@example.com").link("/accounts/confirm-email/")
+    key = unquote(link.rstrip("/").rsplit("/", 1)[-1])
+    anonymous().post("/api/v1/auth/app/auth/email/verify", {"key": key}, format="json")
     signed_in = sign_in("new.parent@example.com", "a-long-fresh-password-9")
     assert signed_in.status_code == 201
     assert signed_in.json()["token"].startswith("icp_")
