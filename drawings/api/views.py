@@ -246,6 +246,7 @@ class ShowVersionView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
+        _own_drawing(request, pk)  # another family's drawing is not found, whatever the body
         form = ShowVersionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         drawing = services.show_version(

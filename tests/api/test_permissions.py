@@ -52,6 +52,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/drawings/{id}/retry/"): CHILD,
     ("GET", "/api/v1/drawings/{id}/sketch.png"): CHILD,
     ("GET", "/api/v1/drawings/{id}/picture.png"): CHILD,
+    ("POST", "/api/v1/drawings/{id}/new-colours/"): CHILD,
+    ("POST", "/api/v1/drawings/{id}/show-version/"): CHILD,
+    ("GET", "/api/v1/drawings/{id}/versions/{number}.png"): CHILD,
     ("GET", "/api/v1/me/"): PARENT,
     ("GET", "/api/v1/children/"): PARENT,
     ("POST", "/api/v1/children/"): PARENT,
@@ -137,6 +140,7 @@ def fill(path: str, world: World) -> str:
     values = {
         "id": world.child_a1.pk if "/children/" in path else world.drawing.pk,
         "public_id": world.device.public_id,
+        "number": 0,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
