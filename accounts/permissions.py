@@ -6,9 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.reauthentication import suspend_request
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -111,3 +114,18 @@ class RecentlySignedIn(BasePermission):
             ),
             code=codes.REAUTHENTICATION_REQUIRED,
         )
+
+
+def fresh_sign_in_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page for a sensitive action (withdrawing consent, exporting, a share link): a parent
+    who has not proved who they are within minutes is asked to sign in again (allauth's page,
+    the password or a second-factor code) and comes back here."""
+    return reauthentication_required(view)
+
+
+def ask_to_sign_in_again(request: HttpRequest) -> HttpResponse | None:
+    """For an admin action or form: the "sign in again" page (the request is resumed after it)
+    when the last proof is too old, else None."""
+    if recently_authenticated(request, None):
+        return None
+    return suspend_request(request, reverse("account_reauthenticate"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services as accounts
 from accounts.models import Child
+from accounts.permissions import fresh_sign_in_required
 from family import selectors, services
 from family.scoping import FamilyModelAdmin, ReadOnlyInline
 from family.sites import family_site
@@ -155,7 +156,7 @@ class ChildrenAdmin(FamilyModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         withdraw = path(
             "<path:object_id>/withdraw-consent/",
-            self.admin_site.admin_view(self.withdraw_consent_view),
+            self.admin_site.admin_view(fresh_sign_in_required(self.withdraw_consent_view)),
             name="accounts_child_withdraw_consent",
         )
         return [withdraw, *super().get_urls()]

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import ask_to_sign_in_again, fresh_sign_in_required
 from drawings import erasure, services
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import installed_categories
@@ -251,7 +252,10 @@ class GalleryAdmin(FamilyModelAdmin):
     @admin.action(description=_("Download the selected drawings (ZIP)"))
     def export_selected(
         self, request: HttpRequest, queryset: QuerySet[Drawing]
-    ) -> StreamingHttpResponse:
+    ) -> HttpResponse | StreamingHttpResponse:
+        sign_in_again = ask_to_sign_in_again(request)
+        if sign_in_again is not None:
+            return sign_in_again
         return zip_response(request, drawings=queryset, filename=_export_name())
 
     # --- export everything ----------------------------------------------------------------
@@ -259,7 +263,7 @@ class GalleryAdmin(FamilyModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         export = path(
             "export/",
-            self.admin_site.admin_view(self.export_everything_view),
+            self.admin_site.admin_view(fresh_sign_in_required(self.export_everything_view)),
             name="drawings_drawing_export",
         )
         return [export, *super().get_urls()]

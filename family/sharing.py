@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.permissions import fresh_sign_in_required
 from drawings.models import Drawing, DrawingStatus
 from family.scoping import FamilyModelAdmin
 from family.sites import family_site
@@ -72,6 +73,12 @@ class ShareLinkAdmin(FamilyModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.admin_site.has_permission(request)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        # Making a link shows a child's picture outside the family: a fresh sign-in first.
+        return fresh_sign_in_required(super().add_view)(request, form_url, extra_context)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

@@ -8,13 +8,14 @@ import zipfile
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.admin import helpers
 from django.test import AsyncClient, Client
 
 from family.export import CHUNK_BYTES
 from gamification.models import XPEvent
 from tests.factories import ChildFactory
-from tests.fixtures.family import Family, finished_drawing
+from tests.fixtures.family import Family, finished_drawing, signed_in_again
 
 pytestmark = pytest.mark.django_db
 EXPORT = "/family/admin/drawings/drawing/export/"
@@ -67,6 +68,7 @@ def test_export_selected_holds_only_the_selection(parent_client: Client, mine: F
 async def test_under_asgi_the_zip_is_an_async_stream(mine: Family) -> None:
     client = AsyncClient()
     await client.aforce_login(mine.parent)
+    await sync_to_async(signed_in_again)(client)
     response: Any = await client.get(EXPORT)
     assert response.status_code == 200 and response.is_async
     chunks = [chunk async for chunk in response.streaming_content]

@@ -11,7 +11,7 @@ from accounts import services as accounts
 from accounts.models import Child, ConsentRecord
 from drawings.models import Drawing
 from gamification.models import AchievementAward, ChildProgress, DailyQuest, XPEvent
-from tests.fixtures.family import Family
+from tests.fixtures.family import Family, signed_in_again
 from tests.fixtures.site import play_as
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,7 @@ def test_a_device_left_in_play_mode_for_that_child_is_signed_out(
     device = play_as(Client(), mine.child)
     parent = Client()
     parent.force_login(mine.parent)
+    signed_in_again(parent)
     with django_capture_on_commit_callbacks(execute=True):
         parent.post(withdraw_url(mine.child), {"post": "yes"})
     response = device.get("/family/admin/")
