@@ -221,6 +221,20 @@ class FamilyDrawingSerializer(serializers.Serializer):
     grownup_asked = serializers.BooleanField()
     child_id = serializers.IntegerField()
     hidden = serializers.BooleanField(help_text="Hidden from the child's gallery.")
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text='Which of `versions` the child shows ("New colours"); null until done. '
+        "`picture_download_url` is that one.",
+    )
+    versions = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Every colourway the child made, oldest first: `{number, url}` (the website's "
+        "address, for the browser's session; the family admin shows them all).",
+    )
+    new_colours = serializers.CharField(
+        allow_null=True, help_text="`queued`/`running` while a new colourway is painted."
+    )
+    can_new_colours = serializers.BooleanField(help_text="Whether the child is offered 🎲.")
     sketch_download_url = serializers.URLField()
     picture_download_url = serializers.URLField(
         allow_null=True, help_text="null until the picture is done."
