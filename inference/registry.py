@@ -126,6 +126,10 @@ class GeneratorCard:
     # equality or hashing.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     kind: str = PIX2PIX  # the card's architecture "type" (inference.architectures)
+    # The exported ONNX graph beside the weights and its sha256, when the card records one
+    # (``"onnx": {"file": "<name>.onnx", "sha256": ...}``; inference.engine serves it).
+    onnx_path: Path | None = None
+    onnx_sha256: str | None = None
 
     @property
     def architecture_kind(self) -> Architecture:
@@ -188,7 +192,32 @@ def _parse_category(data: Any) -> Category:
     )
 
 
-_CARD_FIELDS = {"name", "categories", "architecture", "weights", "sha256", "dtype", "priority"}
+_CARD_FIELDS = {
+    "name",
+    "categories",
+    "architecture",
+    "weights",
+    "sha256",
+    "dtype",
+    "priority",
+    "onnx",
+}
+ONNX_SUFFIX = ".onnx"
+
+
+def _parse_onnx(data: Mapping[str, Any], name: str) -> tuple[str, str] | None:
+    """The card's exported graph: its file name (beside the weights, named like them) and
+    sha256; None when the card has none."""
+    if "onnx" not in data:
+        return None
+    exported = _require(data, "onnx", dict)
+    file_name = _require(exported, "file", str)
+    if file_name != f"{name}{ONNX_SUFFIX}":
+        raise ValueError(f'"onnx" "file" must be "{name}{ONNX_SUFFIX}", not {file_name!r}')
+    sha256 = _require(exported, "sha256", str).lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError('"onnx" "sha256" must be 64 hex digits')
+    return file_name, sha256
 
 
 def _parse_categories(data: Mapping[str, Any]) -> tuple[Category, ...]:
@@ -247,6 +276,7 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
         raise ValueError('"priority" must be an integer')
     categories = _parse_categories(data)
     kind, described, condition = _parse_architecture(data)
+    exported = _parse_onnx(data, name)
     if condition:
         missing = [c.slug for c in categories if c.slug not in condition]
         if missing:
@@ -265,6 +295,8 @@ def _parse_card_data(card_path: Path, data: Any) -> GeneratorCard:
         dtype=dtype,
         priority=priority,
         extra={key: value for key, value in data.items() if key not in _CARD_FIELDS},
+        onnx_path=card_path.with_name(exported[0]).resolve() if exported else None,
+        onnx_sha256=exported[1] if exported else None,
     )
 
 

@@ -4,15 +4,20 @@ Web processes, the embedded worker and ``manage.py`` commands all draw through
 ``get_runtime()``, so a generator's weights are read, hash-checked and placed on the device at
 most once per process (until ``reset()``).
 
-Two paths draw (``INFERENCE_PATH``). **fast** (the default, what serves): a copy of the weights
-prepared for throughput (``inference.pix2pix.fast``: channels_last, bfloat16 where the CPU has it,
-float16 on CUDA, ``torch.compile`` with ``INFERENCE_COMPILE``), warmed at start-up at every batch
-size the worker forms, so no child waits for kernels to be built. A sketch drawn alone and inside
-any batch differs by at most 2 levels in any channel of any pixel (instance norm without running
-statistics, no dropout at inference; tested through the worker). **exact**: float32 with a
-batch-invariant transposed convolution
+Two paths draw (``INFERENCE_PATH``). **fast** (the default, what serves), on the engine
+``INFERENCE_ENGINE`` names: **onnx** (the default) serves a generator whose card records an
+exported graph with ONNX Runtime (:mod:`inference.engine`: CPU execution provider, or CUDA's on
+a GPU); **torch**, or a generator without an exported graph, or a machine without onnxruntime,
+serves a copy of the weights prepared for throughput (``inference.pix2pix.fast``: channels_last,
+bfloat16 where the CPU computes it natively, float16 on CUDA, ``torch.compile`` with
+``INFERENCE_COMPILE``, eager again if compiling fails). Either is warmed at start-up at every
+batch size the worker forms, so no child waits for kernels to be built. A sketch drawn alone and
+inside any batch differs by at most 2 levels in any channel of any pixel (instance norm without
+running statistics, no dropout at inference; tested through the worker). **exact**: float32
+with a batch-invariant transposed convolution
 (``inference.pix2pix.networks.BatchInvariantConvTranspose2d``), bit-identical alone or in any
-batch on the CPU — for audits and evaluation.
+batch on the CPU — for audits and evaluation, and what a generator falls back to when its
+exported graph is missing or is not the one its card describes.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from inference.registry import (
     GeneratorNotFound,
     RegistryError,
     UnknownCategory,
+    WeightsMismatch,
     active_map,
     categories_of,
     discover,
@@ -49,12 +55,16 @@ if TYPE_CHECKING:
     import torch
     from PIL import Image
 
+    from inference.engine import OnnxGenerator
     from inference.pix2pix.fast import FastGenerator
 
 logger = logging.getLogger(__name__)
 
 SKETCH_SIZE = 256
 PATHS = ("fast", "exact")
+ENGINES = ("onnx", "torch")
+# Batch sizes a worker may form, tried at start-up when INFERENCE_BATCH_SIZE is 0 (measure).
+BATCH_CANDIDATES = (1, 2, 4, 8)
 
 _threads_lock = threading.Lock()
 _threads_configured = False
@@ -102,17 +112,24 @@ def resolve_device(requested: str) -> torch.device:
 @dataclass(frozen=True)
 class LoadedGenerator:
     """A generator loaded on its device, ready to draw: the exact module and, when the runtime
-    serves the fast path, its fast copy."""
+    serves the fast path, what serves it (an ONNX Runtime session or a fast torch copy)."""
 
     card: GeneratorCard
     module: Any  # a torch module (pix2pix) or a painter (palette): inference.architectures
     device: torch.device
-    fast: FastGenerator | None = None
+    fast: FastGenerator | OnnxGenerator | None = None
 
     @property
     def path(self) -> str:
         """Which path :meth:`draw` takes: "fast" or "exact"."""
         return "exact" if self.fast is None else "fast"
+
+    @property
+    def engine(self) -> str:
+        """What draws: "onnxruntime" or "torch"."""
+        from inference.engine import OnnxGenerator
+
+        return "onnxruntime" if isinstance(self.fast, OnnxGenerator) else "torch"
 
     def draw(
         self,
@@ -158,6 +175,32 @@ class LoadedGenerator:
             device=self.device,
         )
 
+    def best_batch(self, candidates: Sequence[int] = BATCH_CANDIDATES, repeats: int = 3) -> int:
+        """The batch size that draws the most pictures a second on this machine, measured now
+        on blank sketches (the network's cost does not depend on what is drawn): the smallest
+        within 5 % of the best, since a bigger batch makes the first child in it wait longer."""
+        from PIL import Image
+
+        blank = Image.new("RGB", (SKETCH_SIZE, SKETCH_SIZE), "white")
+        seconds_per_picture = {}
+        for size in sorted(set(candidates)):
+            self.draw([blank] * size)  # kernels built before timing
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                self.draw([blank] * size)
+                times.append(time.perf_counter() - started)
+            seconds_per_picture[size] = min(times) / size
+        best = min(seconds_per_picture.values())
+        chosen = min(s for s, spent in seconds_per_picture.items() if spent <= best * 1.05)
+        logger.info(
+            "%s: batch %d chosen (ms a picture: %s).",
+            self.card.name,
+            chosen,
+            ", ".join(f"{s}: {spent * 1000:.1f}" for s, spent in seconds_per_picture.items()),
+        )
+        return chosen
+
     def warm_up(self, batch_sizes: Sequence[int]) -> float:
         """Draw blank sketches once at each batch size, so the kernels (and compiled graphs)
         for those shapes exist before a child's sketch arrives; returns the seconds it took."""
@@ -173,10 +216,10 @@ class LoadedGenerator:
 class GeneratorRuntime:
     """Loads generators lazily (once, thread-safely) and keeps them for the process's life.
 
-    ``directory``, ``device``, ``threads``, ``path`` and ``compile`` default to
-    ``settings.GENERATORS_DIR``, ``INFERENCE_DEVICE``, ``INFERENCE_THREADS``, ``INFERENCE_PATH``
-    and ``INFERENCE_COMPILE``, read when first needed so tests can change settings and call
-    ``reset()``.
+    ``directory``, ``device``, ``threads``, ``path``, ``compile`` and ``engine`` default to
+    ``settings.GENERATORS_DIR``, ``INFERENCE_DEVICE``, ``INFERENCE_THREADS``, ``INFERENCE_PATH``,
+    ``INFERENCE_COMPILE`` and ``INFERENCE_ENGINE``, read when first needed so tests can change
+    settings and call ``reset()``.
     """
 
     def __init__(
@@ -187,7 +230,9 @@ class GeneratorRuntime:
         threads: int | None = None,
         path: str | None = None,
         compile: bool | None = None,
+        engine: str | None = None,
     ) -> None:
+        self._engine = engine
         self._directory = Path(directory) if directory is not None else None
         self._device_name = device
         self._threads = threads
@@ -233,6 +278,41 @@ class GeneratorRuntime:
         if path not in PATHS:
             raise ValueError(f"INFERENCE_PATH={path!r}: choose one of {', '.join(PATHS)}")
         return path
+
+    @property
+    def engine(self) -> str:
+        """The engine the fast path serves on: "onnx" (default) or "torch" (INFERENCE_ENGINE)."""
+        engine = self._engine
+        if engine is None:
+            from django.conf import settings
+
+            engine = getattr(settings, "INFERENCE_ENGINE", "onnx")
+        if engine not in ENGINES:
+            raise ValueError(f"INFERENCE_ENGINE={engine!r}: choose one of {', '.join(ENGINES)}")
+        return engine
+
+    def _onnx_session(self, card: GeneratorCard, threads: int) -> OnnxGenerator | None:
+        """The card's exported graph in an ONNX Runtime session, or None (logged once) when this
+        process cannot have it; ``WeightsMismatch`` when the file is missing or changed."""
+        from inference import engine
+
+        if card.onnx_path is None or card.onnx_sha256 is None:
+            return None
+        try:
+            return engine.open_generator(
+                card.onnx_path,
+                sha256=card.onnx_sha256,
+                config=card.config,
+                threads=threads,
+                device_type=self.device.type,
+            )
+        except engine.EngineUnavailable:
+            logger.warning(
+                "onnxruntime is not installed: generator %s is served by torch.", card.name
+            )
+            return None
+        except engine.GraphMismatch as exc:
+            raise WeightsMismatch(f"Generator {card.name}: {exc}") from exc
 
     def _fast_copy(self, module: torch.nn.Module) -> FastGenerator:
         from inference.pix2pix.fast import fast_copy
@@ -296,14 +376,24 @@ class GeneratorRuntime:
             card = self.card(name)
             module = load_generator(card, device=self.device)
             fast_path = self.path == "fast" and card.architecture_kind.has_fast_copy
-            fast = self._fast_copy(module) if fast_path else None
+            fast: FastGenerator | OnnxGenerator | None = None
+            if fast_path and self.engine == "onnx":
+                try:
+                    fast = self._onnx_session(card, threads)
+                except WeightsMismatch as exc:
+                    # Its weights passed their check: serve them exactly, refuse the graph.
+                    logger.error("%s Refused the ONNX graph; serving the exact torch path.", exc)
+                    fast_path = False
+            if fast_path and fast is None:
+                fast = self._fast_copy(module)
             loaded = LoadedGenerator(card=card, module=module, device=self.device, fast=fast)
             self._loaded[name] = loaded
             logger.info(
-                "Loaded generator %s on %s (%s path%s).",
+                "Loaded generator %s on %s (%s path, %s%s).",
                 name,
                 self.device,
                 loaded.path,
+                loaded.engine,
                 f", {fast.precision}" if fast is not None else "",
             )
             return loaded

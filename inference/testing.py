@@ -39,19 +39,28 @@ def write_random_generator(
     dtype: str = "float16",
     priority: int = 0,
     conditioned: bool = False,
+    colour_hints: bool = False,
+    embed_dim: int = 0,
 ) -> GeneratorCard:
     """Write ``<name>.safetensors`` + ``<name>.json`` with seeded random weights; return the card.
 
     ``categories`` are ``(slug, label_en, label_ko, emoji[, theme])`` tuples or card entries
     (:func:`inference.datasets.things.card_entries`). The same arguments always
     give byte-identical files. ``conditioned`` makes a category-conditioned generator (one
-    input plane per category, in the order given). With the defaults the weights are ~0.2 MB
+    input plane per category, in the order given; with ``embed_dim`` a learned label vector of
+    that size instead, as kids2p). ``colour_hints`` makes it read the sketch's line and
+    colour-hint planes instead of its RGB. With the defaults the weights are ~0.2 MB
     and a 256x256 sketch draws in a few milliseconds, so fixtures can call this freely.
     """
     import torch
     from safetensors.torch import save_file
 
-    from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
+    from inference.pix2pix.networks import (
+        SKETCH_INPUTS,
+        GeneratorConfig,
+        build_generator,
+        init_weights,
+    )
 
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
@@ -59,8 +68,15 @@ def write_random_generator(
     directory.mkdir(parents=True, exist_ok=True)
     entries = [_card_entry(c) for c in categories]
     condition = tuple(e["slug"] for e in entries) if conditioned else ()
+    sketch_input = "hints" if colour_hints else "rgb"
+    label_planes = embed_dim or len(condition)
     config = GeneratorConfig(
-        input_nc=3 + len(condition), ngf=ngf, num_downs=num_downs, condition=condition
+        input_nc=SKETCH_INPUTS[sketch_input] + label_planes,
+        ngf=ngf,
+        num_downs=num_downs,
+        condition=condition,
+        sketch_input=sketch_input,
+        embed_dim=embed_dim,
     )
     net = build_generator(config)
     # A private RNG keeps the weights reproducible without disturbing the global torch seed.

@@ -22,7 +22,7 @@ from PIL import Image
 
 from inference.pix2pix.fills import clean_fills
 from inference.pix2pix.imaging import DEFAULT_SIZE, batch_to_images, images_to_batch
-from inference.pix2pix.networks import condition_labels
+from inference.pix2pix.networks import GeneratorConfig, condition_labels, network_input
 
 # An exact module or a fast copy: (sketches, labels or None) -> pictures in [-1, 1].
 Generator = Callable[..., torch.Tensor]
@@ -37,14 +37,21 @@ def draw_chunks(
     device: torch.device | str | None = None,
 ) -> list[torch.Tensor]:
     """The generator's output for ``sketches`` (N x C x H x W), ``batch`` at a time (None:
-    one call for all), each chunk moved to ``device`` first; in input order, not joined."""
+    one call for all), each chunk moved to ``device`` first; in input order, not joined.
+
+    RGB sketches become what the network reads (:func:`~inference.pix2pix.networks.network_input`:
+    lines and colour hints for a hint generator) here, outside the network, so the exact module,
+    its fast copy and an exported ONNX graph are all handed the same planes."""
     step = batch or max(1, len(sketches))
+    config = getattr(generator, "config", None)
     chunks = []
     with torch.inference_mode():
         for start in range(0, len(sketches), step):
             chunk = sketches[start : start + step]
             if device is not None:
                 chunk = chunk.to(device)
+            if isinstance(config, GeneratorConfig):
+                chunk = network_input(config, chunk)
             part = None if labels is None else labels[start : start + step]
             chunks.append(generator(chunk, part))
     return chunks

@@ -16,6 +16,7 @@ pictures are from the exact ones (PSNR on the uint8 pictures a child would get).
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import platform
 import statistics
@@ -33,14 +34,24 @@ from inference.pix2pix.fills import clean_fills
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
 from inference.pix2pix.networks import BatchInvariantConvTranspose2d, condition_labels
 
+logger = logging.getLogger(__name__)
+
 
 def bf16_supported() -> bool:
-    """Whether this CPU runs bfloat16 convolutions natively (oneDNN's own check)."""
+    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX) and oneDNN runs it.
+
+    oneDNN's own check also says yes on plain AVX-512 (Skylake), where bf16 is converted in
+    software and slower than float32, so the instructions themselves are asked for too."""
     check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
     try:
-        return bool(check()) if check is not None else False
+        onednn = bool(check()) if check is not None else False
     except RuntimeError:
         return False
+    native = False
+    for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
+        probe = getattr(torch.cpu, name, None)
+        native = native or bool(probe is not None and probe())
+    return onednn and native
 
 
 @dataclass
@@ -57,6 +68,9 @@ class FastGenerator:
     cuda_dtype: torch.dtype = torch.float16
     # The original's GeneratorConfig, so its category labels are found as for the module.
     config: Any = None
+    # The uncompiled copy while ``module`` is a torch.compile wrapper: drawn instead, for good,
+    # the first time compiling fails (Inductor's C++ does not build on every CPU and compiler).
+    eager: torch.nn.Module | None = None
 
     @property
     def precision(self) -> str:
@@ -73,8 +87,21 @@ class FastGenerator:
             autocast = torch.autocast("cuda", dtype=self.cuda_dtype)
         else:
             autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
-        with autocast:
-            out = self.module(batch, labels)
+        try:
+            with autocast:
+                out = self.module(batch, labels)
+        except Exception as exc:  # whatever Inductor raises: draw eagerly instead
+            if self.eager is None:
+                raise
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            logger.warning(
+                "torch.compile failed on this machine (%s: %s); drawing eagerly.",
+                type(exc).__name__,
+                first_line[:200],
+            )
+            self.module, self.eager = self.eager, None
+            with autocast:
+                out = self.module(batch, labels)
         return out.float().contiguous()
 
 
@@ -92,11 +119,7 @@ def fast_copy(
     use; ``compile_mode="reduce-overhead"`` adds CUDA graphs on a GPU). ``bf16`` None: bfloat16
     where this CPU computes it natively.
     """
-    fast = copy.deepcopy(module).eval()
-    for layer in fast.modules():
-        if isinstance(layer, BatchInvariantConvTranspose2d):
-            layer.__class__ = torch.nn.ConvTranspose2d  # type: ignore[assignment]  # stock kernel
-    fast = fast.to(memory_format=torch.channels_last)
+    fast = stock_copy(module).to(memory_format=torch.channels_last)
     runner: torch.nn.Module = (
         torch.compile(fast, mode=compile_mode)  # type: ignore[assignment]
         if compile
@@ -110,7 +133,19 @@ def fast_copy(
         device_type=device_type,
         cuda_dtype=cuda_dtype,
         config=getattr(module, "config", None),
+        eager=fast if compile else None,
     )
+
+
+def stock_copy(module: torch.nn.Module) -> torch.nn.Module:
+    """An eval-mode copy of ``module`` (left untouched) with the stock transposed convolution
+    instead of the batch-invariant CPU one: what the fast path runs and the ONNX export
+    traces (an exported graph has its own kernels)."""
+    stock = copy.deepcopy(module).eval()
+    for layer in stock.modules():
+        if isinstance(layer, BatchInvariantConvTranspose2d):
+            layer.__class__ = torch.nn.ConvTranspose2d  # type: ignore[assignment]  # stock kernel
+    return stock
 
 
 def psnr_uint8(pictures: Sequence[Image.Image], references: Sequence[Image.Image]) -> float:

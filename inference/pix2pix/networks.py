@@ -52,7 +52,7 @@ class GeneratorConfig:
     # ``input_nc`` is 3 + len(condition). Empty: an unconditional generator.
     condition: tuple[str, ...] = ()
     # "rgb": the sketch's three channels; "hints": its line and colour-hint planes, split from
-    # the RGB sketch inside the forward pass (so every caller still hands over an RGB sketch).
+    # the RGB sketch by ``network_input`` before the network (drawing does it for every caller).
     sketch_input: str = "rgb"
     # > 0: each condition label is a learned vector of this size, given as constant input
     # planes and added at the bottleneck (instead of one one-hot plane per label).
@@ -270,10 +270,9 @@ class UnetGenerator(nn.Module):
             raise ValueError(
                 f"input of {tuple(x.shape[-2:])} pixels: both sides must be multiples of {side}"
             )
-        if config.sketch_input == "hints" and x.shape[1] == 3:
-            from inference.pix2pix.hints import split_sketch
-
-            x = split_sketch(x)
+        # Serving and export hand over the planes already (network_input, outside the
+        # network); an RGB sketch given here directly goes through the same function.
+        x = network_input(config, x)
         planes = config.condition_planes
         if planes and x.shape[1] == config.input_nc - planes:
             if labels is None:
@@ -301,6 +300,19 @@ class UnetGenerator(nn.Module):
         for i in range(len(self.ups) - 2, -1, -1):
             h = self.ups[i](torch.cat([skips[i], h], dim=1))
         return h
+
+
+def network_input(config: GeneratorConfig, sketches: torch.Tensor) -> torch.Tensor:
+    """What the network reads of an N x 3 x H x W RGB batch in [-1, 1]: the sketch itself, or
+    its line and colour-hint planes (:func:`inference.pix2pix.hints.split_sketch`). The one
+    pre-processing for training, serving and export alike, kept outside the network so the
+    network exports as a plain graph (the split sizes its filters with Python ``round()``).
+    A batch that already has the network's planes is returned as it is."""
+    if config.sketch_input == "hints" and sketches.shape[1] == 3:
+        from inference.pix2pix.hints import split_sketch
+
+        return split_sketch(sketches)
+    return sketches
 
 
 def condition_labels(

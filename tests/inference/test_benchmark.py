@@ -47,13 +47,13 @@ def test_benchmark_generator_prints_the_contract_keys(registry_dir: Path) -> Non
     out = io.StringIO()
 
     call_command(
-        "benchmark_generator", "--json", "--no-compile", "--repeats", "1", "--batch", "4",
+        "benchmark_generator", "--json", "--engine", "torch", "--repeats", "1", "--batches", "4",
         "--threads", "1", stdout=out,
     )  # fmt: skip
 
     result = json.loads(out.getvalue())
     assert {"reference_ms_per_img", "ms_per_img", "speedup", "psnr_db", "batch"} <= set(result)
-    assert result["model"] == "tiny" and result["batch"] == 4
+    assert result["model"] == "tiny" and result["batch"] == 4 and result["engine"] == "torch"
     assert result["reference_ms_per_img"] > 0 and result["ms_per_img"] > 0
     assert result["speedup"] == pytest.approx(
         result["reference_ms_per_img"] / result["ms_per_img"], rel=0.01

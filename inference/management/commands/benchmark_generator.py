@@ -1,4 +1,4 @@
-"""``manage.py benchmark_generator``: exact serving against the fast path, on the same weights."""
+"""``manage.py benchmark_generator``: the served path against the exact one, on the same weights."""
 
 from __future__ import annotations
 
@@ -11,96 +11,174 @@ from inference import registry
 
 
 class Command(BaseCommand):
-    """Time an installed generator two ways on the held-out child-like doodles.
+    """Time an installed generator on the held-out child-like doodles: the exact reference
+    against what serves it.
 
-    The reference is what the worker does today: float32, one sketch at a time, batch-invariant
-    transposed convolutions. The fast path (``inference/pix2pix/fast.py``) batches, uses
-    ``channels_last``, the stock oneDNN kernels, bfloat16 where the CPU has it and
-    ``torch.compile``. The two are timed in turns (median of ``--repeats``). ``psnr_db``
-    says how far its pictures are from the reference's (8-bit, as a child would get them).
+    The reference is float32 torch, one sketch at a time, batch-invariant transposed
+    convolutions (``INFERENCE_PATH=exact``). The served path is the generator's exported ONNX
+    graph in ONNX Runtime (``--engine onnx``, the default where the card has one), or the fast
+    torch copy (``--engine torch``: channels_last, bfloat16 where the CPU computes it natively,
+    ``torch.compile`` with ``--compile``), timed at each of ``--batches``. The paths are timed
+    in turns (median of ``--repeats``); ``psnr_db`` says how far the served pictures are from
+    the reference's (8-bit, as a child would get them).
 
         python manage.py benchmark_generator --json
-        python manage.py benchmark_generator --model starter --batch 16 --threads 2
+        python manage.py benchmark_generator --model kids2p --engine torch --batches 1,4,8
     """
 
-    help = "Benchmark a generator: exact fp32 batch-1 against the fast batched path (ms, PSNR)."
+    help = "Benchmark a generator: exact fp32 batch-1 torch against the served path (ms, PSNR)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--model", help="Generator name (default: the one serving the most categories)."
         )
-        parser.add_argument("--batch", type=int, default=8, help="Fast path batch size.")
-        parser.add_argument("--repeats", type=int, default=5, help="Timed runs (median).")
-        parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads.")
-        parser.add_argument("--fp32", action="store_true", help="No bfloat16 on the fast path.")
         parser.add_argument(
-            "--no-compile",
+            "--batches", default="1,4", help="Served batch sizes, comma-separated (1,4)."
+        )
+        parser.add_argument("--repeats", type=int, default=5, help="Timed runs (median).")
+        parser.add_argument(
+            "--threads", type=int, default=2, help="Threads of torch and of ONNX Runtime."
+        )
+        parser.add_argument(
+            "--engine",
+            choices=("onnx", "torch"),
+            help="What serves: onnx (default where the card has an exported graph) or torch.",
+        )
+        parser.add_argument("--fp32", action="store_true", help="torch: no bfloat16.")
+        parser.add_argument(
+            "--compile",
             action="store_true",
-            help="Skip torch.compile on the fast path (it takes ~40 s on 2 cores the first time).",
+            help="torch: torch.compile the fast copy (eager again, with one log line, if it "
+            "fails on this CPU).",
         )
         parser.add_argument(
             "--device",
             default="cpu",
-            help="cpu (default) or cuda / cuda:N: the fast path then runs float16, compiled "
-            "with CUDA graphs unless --no-compile.",
+            help="cpu (default), or cuda / cuda:N: the fast torch copy against the exact module "
+            "on the GPU (float16, CUDA graphs with --compile; inference.pix2pix.fast.benchmark).",
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
+        from inference.benchmark import benchmark_served
         from inference.pix2pix import fast
         from inference.pix2pix.evaluation.devset import doodle_items
 
-        if options["batch"] < 1 or options["repeats"] < 1 or options["threads"] < 1:
-            raise CommandError("--batch, --repeats and --threads must be at least 1.")
-        torch.set_num_threads(options["threads"])
-        cards = registry.discover()
-        if not cards:
-            raise CommandError("No generators are installed: nothing to benchmark.")
-        if options["model"]:
-            matching = [card for card in cards if card.name == options["model"]]
-            if not matching:
-                names = ", ".join(card.name for card in cards)
-                raise CommandError(f'No generator "{options["model"]}" (installed: {names}).')
-            card = matching[0]
-        else:
-            active = registry.active_map(cards)
-            card = max(cards, key=lambda c: sum(active[s] is c for s in c.category_slugs))
-        if options["device"].startswith("cuda") and not torch.cuda.is_available():
-            raise CommandError(f"--device {options['device']}: this machine has no CUDA GPU.")
         try:
-            module = registry.load_generator(card, device=options["device"])
+            batches = sorted({int(b) for b in options["batches"].split(",") if b.strip()})
+        except ValueError as exc:
+            raise CommandError(f"--batches: {exc}") from exc
+        if not batches or min(batches) < 1 or options["repeats"] < 1 or options["threads"] < 1:
+            raise CommandError("--batches, --repeats and --threads must be at least 1.")
+        torch.set_num_threads(options["threads"])
+        card = self._card(options["model"])
+        device = options["device"]
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise CommandError(f"--device {device}: this machine has no CUDA GPU.")
+        try:
+            module = registry.load_generator(card, device=device)
         except registry.RegistryError as exc:
             raise CommandError(str(exc)) from exc
         except RuntimeError as exc:  # torch: an unknown or unusable device
-            raise CommandError(f"--device {options['device']}: {exc}") from exc
+            raise CommandError(f"--device {device}: {exc}") from exc
         items = doodle_items(categories=card.category_slugs)
-        result = fast.benchmark(
+        if device != "cpu":
+            gpu = fast.benchmark(
+                module,
+                [item.sketch for item in items],
+                categories=[item.category for item in items],
+                batch=max(batches),
+                repeats=options["repeats"],
+                compile=options["compile"],
+            )
+            self.stdout.write(json.dumps({"model": card.name, "engine": "torch", **gpu}))
+            return
+        chosen = options["engine"] or ("onnx" if card.onnx_path is not None else "torch")
+        served, served_as = self._served(card, module, chosen, batches, options)
+        result = benchmark_served(
             module,
+            served,
             [item.sketch for item in items],
             categories=[item.category for item in items],
-            batch=options["batch"],
+            batches=batches,
             repeats=options["repeats"],
-            bf16=False if options["fp32"] else None,
-            compile=not options["no_compile"],
+            served_as=served_as,
         )
-        result = {"model": card.name, **result}
+        result = {"model": card.name, "engine": chosen, **result}
         if options["json"]:
             self.stdout.write(json.dumps(result))
             return
+        self._print(card.name, chosen, result)
+
+    def _served(
+        self,
+        card: registry.GeneratorCard,
+        module: Any,
+        chosen: str,
+        batches: list[int],
+        options: dict[str, Any],
+    ) -> tuple[Any, str]:
+        """What serves in the benchmark, and how it is described."""
+        from inference import engine
+        from inference.pix2pix import fast
+
+        served: Any
+        if chosen == "onnx":
+            if card.onnx_path is None or card.onnx_sha256 is None:
+                raise CommandError(
+                    f"{card.name} has no exported graph: manage.py export_generator {card.name}"
+                )
+            try:
+                served = engine.open_generator(
+                    card.onnx_path,
+                    sha256=card.onnx_sha256,
+                    config=module.config,
+                    threads=options["threads"],
+                )
+            except (engine.EngineUnavailable, engine.GraphMismatch) as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            served = fast.fast_copy(
+                module, bf16=False if options["fp32"] else None, compile=options["compile"]
+            )
+        served_as = f"{served.precision}, batches {', '.join(map(str, batches))}"
+        if chosen == "torch":
+            served_as += ", channels_last, stock transposed convolutions"
+            served_as += ", torch.compile" if options["compile"] else ""
+        return served, served_as
+
+    def _print(self, card_name: str, chosen: str, result: dict[str, Any]) -> None:
         self.stdout.write(
-            f"{card.name} on {result['images']} doodles, {result['device']}, "
+            f"{card_name} on {result['images']} doodles, {result['cpu']}, "
             f"{result['threads']} threads:\n"
-            f"  reference ({result['reference']}): {result['reference_ms_per_img']:.1f} ms/image\n"
-            f"  fast ({result['fast']}): {result['ms_per_img']:.1f} ms/image\n"
-            f"  speedup {result['speedup']:.2f}x, PSNR {result['psnr_db']:.1f} dB against the "
-            "reference pictures"
+            f"  reference ({result['reference']}): {result['reference_ms_per_img']:.1f} ms/image"
+        )
+        for size, figures in result["served"].items():
+            self.stdout.write(
+                f"  served ({chosen}, batch {size}): {figures['ms_per_img']:.1f} ms/image, "
+                f"{figures['speedup']:.2f}x, PSNR {figures['psnr_db']:.1f} dB"
+            )
+        self.stdout.write(
+            f"  a picture alone and in a batch differ by at most "
+            f"{result['batch_invariance_max_levels']} levels"
         )
         if "clean_fills_ms_per_img" in result:
-            fills = result["clean_fills_ms_per_img"]
             self.stdout.write(
-                f"  clean fills (strength {result['clean_fills']:g}): {fills:.1f} ms/image after "
-                f"either path; exact path with it: {result['reference_ms_per_img'] + fills:.1f} "
-                f"ms/image, fast path with it: {result['ms_per_img'] + fills:.1f} ms/image"
+                f"  clean fills (strength {result['clean_fills']:g}): "
+                f"{result['clean_fills_ms_per_img']:.1f} ms/image after either path"
             )
+
+    def _card(self, name: str | None) -> registry.GeneratorCard:
+        cards = registry.discover()
+        if not cards:
+            raise CommandError("No generators are installed: nothing to benchmark.")
+        if name:
+            matching = [card for card in cards if card.name == name]
+            if not matching:
+                names = ", ".join(card.name for card in cards)
+                raise CommandError(f'No generator "{name}" (installed: {names}).')
+            return matching[0]
+        active = registry.active_map(cards)
+        return max(cards, key=lambda c: sum(active[s] is c for s in c.category_slugs))

@@ -1,0 +1,139 @@
+"""ONNX Runtime, the engine that serves exported pix2pix generators.
+
+A generator's ONNX graph (:mod:`inference.pix2pix.export`) sits beside its weights, and its
+card records the graph's sha256 (``"onnx": {"file", "sha256", ...}``). :func:`open_generator`
+reads the file once, checks the hash on those very bytes and opens an ONNX Runtime session
+from them: the CPU execution provider with ``INFERENCE_THREADS`` intra-op threads, or the CUDA
+provider first when the runtime's device is a GPU and this onnxruntime build has it. The
+:class:`OnnxGenerator` it returns is called like the torch module (sketch planes and labels
+in, pictures in [-1, 1] out), so :func:`inference.pix2pix.drawing.draw` serves it unchanged:
+pre-processing and fill cleaning stay plain functions around the graph.
+
+A web process never imports this module (nor onnxruntime): only a process that draws does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+    from inference.pix2pix.networks import GeneratorConfig
+
+ONNX_SUFFIX = ".onnx"
+CPU_PROVIDER = "CPUExecutionProvider"
+CUDA_PROVIDER = "CUDAExecutionProvider"
+
+
+class EngineUnavailable(RuntimeError):
+    """onnxruntime is not installed in this environment."""
+
+
+class GraphMismatch(ValueError):
+    """An ONNX file that is missing or is not the one its card describes."""
+
+
+def onnxruntime_version() -> str | None:
+    """The installed onnxruntime's version, or None when it is not installed."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    return str(onnxruntime.__version__)
+
+
+def providers_for(device_type: str) -> list[str]:
+    """Execution providers in order of preference for the runtime's device ("cpu"/"cuda")."""
+    import onnxruntime
+
+    if device_type == "cuda" and CUDA_PROVIDER in onnxruntime.get_available_providers():
+        return [CUDA_PROVIDER, CPU_PROVIDER]
+    return [CPU_PROVIDER]
+
+
+def read_checked(path: Path, sha256: str) -> bytes:
+    """The bytes of ``path`` after their sha256 matched ``sha256``; ``GraphMismatch`` otherwise.
+    The session is opened from these bytes, so what was checked is what runs."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise GraphMismatch(f"{Path(path).name} cannot be read ({exc})") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256.lower():
+        raise GraphMismatch(
+            f"{Path(path).name} has sha256 {actual}, but its card says {sha256}. The file was "
+            "changed or replaced after export; export it again (manage.py export_generator)."
+        )
+    return data
+
+
+@dataclass
+class OnnxGenerator:
+    """An exported generator in an ONNX Runtime session; call it like the torch module."""
+
+    session: Any  # onnxruntime.InferenceSession
+    config: GeneratorConfig  # the card's, so labels and fill cleaning are found as for torch
+    provider: str
+
+    @property
+    def precision(self) -> str:
+        """What runs, in words (for logs and benchmarks)."""
+        import onnxruntime
+
+        return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
+
+    def __call__(self, sketches: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Pictures in [-1, 1] as float32 NCHW (on the CPU) for the network's input planes (an
+        RGB batch is split first, as the module would) and each sample's label."""
+        import torch
+
+        from inference.pix2pix.export import LABELS_INPUT, PICTURE_OUTPUT, SKETCH_INPUT
+        from inference.pix2pix.networks import network_input
+
+        planes = network_input(self.config, sketches)
+        feed = {SKETCH_INPUT: planes.detach().to("cpu", torch.float32).contiguous().numpy()}
+        if self.config.condition:
+            if labels is None:  # "any category", as the module draws it
+                labels = torch.full((len(planes),), -1, dtype=torch.long)
+            feed[LABELS_INPUT] = labels.detach().to("cpu", torch.long).numpy()
+        elif labels is not None:
+            raise ValueError("labels are only for a conditioned generator")
+        (picture,) = self.session.run([PICTURE_OUTPUT], feed)
+        return torch.from_numpy(picture)
+
+
+def open_generator(
+    path: Path,
+    *,
+    sha256: str,
+    config: GeneratorConfig,
+    threads: int = 0,
+    device_type: str = "cpu",
+) -> OnnxGenerator:
+    """An ONNX Runtime session on the checked graph at ``path``.
+
+    ``threads`` is the intra-op pool (0: onnxruntime's default, one per core). Its threads do
+    not spin while idle: the worker shares the CPU with the web side and the pre-processing,
+    and spinning threads were measured to slow both. Raises ``EngineUnavailable`` without
+    onnxruntime, ``GraphMismatch`` for a missing or changed file.
+    """
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise EngineUnavailable("onnxruntime is not installed") from exc
+    data = read_checked(path, sha256)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(0, threads)
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # errors only: its warnings are about graph rewrites
+    session = onnxruntime.InferenceSession(
+        data, sess_options=options, providers=providers_for(device_type)
+    )
+    return OnnxGenerator(session=session, config=config, provider=session.get_providers()[0])
