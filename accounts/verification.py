@@ -7,12 +7,15 @@ who has an account). Everything later (confirming, a new address, reset by mail)
 
 from __future__ import annotations
 
+from allauth.account import app_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.email_verification import (
     consume_email_verification_rate_limit,
 )
+from allauth.account.internal.flows.signup import complete_signup, prevent_enumeration
 from allauth.account.models import EmailAddress
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from accounts.models import User
 
@@ -24,8 +27,23 @@ def email_is_verified(*, parent: User) -> bool:
     ).exists()
 
 
+def start_web_sign_up(request: HttpRequest, *, parent: User | None, email: str) -> HttpResponse:
+    """The sign-up page's next step, through allauth's sign-up stages: the confirmation link for
+    a new account (confirming it in this browser then signs it in), or the mail to the owner of
+    an address that already had one; both answer with the same "check your email" page."""
+    if parent is None:
+        return prevent_enumeration(request, email=email.strip().lower())
+    _primary_address(parent)
+    return complete_signup(
+        request,
+        user=parent,
+        email_verification=app_settings.EMAIL_VERIFICATION,
+        redirect_url=reverse("accounts:family"),
+    )
+
+
 def send_sign_up_mail(request: HttpRequest, *, parent: User | None, email: str) -> None:
-    """After a sign-up: the confirmation link for a new account (``parent``), or, when the
+    """After a sign-up over the API (no session): the confirmation link for a new account (``parent``), or, when the
     address already had one (``parent`` None), a mail telling its owner so."""
     if parent is None:
         if email:

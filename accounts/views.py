@@ -75,9 +75,6 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ProfileRejected as error:
                 _attach(form, error)
             else:
-                verification.send_sign_up_mail(
-                    request, parent=parent, email=form.cleaned_data["email"]
-                )
                 messages.success(
                     request,
                     _(
@@ -85,7 +82,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                         "email to confirm it, then sign in and add your first child."
                     ),
                 )
-                return redirect("account_email_verification_sent")
+                return verification.start_web_sign_up(
+                    request, parent=parent, email=form.cleaned_data["email"]
+                )
         return render(request, "accounts/signup.html", {"form": form}, status=BAD_INPUT)
     return render(request, "accounts/signup.html", {"form": form})
 

@@ -11,6 +11,7 @@ from typing import Any
 from tests.fixtures.canvas import (
     DEMO_PASSWORD,
     choose,
+    confirm_its_me,
     draw_a_face,
     save_screenshot,
     sign_in_and_play,
@@ -48,6 +49,7 @@ def test_the_demo_parent_reviews_hides_exports_and_withdraws(page: Any) -> None:
 
     # Share it: the link is shown once; a visitor with no account sees the picture alone.
     page.get_by_role("link", name="Make a share link").click()
+    confirm_its_me(page)  # a share link, an export, a withdrawal: a fresh sign-in first
     page.locator("input[name=_save]").click()
     shared = page.locator("input.share-url").input_value()
     visitor = page.context.browser.new_context(base_url=shared).new_page()
