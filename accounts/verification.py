@@ -43,8 +43,9 @@ def start_web_sign_up(request: HttpRequest, *, parent: User | None, email: str) 
 
 
 def send_sign_up_mail(request: HttpRequest, *, parent: User | None, email: str) -> None:
-    """After a sign-up over the API (no session): the confirmation link for a new account (``parent``), or, when the
-    address already had one (``parent`` None), a mail telling its owner so."""
+    """After a sign-up over the API (no session): the confirmation link for a new account
+    (``parent``), or, when the address already had one (``parent`` None), a mail telling its
+    owner so."""
     if parent is None:
         if email:
             get_adapter(request).send_account_already_exists_mail(email.strip().lower())
