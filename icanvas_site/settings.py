@@ -404,11 +404,16 @@ SUGGESTIONS_TIMEOUT_SECONDS = env.float("SUGGESTIONS_TIMEOUT_SECONDS", default=2
 # "exact" is float32 and bit-identical in any batch, for audits (inference/runtime.py).
 INFERENCE_PATH = env.str("INFERENCE_PATH", default="fast")
 INFERENCE_COMPILE = env.bool("INFERENCE_COMPILE", default=False)  # torch.compile the fast copy
+# What serves the fast path: "onnx" (ONNX Runtime, for a generator whose card records an
+# exported graph; torch otherwise) or "torch" (inference/runtime.py, inference/engine.py).
+INFERENCE_ENGINE = env.str("INFERENCE_ENGINE", default="onnx")
 # Draw blank batches of every size at worker start-up, so no child waits for kernels.
 INFERENCE_WARM_UP = env.bool("INFERENCE_WARM_UP", default=True)
-# The largest batch a worker draws in one call (a GPU takes more: 32 or 64).
+# The largest batch a worker draws in one call (a GPU takes more: 32 or 64). 0 (the CPU's
+# default): measured at start-up, the size that draws the most pictures a second on this machine
+# (runtime.BATCH_CANDIDATES; 4 when the worker does not warm up).
 INFERENCE_BATCH_SIZE = env.int(
-    "INFERENCE_BATCH_SIZE", default=32 if INFERENCE_DEVICE.startswith("cuda") else 8
+    "INFERENCE_BATCH_SIZE", default=32 if INFERENCE_DEVICE.startswith("cuda") else 0
 )
 # How long a forming batch may wait for more drawings, only while the worker is busy (an idle
 # worker draws a lone child's sketch at once); the batch also fills while the last one draws.

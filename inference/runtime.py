@@ -65,6 +65,7 @@ PATHS = ("fast", "exact")
 ENGINES = ("onnx", "torch")
 # Batch sizes a worker may form, tried at start-up when INFERENCE_BATCH_SIZE is 0 (measure).
 BATCH_CANDIDATES = (1, 2, 4, 8)
+UNMEASURED_BATCH = 4  # the batch a CPU worker forms when it has not measured (no warm-up)
 
 _threads_lock = threading.Lock()
 _threads_configured = False

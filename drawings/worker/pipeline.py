@@ -12,13 +12,13 @@ from django.conf import settings
 from drawings import lifecycle
 from drawings.protocol import PreviewRequest
 from drawings.worker.maintenance import Maintenance
-from drawings.worker.pictures import warm_up
+from drawings.worker.pictures import measured_batch_size, warm_up
 from drawings.worker.previews import PreviewDesk
 from drawings.worker.scheduling import Batches, Pipeline
 from drawings.worker.signals import Milestones
 from drawings.worker.threads import WorkerThreads
 from drawings.worker_identity import new_worker_id
-from inference.runtime import get_runtime
+from inference.runtime import UNMEASURED_BATCH, get_runtime
 
 # How long a stopping worker lets its batches in flight finish before cancelling them.
 STOP_GRACE_SECONDS = 5.0
@@ -41,6 +41,9 @@ class InferenceWorker:
     ) -> None:
         self.channel_layer = channel_layer or get_channel_layer()
         self.batch_size = batch_size or settings.INFERENCE_BATCH_SIZE
+        # 0: measured at start-up (when warming up), on the machine this worker runs on.
+        self.measure_batch = self.batch_size == 0
+        self.batch_size = self.batch_size or UNMEASURED_BATCH
         self.batch_window = (
             batch_window_ms if batch_window_ms is not None else settings.INFERENCE_BATCH_WINDOW_MS
         ) / 1000
@@ -172,6 +175,14 @@ class InferenceWorker:
         draw blank batches of each size this worker forms."""
         if not self.warm_up and get_runtime().device.type != "cuda":
             return
+        if self.warm_up and self.measure_batch:
+            try:
+                measured = await self.threads.on_generator(measured_batch_size)
+            except Exception:  # keep the unmeasured batch: a worker that draws beats none
+                logger.exception("measuring the batch size failed")
+                measured = None
+            if measured is not None:
+                self.batch_size = self.batches.batch_size = measured
         try:
             warmed = await self.threads.on_generator(
                 lambda: warm_up(self.batch_size, blank_batches=self.warm_up)

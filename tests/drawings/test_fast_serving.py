@@ -256,3 +256,22 @@ def test_a_batch_costs_a_constant_number_of_queries_payout_included(
     # achievement is won, as the 8th picture of the day does), whatever the batch size.
     assert counts[1] <= 14, counts
     assert counts[8] <= counts[1] + 2, counts
+
+
+async def test_a_cpu_worker_measures_its_batch_size_at_start_up(settings, monkeypatch) -> None:
+    settings.INFERENCE_BATCH_SIZE = 0  # the CPU default: measured, not fixed
+    measured: list[int] = []
+    real_best = runtime.LoadedGenerator.best_batch
+
+    def recording(self, candidates=runtime.BATCH_CANDIDATES, repeats=3):
+        measured.append(real_best(self, (1, 2), repeats=1))
+        return measured[-1]
+
+    monkeypatch.setattr(runtime.LoadedGenerator, "best_batch", recording)
+    monkeypatch.setattr(services, "wake_workers", lambda ids: None)
+    child = await make_child()
+    drawing, _ = await submit(child=child, category="face", sketch=child_sketch(1), client_id="m")
+    async with running_worker(warm_up=True) as worker:
+        await wait_for_status(worker, drawing.pk, DrawingStatus.DONE, within=10)
+        assert measured and worker.batch_size == max(measured)
+        assert worker.batches.batch_size == worker.batch_size

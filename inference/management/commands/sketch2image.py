@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inference.registry import GeneratorCard, RegistryError
-from inference.runtime import get_runtime
+from inference.runtime import UNMEASURED_BATCH, get_runtime
 
 
 class Command(BaseCommand):
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             generator = runtime.generator(card.name)
         except RegistryError as exc:
             raise CommandError(str(exc)) from exc
-        batch_size = max(1, int(getattr(settings, "INFERENCE_BATCH_SIZE", 8)))
+        batch_size = int(getattr(settings, "INFERENCE_BATCH_SIZE", 0)) or UNMEASURED_BATCH
         for start in range(0, len(inputs), batch_size):
             chunk = inputs[start : start + batch_size]
             pictures = generator.draw(sketches[start : start + batch_size], [category] * len(chunk))
