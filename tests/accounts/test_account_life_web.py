@@ -4,6 +4,7 @@ where it arrives, and a fresh sign-in before sensitive pages."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -120,3 +121,24 @@ def test_sensitive_pages_ask_to_sign_in_again(page):
 
     assert answer.status_code == 302
     assert answer["Location"].startswith(reverse("account_reauthenticate"))
+
+
+HANGUL = re.compile("[가-힣]")
+
+
+def test_mails_and_pages_speak_the_parents_language(mailbox):
+    korean = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    signed_up = korean.post(
+        reverse("accounts:signup"),
+        {
+            "email": "eomma@example.com",
+            "password": "crayons-and-kites-42",
+            "password_confirm": "crayons-and-kites-42",
+        },
+    )
+
+    page = korean.get(signed_up["Location"]).content.decode()
+    assert "가족 계정이 거의 준비됐어요" in page
+    mail = mailbox.wait_for("eomma@example.com")
+    assert HANGUL.search(mail.subject) and HANGUL.search(mail.body), mail
+    assert "/accounts/confirm-email/" in mail.body
