@@ -2,7 +2,10 @@
 // Its Submission (submissions.js) decides what the card says; the card only
 // draws that, with the words the template put in data-* attributes.
 
+import { DRAWINGS_API, csrfToken } from "./drawings-api.js";
 import { playSound } from "./sounds.js";
+
+const PAINTING = new Set(["queued", "running"]);
 
 export class SubmissionCard {
   constructor(template, submission, { sketchUrl, categoryLabel, strings }) {
@@ -16,6 +19,11 @@ export class SubmissionCard {
     this.retryButton = this.element.querySelector("[data-retry]");
     this.dismissButton = this.element.querySelector("[data-dismiss]");
     this.detailLink = this.element.querySelector("[data-detail-link]");
+    // 🎲 "New colours": the finished picture painted again in another colourway (new-colours.js
+    // does the same in the gallery); the socket brings the new version to this card.
+    this.diceButton = this.element.querySelector("[data-card-new-colours]");
+    this.diceBusy = this.element.querySelector("[data-card-new-colours-busy]");
+    this.diceButton?.addEventListener("click", () => this._askForNewColours());
     this.sketchImg.src = sketchUrl;
     if (this.category) this.category.textContent = categoryLabel;
     this.dismissButton?.addEventListener("click", () => this.element.remove());
@@ -49,7 +57,13 @@ export class SubmissionCard {
       else if (change.to === "failed") playSound("oops");
     }
     this._render();
-    if (drawing.status === "done" && drawing.result_url) this._showPicture(drawing.result_url);
+    if (drawing.status === "done" && drawing.result_url) {
+      // Each version has its own address, so a new colourway is never hidden by the cache.
+      const versions = drawing.versions || [];
+      const shown = versions.length > 1 && versions.find((v) => v.number === drawing.version);
+      this._showPicture(shown ? shown.url : drawing.result_url);
+    }
+    this._renderNewColours(drawing);
     if (this.detailLink && this.detailLink.dataset.urlTemplate && drawing.id) {
       // The template renders the detail URL for id 0; swap in the real id.
       this.detailLink.href = this.detailLink.dataset.urlTemplate.replace(
@@ -69,7 +83,34 @@ export class SubmissionCard {
     if (this.dismissButton) this.dismissButton.hidden = state !== "rejected";
   }
 
+  _renderNewColours(drawing) {
+    if (!this.diceButton) return;
+    const painting = PAINTING.has(drawing.new_colours || "");
+    this.diceButton.hidden = !drawing.can_new_colours;
+    this.diceBusy.hidden = !painting;
+  }
+
+  async _askForNewColours() {
+    const id = this.submission.drawingId;
+    if (!id) return;
+    this.diceButton.disabled = true;
+    try {
+      const response = await fetch(`${DRAWINGS_API}${encodeURIComponent(id)}/new-colours/`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      });
+      if (response.ok) this.drawing(await response.json(), { quiet: true });
+    } catch {
+      // Offline for a moment: the button stays, the child can press it again.
+    } finally {
+      this.diceButton.disabled = false;
+    }
+  }
+
   _showPicture(url) {
+    const current = this.resultSlot.querySelector("img");
+    if (current && current.getAttribute("src") === url) return;
     const img = document.createElement("img");
     img.src = url;
     img.alt = this.strings.resultAlt;

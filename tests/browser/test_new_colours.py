@@ -45,6 +45,16 @@ def _picture_src(card: Any) -> str:
 def test_dice_paints_a_new_version_in_the_gallery(browser: Any, painter_site: LiveSite) -> None:
     page = _page(browser, painter_site)
     drawing_id = _draw_one_picture(page)
+    # Right after the picture arrives, the canvas card offers 🎲 too.
+    card_dice = page.locator("#results .submission [data-card-new-colours]").first
+    card_dice.wait_for(state="visible")
+    card_dice.click()
+    page.wait_for_function(
+        """() => { const img = document.querySelector('#results .submission [data-result-slot] img');
+            return img && img.getAttribute('src').endsWith('/versions/1.png')
+                && img.complete && img.naturalWidth === 512; }""",
+        timeout=60_000,
+    )
     page.goto("/gallery/")
     card = page.locator(f"[data-live-drawing='{drawing_id}']")
     dice = card.locator("[data-new-colours]")
@@ -52,7 +62,7 @@ def test_dice_paints_a_new_version_in_the_gallery(browser: Any, painter_site: Li
     first_src = _picture_src(card)
     first_png = page.request.get(first_src).body()
 
-    for version in (1, 2):
+    for version in (2, 3):
         dice.click()
         page.wait_for_function(
             """([id, version]) => {
@@ -65,8 +75,8 @@ def test_dice_paints_a_new_version_in_the_gallery(browser: Any, painter_site: Li
             timeout=60_000,
         )
     thumbs = card.locator("[data-versions] [data-version]")
-    assert thumbs.count() == 3
-    assert thumbs.nth(2).get_attribute("aria-pressed") == "true"
+    assert thumbs.count() == 4
+    assert thumbs.nth(3).get_attribute("aria-pressed") == "true"
     newest_png = page.request.get(_picture_src(card)).body()
     assert newest_png != first_png, "the new colours are a new picture"
     save_screenshot(page, "new-colours-gallery")
@@ -85,10 +95,11 @@ def test_dice_paints_a_new_version_in_the_gallery(browser: Any, painter_site: Li
         )
         == f"/drawings/{drawing_id}/result.png"
     )
-    assert page.request.get(f"/drawings/{drawing_id}/result.png").body() == first_png
+    first_colours = page.request.get(f"/drawings/{drawing_id}/versions/0.png").body()
+    assert page.request.get(f"/drawings/{drawing_id}/result.png").body() == first_colours
     # The detail page shows the versions too.
     page.goto(f"/gallery/{drawing_id}/")
-    assert page.locator("[data-versions] [data-version]").count() == 3
+    assert page.locator("[data-versions] [data-version]").count() == 4
     save_screenshot(page, "new-colours-detail")
     page.context.close()
 
