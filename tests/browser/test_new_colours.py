@@ -50,7 +50,8 @@ def test_dice_paints_a_new_version_in_the_gallery(browser: Any, painter_site: Li
     card_dice.wait_for(state="visible")
     card_dice.click()
     page.wait_for_function(
-        """() => { const img = document.querySelector('#results .submission [data-result-slot] img');
+        """() => {
+            const img = document.querySelector('#results .submission [data-result-slot] img');
             return img && img.getAttribute('src').endsWith('/versions/1.png')
                 && img.complete && img.naturalWidth === 512; }""",
         timeout=60_000,
