@@ -13,7 +13,10 @@ from drawings.payloads import drawing_payload
 
 class DrawingSubmitSerializer(serializers.Serializer):
     sketch = serializers.FileField(
-        help_text="The sketch as PNG, JPEG or WebP: at most 5 MB and 4096×4096 pixels."
+        help_text="The sketch as PNG, JPEG or WebP: at most 5 MB and 4096×4096 pixels. It is "
+        "stored as a 512×512 PNG on white (the canvas's side; send the canvas at 512 for the "
+        "crispest picture): the palette painter paints 512 px pictures over the child's lines "
+        "at that size, a pix2pix generator draws 256 px ones from it scaled down."
     )
     category = serializers.SlugField(max_length=40, help_text="A slug from /api/v1/categories/.")
     client_id = serializers.CharField(
