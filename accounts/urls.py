@@ -1,10 +1,12 @@
 """Parents' pages and play mode."""
 
+from allauth.account import views as allauth_views
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 from django.views.generic import RedirectView
 
 from accounts import views
+from accounts.permissions import fresh_sign_in_required
 
 app_name = "accounts"
 
@@ -16,6 +18,12 @@ urlpatterns = [
     path("accounts/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path(
         "accounts/signup/", RedirectView.as_view(pattern_name="accounts:signup", query_string=True)
+    ),
+    # A new password: a fresh sign-in first (the password or a code), like every sensitive page.
+    path(
+        "accounts/password/change/",
+        fresh_sign_in_required(allauth_views.password_change),
+        name="account_change_password",
     ),
     path("family/", views.family, name="family"),
     path("family/children/add/", views.child_add, name="child_add"),

@@ -15,16 +15,17 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD, ChildFactory, UserFactory
+from tests.fixtures.family import signed_in_again
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "paper-boats-at-dawn-7"
 
 
-def _signed_in(parent) -> Client:
+def _signed_in(parent, *, fresh: bool = False) -> Client:
     client = Client()
     client.force_login(parent)
-    return client
+    return signed_in_again(client) if fresh else client
 
 
 def test_sign_in_asks_for_the_second_factor_before_the_session_starts():
@@ -62,13 +63,7 @@ def test_a_forgotten_password_is_reset_from_the_mail(mailbox):
 
 def test_a_new_email_counts_only_once_confirmed_at_the_new_address_and_the_old_one_is_told(mailbox):
     parent = UserFactory.create(email="old@example.com")
-    client = _signed_in(parent)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session["account_authentication_methods_user"] = str(parent.pk)
-    session.save()
+    client = _signed_in(parent, fresh=True)
 
     client.post(reverse("account_email"), {"action_add": "", "email": "new@example.com"})
 
@@ -84,7 +79,7 @@ def test_a_new_email_counts_only_once_confirmed_at_the_new_address_and_the_old_o
 
 def test_a_password_change_on_the_web_sends_a_notice(mailbox):
     parent = UserFactory.create()
-    client = _signed_in(parent)
+    client = _signed_in(parent, fresh=True)
 
     client.post(
         reverse("account_change_password"),
@@ -105,9 +100,22 @@ def test_adding_a_child_waits_for_a_confirmed_email():
     assert page["Location"] == reverse("account_email")
 
 
+def test_a_new_email_needs_a_fresh_sign_in(mailbox):
+    parent = UserFactory.create(email="old@example.com")
+
+    asked = _signed_in(parent).post(
+        reverse("account_email"), {"action_add": "", "email": "new@example.com"}
+    )
+
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert not mailbox.to("new@example.com")
+
+
 @pytest.mark.parametrize(
     "page",
     [
+        "/accounts/2fa/totp/deactivate/",
+        "/accounts/password/change/",
         "/family/admin/accounts/child/{child}/withdraw-consent/",
         "/family/admin/drawings/drawing/export/",
         "/family/admin/sharing/sharelink/add/",
@@ -115,6 +123,7 @@ def test_adding_a_child_waits_for_a_confirmed_email():
 )
 def test_sensitive_pages_ask_to_sign_in_again(page):
     child = ChildFactory.create()
+    TOTP.activate(child.parent, generate_totp_secret())
     client = _signed_in(child.parent)
 
     answer = client.get(page.format(child=child.pk))
