@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 from rest_framework.test import APIClient
@@ -259,14 +260,14 @@ def test_turning_the_second_factor_off_needs_a_fresh_sign_in(mailbox):
     refused = app(session).delete(f"{APP}/account/authenticators/totp")
     assert refused.status_code == 401
     assert "reauthenticate" in [f["id"] for f in refused.json()["data"]["flows"]]
-    assert parent.authenticator_set.exists()
+    assert Authenticator.objects.filter(user=parent).exists()
 
     again = app(session).post(
         f"{APP}/auth/reauthenticate", {"password": DEFAULT_PASSWORD}, format="json"
     )
     assert again.status_code == 200
     assert app(session).delete(f"{APP}/account/authenticators/totp").status_code == 200
-    assert not parent.authenticator_set.exists()
+    assert not Authenticator.objects.filter(user=parent).exists()
     assert "authenticator" in mailbox.wait_for(parent.email).body.lower()  # the notice
 
 
