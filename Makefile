@@ -35,6 +35,7 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "iCanvas is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Mails the site sends (email links, password resets) are printed here; EMAIL_URL=smtp://... sends them"
 	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets-sansio $(UVICORN_LIMITS)
 
 lint: install
