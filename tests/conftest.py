@@ -9,10 +9,10 @@ pytest_plugins = [
     "tests.fixtures.events",
     "tests.fixtures.live",
     "tests.fixtures.gamification",
+    "tests.fixtures.mail",  # before browser, which imports it
     "tests.fixtures.browser",
     "tests.fixtures.canvas",
     "tests.fixtures.inference",
     "tests.fixtures.family",
     "tests.fixtures.api",
-    "tests.fixtures.mail",
 ]

@@ -25,6 +25,7 @@ import pytest
 
 from tests.factories import sketch_png
 from tests.fixtures.browser import LiveSite, serve_site
+from tests.fixtures.mail import SmtpServer
 from tests.servers import ROOT
 
 pytestmark = pytest.mark.slow  # two generators, npm, tsc and two flows: about a minute
@@ -35,8 +36,9 @@ VENV_BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with serve_site(tmp_path_factory) as live:
+def site(tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer) -> Iterator[LiveSite]:
+    # The flows confirm the new parent's email from the mail, as a parent tapping the link.
+    with serve_site(tmp_path_factory, EMAIL_URL=smtp_server.url) as live:
         yield live
 
 
@@ -71,7 +73,7 @@ def flow_result(output: str) -> dict[str, object]:
 
 
 def test_the_generated_python_client_runs_the_mobile_flow(
-    site: LiveSite, sketch: Path, tmp_path: Path
+    site: LiveSite, sketch: Path, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     schema = tmp_path / "schema.yaml"
     schema.write_bytes(httpx.get(f"{site.url}/api/schema/", timeout=60).content)
@@ -108,6 +110,8 @@ def test_the_generated_python_client_runs_the_mobile_flow(
             site.url,
             "--sketch",
             str(sketch),
+            "--mail-dir",
+            str(smtp_server.mailbox.folder),
         ],
         cwd=tmp_path,
         PYTHONPATH=str(tmp_path),
@@ -117,7 +121,7 @@ def test_the_generated_python_client_runs_the_mobile_flow(
 
 
 def test_the_generated_typescript_client_compiles_strict_and_runs_the_mobile_flow(
-    site: LiveSite, sketch: Path
+    site: LiveSite, sketch: Path, smtp_server: SmtpServer
 ) -> None:
     npm, node = shutil.which("npm"), shutil.which("node")
     assert npm and node, "Node.js and npm are needed (make test expects them on the machine)"
@@ -133,6 +137,9 @@ def test_the_generated_typescript_client_compiles_strict_and_runs_the_mobile_flo
     # Node 22 has WebSocket built in; Node 20 behind a flag (React Native always has it).
     has_websocket = run([node, "-p", "typeof WebSocket"], cwd=TYPESCRIPT).strip() == "function"
     flags = [] if has_websocket else ["--experimental-websocket", "--no-warnings"]
-    output = run([node, *flags, "dist/mobile_flow.js", site.url, str(sketch)], cwd=TYPESCRIPT)
+    mails = str(smtp_server.mailbox.folder)
+    output = run(
+        [node, *flags, "dist/mobile_flow.js", site.url, str(sketch), mails], cwd=TYPESCRIPT
+    )
     result = flow_result(output)
     assert result["picture_bytes"] and result["xp"]

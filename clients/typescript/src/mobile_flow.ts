@@ -2,15 +2,20 @@
 // (openapi-typescript types + openapi-fetch, as a React Native / Expo app would use them; no
 // hand edits), against a live server:
 //
-// sign up -> sign in -> add a child -> list the children -> play with the PIN -> what can be
+// sign up -> confirm the email (the key from the link in the mail, allauth's headless API) ->
+// sign in -> add a child -> list the children -> play with the PIN -> what can be
 // drawn -> open the socket (the token in Sec-WebSocket-Protocol, as a browser or React Native
 // WebSocket offers it) -> submit a sketch (a binary multipart part) -> the `done` event ->
 // download the picture -> progress, quests and achievements -> leave play mode -> sign out.
 //
-//   node --experimental-websocket dist/mobile_flow.js http://127.0.0.1:8000 sketch.png
+//   node --experimental-websocket dist/mobile_flow.js http://127.0.0.1:8000 sketch.png MAILS
+//
+// MAILS: a folder where each mail the server sent is a text file (the tests' SMTP server writes
+// one), from which the flow takes the link that confirms the new parent's address.
 //
 // Prints one JSON object of timings; exits non-zero, saying which step, on anything unexpected.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
@@ -59,7 +64,32 @@ function whenDone(socket: WebSocket, drawingId: number, timeoutMs: number): Prom
   });
 }
 
-async function main(baseUrl: string, sketchPath: string): Promise<void> {
+async function confirmEmail(baseUrl: string, email: string, mailDir: string): Promise<void> {
+  // The key from the confirmation mail, sent to allauth's headless API (/api/v1/auth/app/).
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    for (const name of readdirSync(mailDir).sort()) {
+      const text = readFileSync(join(mailDir, name), "utf-8");
+      const found = /\/accounts\/confirm-email\/([^/\s]+)\//.exec(text);
+      if (text.startsWith(`To: ${email}`) && found?.[1]) {
+        const answer = await fetch(`${baseUrl}/api/v1/auth/app/auth/email/verify`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ key: decodeURIComponent(found[1]) }),
+        });
+        // 401: confirmed, not signed in (the phone signs in next).
+        if (answer.status !== 200 && answer.status !== 401) {
+          throw new Error(`confirm the email: got ${answer.status}: ${await answer.text()}`);
+        }
+        return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`confirm the email: no mail to ${email} in ${mailDir}`);
+}
+
+async function main(baseUrl: string, sketchPath: string, mailDir: string): Promise<void> {
   const started = performance.now();
   const seconds = (since: number) => Math.round(performance.now() - since) / 1000;
   const anyone = api(baseUrl);
@@ -70,6 +100,7 @@ async function main(baseUrl: string, sketchPath: string): Promise<void> {
     await anyone.POST("/api/v1/auth/signup/", { body: { email, password: PASSWORD } }),
     202,
   );
+  await confirmEmail(baseUrl, email, mailDir);
   const signedIn = expect(
     "sign in",
     await anyone.POST("/api/v1/auth/signin/", {
@@ -179,6 +210,8 @@ async function main(baseUrl: string, sketchPath: string): Promise<void> {
   );
 }
 
-const [baseUrl, sketchPath] = process.argv.slice(2);
-if (!baseUrl || !sketchPath) throw new Error("usage: mobile_flow.js BASE_URL SKETCH_PNG");
-await main(baseUrl, sketchPath);
+const [baseUrl, sketchPath, mailDir] = process.argv.slice(2);
+if (!baseUrl || !sketchPath || !mailDir) {
+  throw new Error("usage: mobile_flow.js BASE_URL SKETCH_PNG MAIL_DIR");
+}
+await main(baseUrl, sketchPath, mailDir);
