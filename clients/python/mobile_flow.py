@@ -3,9 +3,9 @@
 
 sign up -> confirm the email (the key from the link in the mail, as the app gets it when the
 parent taps it; allauth's headless API) -> sign in -> add a child -> list the children -> play
-with the PIN -> what can be drawn -> open the socket (the token in the Authorization header) -> submit a sketch (a binary
-multipart part) -> the ``done`` event -> download the picture -> progress, quests and
-achievements -> leave play mode -> sign out.
+with the PIN -> what can be drawn -> open the socket (the token in the Authorization header) ->
+submit a sketch (a binary multipart part) -> the ``done`` event -> download the picture ->
+progress, quests and achievements -> leave play mode -> sign out.
 
     python mobile_flow.py --url http://127.0.0.1:8000 --sketch sketch.png --mail-dir MAILS
 
