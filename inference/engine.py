@@ -6,8 +6,9 @@ reads the file once, checks the hash on those very bytes and opens an ONNX Runti
 from them: the CPU execution provider with ``INFERENCE_THREADS`` intra-op threads, or the CUDA
 provider first when the runtime's device is a GPU and this onnxruntime build has it. The
 :class:`OnnxGenerator` it returns is called like the torch module (sketch planes and labels
-in, pictures in [-1, 1] out), so :func:`inference.pix2pix.drawing.draw` serves it unchanged:
-pre-processing and fill cleaning stay plain functions around the graph.
+in, pictures in [-1, 1] out), so :func:`inference.pix2pix.drawing.draw` serves it unchanged;
+the graph holds the pre-processing (traced from the same plain function), fill cleaning stays
+a plain function after it.
 
 A web process never imports this module (nor onnxruntime): only a process that draws does.
 """
@@ -73,11 +74,15 @@ def read_checked(path: Path, sha256: str) -> bytes:
 
 @dataclass
 class OnnxGenerator:
-    """An exported generator in an ONNX Runtime session; call it like the torch module."""
+    """An exported generator in an ONNX Runtime session; call it like the torch module, with
+    RGB sketches and labels."""
 
     session: Any  # onnxruntime.InferenceSession
     config: GeneratorConfig  # the card's, so labels and fill cleaning are found as for torch
     provider: str
+    # The graph splits the sketch itself (the pre-processing is traced into it), so drawing
+    # hands it the RGB sketch (inference.pix2pix.drawing.draw_chunks).
+    prepares_its_input: bool = True
 
     @property
     def precision(self) -> str:
@@ -87,18 +92,18 @@ class OnnxGenerator:
         return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
 
     def __call__(self, sketches: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Pictures in [-1, 1] as float32 NCHW (on the CPU) for the network's input planes (an
-        RGB batch is split first, as the module would) and each sample's label."""
+        """Pictures in [-1, 1] as float32 NCHW (on the CPU) for an RGB sketch batch in [-1, 1]
+        and each sample's label."""
         import torch
 
         from inference.pix2pix.export import LABELS_INPUT, PICTURE_OUTPUT, SKETCH_INPUT
-        from inference.pix2pix.networks import network_input
 
-        planes = network_input(self.config, sketches)
-        feed = {SKETCH_INPUT: planes.detach().to("cpu", torch.float32).contiguous().numpy()}
+        if sketches.shape[1] != 3:
+            raise ValueError(f"the graph takes RGB sketches, not {sketches.shape[1]} planes")
+        feed = {SKETCH_INPUT: sketches.detach().to("cpu", torch.float32).contiguous().numpy()}
         if self.config.condition:
             if labels is None:  # "any category", as the module draws it
-                labels = torch.full((len(planes),), -1, dtype=torch.long)
+                labels = torch.full((len(sketches),), -1, dtype=torch.long)
             feed[LABELS_INPUT] = labels.detach().to("cpu", torch.long).numpy()
         elif labels is not None:
             raise ValueError("labels are only for a conditioned generator")

@@ -40,17 +40,19 @@ def draw_chunks(
     one call for all), each chunk moved to ``device`` first; in input order, not joined.
 
     RGB sketches become what the network reads (:func:`~inference.pix2pix.networks.network_input`:
-    lines and colour hints for a hint generator) here, outside the network, so the exact module,
-    its fast copy and an exported ONNX graph are all handed the same planes."""
+    lines and colour hints for a hint generator) here, outside the network, for the exact module
+    and its fast copy; an exported ONNX graph runs the same function traced into it."""
     step = batch or max(1, len(sketches))
     config = getattr(generator, "config", None)
+    # An exported graph has the same pre-processing traced in: it takes the RGB sketch.
+    prepares_its_input = bool(getattr(generator, "prepares_its_input", False))
     chunks = []
     with torch.inference_mode():
         for start in range(0, len(sketches), step):
             chunk = sketches[start : start + step]
             if device is not None:
                 chunk = chunk.to(device)
-            if isinstance(config, GeneratorConfig):
+            if isinstance(config, GeneratorConfig) and not prepares_its_input:
                 chunk = network_input(config, chunk)
             part = None if labels is None else labels[start : start + step]
             chunks.append(generator(chunk, part))

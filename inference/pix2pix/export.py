@@ -1,10 +1,12 @@
 """Export a pix2pix generator to ONNX, for serving with ONNX Runtime (:mod:`inference.engine`).
 
-The graph is the network alone: it takes what the network reads (the sketch's planes from
-:func:`~inference.pix2pix.networks.network_input`, and each sample's label for a conditioned
-generator) and gives the picture in [-1, 1]. Pre-processing (splitting lines and colour hints)
-and post-processing (fill cleaning) stay plain functions around it, the same as for the torch
-module. The batch axis is dynamic; the side is fixed at the size it was exported for.
+The graph takes the child's RGB sketch in [-1, 1] (and each sample's label for a conditioned
+generator) and gives the picture in [-1, 1]. It is the plain pre-processing function
+(:func:`~inference.pix2pix.networks.network_input`: lines and colour hints, the very function
+training uses) traced in front of the network, so the whole drawing runs in ONNX Runtime; the
+network itself takes its planes and exports alone as well. Fill cleaning stays a plain function
+after the graph, as after the torch module. The batch axis is dynamic; the side is fixed at the
+size it was exported for (the pre-processing's filter sizes are worked out for it).
 
 Plain torch and onnx, no Django: this module is copied to GPU boxes with the networks.
 """
@@ -17,12 +19,24 @@ from pathlib import Path
 import torch
 
 from inference.pix2pix.fast import stock_copy
-from inference.pix2pix.networks import UnetGenerator
+from inference.pix2pix.networks import UnetGenerator, network_input
 
 OPSET = 17
-SKETCH_INPUT = "planes"  # N x sketch_planes x H x W float32
+SKETCH_INPUT = "sketch"  # N x 3 x H x W float32 in [-1, 1], the RGB sketch
 LABELS_INPUT = "labels"  # N int64, -1 for "any category" (conditioned generators only)
 PICTURE_OUTPUT = "picture"  # N x 3 x H x W float32 in [-1, 1]
+
+
+class SketchToPicture(torch.nn.Module):
+    """What the served graph computes: the plain pre-processing, then the network."""
+
+    def __init__(self, network: UnetGenerator) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, sketch: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """The picture for an RGB sketch batch (and labels), as ``draw_chunks`` draws it."""
+        return self.network(network_input(self.network.config, sketch), labels)
 
 
 def export_onnx(module: UnetGenerator, path: Path | str, *, side: int = 256) -> Path:
@@ -36,13 +50,13 @@ def export_onnx(module: UnetGenerator, path: Path | str, *, side: int = 256) -> 
 
     config = module.config
     path = Path(path)
-    network = stock_copy(module).float().cpu()
-    planes = torch.zeros(2, config.sketch_planes, side, side)
+    network = SketchToPicture(stock_copy(module).float().cpu())  # type: ignore[arg-type]
+    sketch = torch.zeros(2, 3, side, side)
     conditioned = bool(config.condition)
-    inputs: tuple[torch.Tensor, ...] = (planes,)
+    inputs: tuple[torch.Tensor, ...] = (sketch,)
     names = [SKETCH_INPUT]
     if conditioned:
-        inputs = (planes, torch.tensor([0, -1], dtype=torch.long))
+        inputs = (sketch, torch.tensor([0, -1], dtype=torch.long))
         names.append(LABELS_INPUT)
     batch_axis = {name: {0: "batch"} for name in [*names, PICTURE_OUTPUT]}
     partial = path.with_suffix(".partial")

@@ -44,15 +44,19 @@ COVERAGE = 0.6  # share of the nearby full-strength ink that counts a pixel as c
 
 def _shift_max(x: torch.Tensor, radius: int, dim: int) -> torch.Tensor:
     # Max over a window of 2r+1 along ``dim``, same size out, outside the picture ignored:
-    # r element-wise maxima of shifted views (stride-1 max_pool2d is ~30x slower on CPU).
+    # r element-wise maxima of shifted copies (stride-1 max_pool2d is ~30x slower on CPU).
     # A bool mask takes "or" (a byte a pixel instead of four: the masks below are binary).
+    # No in-place writes into views: ONNX export traces those wrongly, and this function is
+    # exported into the served graph (inference/pix2pix/export.py).
     combine = torch.logical_or if x.dtype == torch.bool else torch.maximum
-    size = x.shape[dim]
-    out = x.clone()
+    size = int(x.shape[dim])
+    out = x
     for d in range(1, min(radius, size - 1) + 1):
-        ahead, behind = x.narrow(dim, d, size - d), x.narrow(dim, 0, size - d)
-        out.narrow(dim, 0, size - d).copy_(combine(out.narrow(dim, 0, size - d), ahead))
-        out.narrow(dim, d, size - d).copy_(combine(out.narrow(dim, d, size - d), behind))
+        # The d pixels with nothing beyond the edge are "shifted" onto themselves (a maximum
+        # with itself changes nothing), so outside the picture is ignored.
+        ahead = torch.cat([x.narrow(dim, d, size - d), x.narrow(dim, size - d, d)], dim)
+        behind = torch.cat([x.narrow(dim, 0, d), x.narrow(dim, 0, size - d)], dim)
+        out = combine(combine(out, ahead), behind)
     return out
 
 
@@ -89,7 +93,7 @@ def _local_mean_colour(
     any, computed on a 4x coarser grid (a hint's colour is smooth by nature) and brought back
     to full size."""
     cells = 4
-    side = rgb01.shape[-1]
+    side = int(rgb01.shape[-1])
     if side % cells:
         cells = 1
     ink = F.avg_pool2d(coloured, cells)
@@ -129,7 +133,7 @@ def split_sketch(sketch: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"split_sketch takes an N x 3 x H x W batch, not {tuple(sketch.shape)}")
     dtype = sketch.dtype
     rgb01 = ((sketch.float() + 1.0) * 0.5).clamp(0.0, 1.0).contiguous()
-    side = rgb01.shape[-1]
+    side = int(rgb01.shape[-1])  # a plain number, also while an export traces it
     gap, line_max = _scaled(SCRIBBLE_GAP_PX, side), _scaled(LINE_MAX_PX, side)
     ink, dark = ink_and_darkness(rgb01)
     # Covered by a crayon: at least half as strong as the strongest ink next to it, so the

@@ -57,7 +57,7 @@ def test_export_writes_the_graph_beside_the_weights_and_its_sha256_in_the_card(
     assert exported.onnx_path.is_file()
     assert exported.onnx_sha256 == registry.file_sha256(exported.onnx_path)
     card = json.loads(exported.card_path.read_text(encoding="utf-8"))
-    assert card["onnx"]["inputs"] == ["planes", "labels"]
+    assert card["onnx"]["inputs"] == ["sketch", "labels"]
     assert card["onnx"]["opset"] >= 17
     assert card["sha256"] == exported.sha256  # the weights' own entry is untouched
 
