@@ -13,7 +13,7 @@ from typing import Any
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from tests.fixtures.canvas import confirm_its_me
+from tests.fixtures.canvas import confirm_its_me, save_screenshot
 from tests.fixtures.mail import SmtpServer
 
 PASSWORD = "crayons-and-kites-42"
@@ -45,6 +45,7 @@ def test_a_new_parent_signs_up_confirms_adds_a_child_turns_on_totp_and_resets_th
 
     # The link in the mail: confirm, and this browser (which signed up) is signed in.
     page.goto(mailbox.wait_for(email).link("/accounts/confirm-email/"))
+    save_screenshot(page, "account-confirm-email")
     submit(page)
     page.wait_for_url("**/family/")
     page.goto("/family/children/add/")
@@ -63,6 +64,7 @@ def test_a_new_parent_signs_up_confirms_adds_a_child_turns_on_totp_and_resets_th
     page.goto("/accounts/2fa/totp/activate/")
     confirm_its_me(page, PASSWORD)
     secret = page.locator("#authenticator_secret").input_value()
+    save_screenshot(page, "account-second-factor")
     page.fill("input[name=code]", totp_code(secret))
     submit(page)
     page.wait_for_url(lambda url: "/totp/activate/" not in url)
