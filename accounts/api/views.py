@@ -93,7 +93,9 @@ class IsParentToken(IsParent):
 
 class SignUpView(APIView):
     """Create a family account. The answer is the same whether or not the email already has
-    an account (nobody learns who has one): then sign in with ``POST /api/v1/auth/signin/``."""
+    an account (nobody learns who has one). A link to confirm the address comes by mail (its
+    last part is the key for ``POST /api/v1/auth/app/auth/email/verify``); then sign in with
+    ``POST /api/v1/auth/signin/``."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
