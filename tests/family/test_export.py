@@ -105,3 +105,14 @@ def test_each_childs_folder_is_the_nickname_made_safe_and_unique(
         "Minji": "Minji",
         "../Minji": "Minji (2)",
     }
+
+
+def test_exporting_a_selection_asks_to_sign_in_again_first(mine: Family) -> None:
+    client = Client()
+    client.force_login(mine.parent)  # signed in, but not within the last few minutes
+    data = {"action": "export_selected", helpers.ACTION_CHECKBOX_NAME: [mine.drawings[0].pk]}
+
+    response: Any = client.post("/family/admin/drawings/drawing/", data)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
