@@ -1,4 +1,4 @@
-"""django-allauth, fitted to iCanvas: the parents' account life (README "Accounts").
+"""django-allauth, fitted to iCanvas: the parents' account life (README "Parents' accounts").
 
 allauth does the account life (email verification, reset by mail, notices, email change, TOTP and
 recovery codes, reauthentication) on the web and, headless, for the mobile app. The rest of the
@@ -9,6 +9,9 @@ as ``Authorization: Bearer`` like any other.
 
 from __future__ import annotations
 
+import smtplib
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy
 from django.http import HttpRequest
@@ -16,6 +19,7 @@ from django.http import HttpRequest
 from accounts import tokens
 from accounts.models import User
 from core.client_address import client_address
+from core.infrastructure import MailUnavailable
 
 DEVICE_NAME_HEADER = "X-Device-Name"
 
@@ -24,6 +28,14 @@ class ParentAccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         # One notion of the client's address (TRUSTED_PROXIES), for allauth's rate limits too.
         return client_address(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's mail; a mail server that cannot take it is the infrastructure being down
+        (503 + ``Retry-After``, one log line), never a 500 with a traceback."""
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailUnavailable(f"{type(error).__name__}: {error}") from error
 
     def set_password(self, user: User, password: str) -> None:
         """A new password (changed, or reset by mail) ends access everywhere else: every device

@@ -7,6 +7,8 @@ forgotten password by mail -> sign in with the password and a TOTP code.
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
 from urllib.parse import unquote
 
@@ -309,3 +311,26 @@ def test_a_new_password_through_the_app_ends_every_device_token(mailbox):
     assert changed.status_code == 200, changed.json()
     assert app(bearer=token).get("/api/v1/me/").status_code == 401
     assert "password" in mailbox.wait_for(parent.email).subject.lower()
+
+
+def test_a_mail_server_that_cannot_take_the_mail_is_a_503_with_one_log_line(settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    settings.EMAIL_TIMEOUT = 5
+    parent = UserFactory.create()
+
+    answer = app().post(f"{APP}/auth/password/request", {"email": parent.email}, format="json")
+
+    assert answer.status_code == 503 and answer["Retry-After"]
+    assert answer.json()["code"] == "unavailable"
+    assert not [r for r in caplog.records if r.exc_info]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        f"503 for POST {APP}/auth/password/request: the mail server is unreachable "
+        "(MailUnavailable: ConnectionRefusedError: [Errno 111] Connection refused)"
+    ]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when this returns
