@@ -70,7 +70,7 @@ class ConsentInline(admin.TabularInline):
     model = ConsentRecord
     extra = 0
     can_delete = False
-    fields = ("method", "version", "granted_at", "withdrawn_at")
+    fields = ("method", "version", "verified_email", "granted_at", "withdrawn_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -13,10 +13,10 @@ from family.sites import family_site
 @admin.register(ConsentRecord, site=family_site)
 class ConsentRecordsAdmin(FamilyModelAdmin):
     family_path = "parent"
-    list_display = ("whom", "method", "version", "granted_at", "withdrawn_at")
+    list_display = ("whom", "method", "version", "verified_email", "granted_at", "withdrawn_at")
     list_filter = ("method",)
     list_select_related = ("child",)
-    fields = ("whom", "method", "version", "granted_at", "withdrawn_at")
+    fields = ("whom", "method", "version", "verified_email", "granted_at", "withdrawn_at")
     readonly_fields = fields
 
     @admin.display(description=_("child"))

@@ -14,6 +14,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import ConsentRecord
 from tests.factories import DEFAULT_PASSWORD, ChildFactory, UserFactory
 from tests.fixtures.family import signed_in_again
 
@@ -151,3 +152,10 @@ def test_mails_and_pages_speak_the_parents_language(mailbox):
     mail = mailbox.wait_for("eomma@example.com")
     assert HANGUL.search(mail.subject) and HANGUL.search(mail.body), mail
     assert "/accounts/confirm-email/" in mail.body
+
+
+def test_the_consent_records_show_the_verified_address_they_came_from(parent_client, mine):
+    page = parent_client.get("/family/admin/accounts/consentrecord/").content.decode()
+
+    assert mine.parent.email in page
+    assert ConsentRecord.objects.get(child=mine.child).verified_email == mine.parent.email
