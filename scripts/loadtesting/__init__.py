@@ -71,6 +71,7 @@ from .figures import (
 )
 from .raw import (
     SERVED_PATH,
+    cpu_ms_at_batches,
     drawers,
     fast_path_setting,
     rate_at,
@@ -80,7 +81,7 @@ from .raw import (
     served_by_one_generator,
     torch_threads,
 )
-from .run import Options, load
+from .run import Options, bare_model, load, split_server_cpu
 from .servers import (
     EMBEDDED_PORT,
     LOAD_DATABASE_URL,
@@ -107,10 +108,12 @@ __all__ = [
     "Options",
     "Sample",
     "Socket",
+    "bare_model",
     "batches_from_database",
     "batches_from_events",
     "categories_of",
     "child_sketch",
+    "cpu_ms_at_batches",
     "cpu_seconds",
     "drawers",
     "fast_path_setting",
@@ -137,6 +140,7 @@ __all__ = [
     "sign_up_family",
     "sketch_pool",
     "small_sketches",
+    "split_server_cpu",
     "start_previews",
     "start_profile",
     "start_server",

@@ -37,6 +37,14 @@ def print_table(result: dict[str, Any]) -> None:
     if "categories_per_claim" in batches:
         rows.append(("categories in a claim (n: claims)", batches["categories_per_claim"]))
         rows.append(("drawings per worker", batches["drawings_per_worker_process"]))
+    if result.get("bare_model_images_per_s"):
+        rows.append(
+            (
+                "bare model (exact, batch 1) img/s",
+                f"{result['bare_model_images_per_s']}; drawings/s are "
+                f"{result['drawings_per_s_vs_bare_model']}x that",
+            )
+        )
     for path, figures in result["raw"].items():
         mark = " (served)" if path == result["served_path"] else ""
         rows.append((f"raw {path}{mark} before img/s", figures["before_images_per_s"]))
@@ -79,6 +87,13 @@ def print_table(result: dict[str, Any]) -> None:
                 f"{cpu['server_cpu_ms_per_drawing']} ms a drawing",
             )
         )
+        if cpu.get("generator_cpu_ms_per_drawing"):
+            rows.append(
+                (
+                    "server CPU a drawing: generator / the rest",
+                    f"{cpu['generator_cpu_ms_per_drawing']} / {cpu['other_cpu_ms_per_drawing']} ms",
+                )
+            )
     rows.append(
         (
             "load-test client CPU",
@@ -112,7 +127,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--raw-sizes", default="1,2,4,8")
     parser.add_argument("--raw-rounds", type=int, default=5, help="rounds of the raw timing")
     parser.add_argument("--raw-seconds", type=float, default=3.0, help="raw timing, at least")
-    parser.add_argument("--raw-paths", default="runtime,fast", help="runtime (always), fast, exact")
+    parser.add_argument(
+        "--raw-paths",
+        default="runtime,exact",
+        help="runtime (always), exact (the bare model's reference), fast (the torch fast copy)",
+    )
     parser.add_argument("--compile-fast", action="store_true", help="torch.compile the fast copy")
     parser.add_argument("--workers", type=int, default=2, help="--start scaleout")
     parser.add_argument("--worker-threads", type=int, default=1, help="--start scaleout")

@@ -79,11 +79,14 @@ def raw_rates(
     *,
     rounds: int,
     seconds: float,
+    cpu_ms: dict[str, dict[int, float]] | None = None,
 ) -> dict[str, dict[int, float]]:
     """Images/s of each path at each batch size: the median over rounds of one timed call per
     size and path (after a warm-up call each, for the kernels each shape picks), sizes and
     paths taking turns so a slow spell on a shared machine hits them all alike. At least
-    ``rounds`` rounds and ``seconds`` seconds."""
+    ``rounds`` rounds and ``seconds`` seconds. ``cpu_ms``, when given, receives each path's
+    CPU milliseconds a picture at each size (this process's CPU time, all its threads: the
+    generator's whole cost, since nothing else runs here meanwhile)."""
     batches = {
         size: (
             [sketches[i % len(sketches)] for i in range(size)],
@@ -95,19 +98,36 @@ def raw_rates(
         for fn in paths.values():
             fn(batch, cats)
     times: dict[tuple[str, int], list[float]] = defaultdict(list)
+    cpu: dict[tuple[str, int], list[float]] = defaultdict(list)
     started = time.perf_counter()
     done = 0
     while done < rounds or time.perf_counter() - started < seconds:
         for size, (batch, cats) in batches.items():
             for name, fn in paths.items():
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 fn(batch, cats)
                 times[(name, size)].append(time.perf_counter() - t0)
+                cpu[(name, size)].append(time.process_time() - c0)
         done += 1
     rates: dict[str, dict[int, float]] = defaultdict(dict)
     for (name, size), spent in times.items():
         rates[name][size] = size / statistics.median(spent)
+        if cpu_ms is not None:
+            cpu_ms.setdefault(name, {})[size] = 1000 * statistics.median(cpu[(name, size)]) / size
     return dict(rates)
+
+
+def cpu_ms_at_batches(cpu_ms: dict[int, float], batch_sizes: Sequence[int]) -> float | None:
+    """CPU ms a picture for the batches formed (each size's measured cost, the nearest size
+    measured for one that was not)."""
+    if not batch_sizes or not cpu_ms:
+        return None
+    known = sorted(cpu_ms)
+
+    def at(size: int) -> float:
+        return cpu_ms[min(known, key=lambda k: (abs(k - size), k))]
+
+    return sum(size * at(size) for size in batch_sizes) / sum(batch_sizes)
 
 
 def rate_at(rates: dict[int, float], size: int) -> float:

@@ -36,6 +36,7 @@ from .figures import (
 )
 from .raw import (
     SERVED_PATH,
+    cpu_ms_at_batches,
     drawers,
     fast_path_setting,
     raw_rates,
@@ -108,6 +109,7 @@ async def load(options: Options) -> dict[str, Any]:
             )
             served = SERVED_PATH
             images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pool]
+            generator_cpu: dict[str, dict[int, float]] = {}
             before = await asyncio.to_thread(
                 raw_rates,
                 paths,
@@ -116,6 +118,7 @@ async def load(options: Options) -> dict[str, Any]:
                 options.raw_sizes,
                 rounds=options.raw_rounds,
                 seconds=options.raw_seconds,
+                cpu_ms=generator_cpu,
             )
 
             if options.previews:  # every child also peeks while drawing
@@ -178,7 +181,7 @@ async def load(options: Options) -> dict[str, Any]:
     )
     errors = Counter(s.error for s in samples if s.error)
     previews = {"previews": preview_summary(sockets)} if options.previews else {}
-    cpu = meter.report(len(done))
+    cpu = split_server_cpu(meter.report(len(done)), generator_cpu, claim_sizes)
     return {
         **previews,
         "cpu": cpu,
@@ -211,6 +214,7 @@ async def load(options: Options) -> dict[str, Any]:
             ),
         },
         "served_path": served,
+        **bare_model(before, after, drawings_per_s),
         "raw": raw,
         "serving_efficiency": raw[served]["serving_efficiency"],
         # The worker's generator time per picture inside the server ÷ the raw ms per image of
@@ -221,4 +225,36 @@ async def load(options: Options) -> dict[str, Any]:
         "raw_measured_in": "this process, torch threads "
         f"{torch_threads()}, batch sizes {options.raw_sizes}, median of >= {options.raw_rounds} "
         f"interleaved rounds and >= {options.raw_seconds:.1f} s",
+    }
+
+
+def bare_model(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], drawings_per_s: float
+) -> dict[str, Any]:
+    """The exact torch path's raw images/s at batch 1 (the "bare model", mean of the timings
+    before and after the load) and the end-to-end drawings/s against it (target >= 1.2)."""
+    rates = [timing.get("exact", {}).get(1) for timing in (before, after)]
+    if not all(rates):
+        return {"bare_model_images_per_s": None, "drawings_per_s_vs_bare_model": None}
+    bare = statistics.fmean(r for r in rates if r)
+    return {
+        "bare_model_images_per_s": round(bare, 2),
+        "drawings_per_s_vs_bare_model": round(drawings_per_s / bare, 3),
+    }
+
+
+def split_server_cpu(
+    cpu: dict[str, Any], generator_cpu: dict[str, dict[int, float]], claim_sizes: list[int]
+) -> dict[str, Any]:
+    """``cpu`` with the server's CPU a drawing split: the generator's own (the served path's
+    CPU a picture, measured raw in this process at the batches the workers formed) and
+    everything else (the web side, the worker's bookkeeping, the event)."""
+    generator_ms = cpu_ms_at_batches(generator_cpu.get(SERVED_PATH, {}), claim_sizes)
+    server_ms = cpu["server_cpu_ms_per_drawing"]
+    return {
+        **cpu,
+        "generator_cpu_ms_per_drawing": round(generator_ms, 1) if generator_ms else None,
+        "other_cpu_ms_per_drawing": (
+            round(server_ms - generator_ms, 1) if server_ms and generator_ms else None
+        ),
     }

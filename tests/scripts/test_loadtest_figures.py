@@ -71,6 +71,25 @@ def test_serving_efficiency_is_end_to_end_over_raw_at_the_batches_formed(loadtes
     assert figures["serving_efficiency_vs_best"] == 0.4  # 40 / 100
 
 
+def test_server_cpu_a_drawing_splits_into_the_generator_and_the_rest(loadtest: Any) -> None:
+    generator = {"runtime": {1: 30.0, 4: 20.0}, "exact": {1: 60.0}}
+    # Claims of 1, 4 and 3 (costed as the nearest size measured, 4), per picture.
+    assert loadtest.cpu_ms_at_batches(generator["runtime"], [1, 4, 3]) == 21.25  # 170 / 8
+    cpu = loadtest.split_server_cpu({"server_cpu_ms_per_drawing": 80.0}, generator, [4, 4])
+    assert cpu["generator_cpu_ms_per_drawing"] == 20.0
+    assert cpu["other_cpu_ms_per_drawing"] == 60.0
+    nothing = loadtest.split_server_cpu({"server_cpu_ms_per_drawing": None}, {}, [])
+    assert nothing["generator_cpu_ms_per_drawing"] is None
+
+
+def test_the_report_keeps_the_bare_exact_model_at_batch_1(loadtest: Any) -> None:
+    before = {"runtime": {1: 60.0}, "exact": {1: 20.0, 4: 25.0}}
+    after = {"runtime": {1: 50.0}, "exact": {1: 30.0}}
+    figures = loadtest.bare_model(before, after, drawings_per_s=30.0)
+    assert figures == {"bare_model_images_per_s": 25.0, "drawings_per_s_vs_bare_model": 1.2}
+    assert loadtest.bare_model({}, {}, 1.0)["bare_model_images_per_s"] is None
+
+
 def test_think_time_is_none_or_around_its_mean(loadtest: Any) -> None:
     assert loadtest.thinking(0, seed=1) is None
     pause = loadtest.thinking(2.0, seed=1)
