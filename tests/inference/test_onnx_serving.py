@@ -222,3 +222,15 @@ def test_the_batch_size_is_chosen_by_measuring_this_machine(
 ) -> None:
     loaded = get_runtime().generator("hints")
     assert loaded.best_batch((1, 2), repeats=1) in (1, 2)
+
+
+@pytest.mark.parametrize("radius", [1, 2, 4, 7, 300])
+def test_the_exported_max_filter_gives_the_very_maxima_training_uses(radius: int) -> None:
+    from inference.pix2pix import hints
+
+    generator = torch.Generator().manual_seed(radius)
+    mask = torch.rand(2, 1, 50, 70, generator=generator) > 0.7
+    strength = torch.rand(2, 1, 50, 70, generator=generator)
+    for x in (mask, strength):
+        shifted = hints._shift_max(hints._shift_max(x, radius, -1), radius, -2)
+        assert torch.equal(hints._pooled_max(x, radius), shifted)
