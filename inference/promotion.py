@@ -26,6 +26,7 @@ from safetensors.torch import save_file
 from inference import registry
 from inference.datasets import categories as kid
 from inference.datasets.things import theme_of
+from inference.exporting import export_installed
 from inference.pix2pix import checkpoints
 from inference.pix2pix.data import find_pairs, to_tensor
 from inference.pix2pix.drawing import draw
@@ -296,7 +297,8 @@ def promote_checkpoint(
     licences, epochs, seed, metrics and speed. ``clean_fills`` (0-1) sets the served
     generator's fill cleaning (:mod:`inference.pix2pix.fills`; None keeps the checkpoint's).
     The result is read back through the registry and loaded once, so a promotion that the site
-    could not serve fails here instead.
+    could not serve fails here instead; then exported to ONNX for serving
+    (:func:`inference.exporting.export_installed`: ``<name>.onnx`` and its sha256 in the card).
     """
     if not registry.NAME_PATTERN.match(name):
         raise ValueError(f"name {name!r} must be lowercase letters, digits, '.', '-' or '_'")
@@ -355,7 +357,8 @@ def promote_checkpoint(
     partial_card.replace(card_path)
     promoted = registry.parse_card(card_path)
     registry.load_generator(promoted)
-    return promoted
+    # The graph ONNX Runtime serves, beside the weights, its sha256 in the card.
+    return export_installed(promoted)
 
 
 def held_out_sketches(

@@ -168,6 +168,9 @@ def test_a_promoted_checkpoint_loads_through_the_registry(tmp_path: Path) -> Non
     assert 0.0 <= written["metrics"]["doodles_line_f1"] <= 1.0
     assert 0.0 <= written["metrics"]["doodles_fill"] <= 1.0
     assert registry.load_generator(card)(torch.zeros(1, 3, TINY, TINY)).shape == (1, 3, TINY, TINY)
+    # Exported for serving at promotion: the graph beside the weights, its sha256 in the card.
+    assert card.onnx_path == tmp_path / "generators" / "tiny.onnx"
+    assert written["onnx"]["sha256"] == registry.file_sha256(card.onnx_path)
 
 
 def test_config_file_and_flags_combine(tmp_path: Path) -> None:
