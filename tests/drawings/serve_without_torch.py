@@ -149,7 +149,11 @@ def main() -> None:
     django.setup()
     ready = _prepare()
     answers = asyncio.run(_serve(ready))
-    report = {"torch": "torch" in sys.modules, "imported_by": "".join(TORCH_STACK)}
+    report = {
+        "torch": "torch" in sys.modules,
+        "imported_by": "".join(TORCH_STACK),
+        "engine": sorted(m for m in ("onnxruntime", "onnx") if m in sys.modules),
+    }
     print(json.dumps({**report, "answers": answers}, default=str))
 
 

@@ -75,3 +75,4 @@ def test_a_web_only_process_serves_everything_without_importing_torch(tmp_path: 
     assert (status, body["code"]) == (503, "suggestions_busy")
 
     assert not report["torch"], f"torch was imported by:\n{report['imported_by']}"
+    assert report["engine"] == []  # nor the inference engine (ONNX Runtime)
