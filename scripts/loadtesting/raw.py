@@ -23,8 +23,8 @@ def drawers(
     batch of PIL sketches in one call, uint8 pictures out:
 
     * ``runtime``: ``get_runtime().generator(name).draw(sketches, categories)``, the very call
-      the worker makes (``drawings/worker/pictures.py``), whichever path the runtime serves
-      (exact fp32 today; the fast one once the runtime serves it): the serving efficiency is
+      the worker makes (``drawings/worker/pictures.py``), whichever path and engine the runtime
+      serves (ONNX Runtime for a generator with an exported graph): the serving efficiency is
       measured against this one;
     * ``fast``: ``inference.pix2pix.fast.fast_copy`` of the same weights (bf16 where the CPU has
       it, channels_last, stock kernels; ``torch.compile`` with ``--compile-fast``);
