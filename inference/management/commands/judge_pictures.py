@@ -113,5 +113,8 @@ def _fills(entry: dict[str, Any]) -> list[tuple[tuple[int, int, int], np.ndarray
         mask = np.zeros((pj.SIDE, pj.SIDE), np.uint8)
         polygon = np.round(np.array(fill["polygon"], dtype=np.float64) * pj.SIDE).astype(np.int32)
         cv2.fillPoly(mask, [polygon], 1)
-        fills.append((crayon_rgb(fill["crayon"]), cv2.erode(mask, kernel) > 0))
+        inside = cv2.erode(mask, kernel) > 0
+        if inside.sum() < pj.MIN_INSIDE_PX:  # a small part: keep clear of its line only just
+            inside = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
+        fills.append((crayon_rgb(fill["crayon"]), inside))
     return fills
