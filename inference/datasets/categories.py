@@ -68,6 +68,7 @@ def category(slug: str) -> KidCategory:
 EMOJI_SUBGROUPS: dict[str, str] = {
     **{s: c.slug for c in openmoji.CATEGORIES if c.slug in BY_SLUG for s in c.subgroups},
     "clothing": "fashion",
+    "person": "face",  # heads: a baby, a boy, a woman with red hair (cartoon faces)
     "sky-weather": "space",
     "plant-flower": "plant",
     "plant-other": "plant",
@@ -79,6 +80,18 @@ EMOJI_SUBGROUPS: dict[str, str] = {
 }
 # Single emoji whose subgroup puts them elsewhere: rockets and satellites are "transport-air".
 EMOJI_OVERRIDES: dict[str, str] = {"1F680": "space", "1F6F0": "space", "1F6F8": "space"}
+# Subgroups whose every emoji is one thing: the heads (a baby, a girl, a man with red hair) are
+# cartoon faces, which otherwise only the avatars package draws.
+EMOJI_SUBGROUP_THINGS: dict[str, str] = {"person": "cartoon_face"}
+
+
+def emoji_label(annotation: str, subgroup: str, theme: str) -> str | None:
+    """An emoji's label: the thing its subgroup is, else the thing its annotation names, else
+    its theme (:func:`inference.datasets.things.label_for`)."""
+    from inference.datasets.things import label_for
+
+    return EMOJI_SUBGROUP_THINGS.get(subgroup) or label_for(annotation, theme)
+
 
 # Tux Paint stamp folders (relative to /usr/share/tuxpaint/stamps); the longest prefix wins,
 # and ``None`` leaves a sub-folder out (armour is not fashion).

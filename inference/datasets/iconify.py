@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inference.datasets.categories import EMOJI_OVERRIDES, EMOJI_SUBGROUPS
+from inference.datasets.categories import EMOJI_OVERRIDES, EMOJI_SUBGROUPS, emoji_label
 from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import Picture, render_svg
-from inference.datasets.things import THEMES, label_for, thing_for
+from inference.datasets.things import THEMES, thing_for
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def pictures(
             theme = EMOJI_OVERRIDES.get(emoji["hexcode"]) or EMOJI_SUBGROUPS.get(emoji["subgroups"])
             if theme is None:
                 continue
-            label = label_for(f"{emoji['annotation']} {text}", theme)
+            label = emoji_label(f"{emoji['annotation']} {text}", emoji["subgroups"], theme)
         else:
             if any(tone in icon_name for tone in ("tone", "skin")):
                 continue

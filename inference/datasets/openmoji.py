@@ -114,8 +114,9 @@ class _Scheme:
     slugs: tuple[str, ...]
     entries: list[dict[str, Any]]
     slug_for: Callable[[str, str], str | None]  # (hexcode, subgroup) -> slug or None
-    # (annotation, slug) -> the picture's label (a thing of that slug, say), None: leave it out
-    label_for: Callable[[str, str], str | None] = lambda annotation, slug: slug
+    # (annotation, subgroup, slug) -> the picture's label (a thing of that slug, say), None:
+    # leave it out
+    label_for: Callable[[str, str, str], str | None] = lambda annotation, subgroup, slug: slug
 
 
 def _starter_scheme() -> _Scheme:
@@ -137,7 +138,7 @@ def _kid_scheme() -> _Scheme:
 
     # Sorted into themes by subgroup; each picture is then labelled with its thing.
     themes = (*kids.CATEGORIES, kids.PLAY)
-    return _Scheme(tuple(c.slug for c in themes), things.card_entries(), slug_for, things.label_for)
+    return _Scheme(tuple(c.slug for c in themes), things.card_entries(), slug_for, kids.emoji_label)
 
 
 def category_for_subgroup(subgroup: str) -> EmojiCategory | None:
@@ -198,7 +199,7 @@ def build_dataset(
         slug = scheme.slug_for(hexcode, emoji["subgroups"])
         if slug is None or slug not in wanted or emoji.get("skintone"):
             continue
-        label = scheme.label_for(emoji["annotation"], slug)
+        label = scheme.label_for(emoji["annotation"], emoji["subgroups"], slug)
         if label is None:
             continue
         line_svg = package_dir / "black" / "svg" / f"{hexcode}.svg"

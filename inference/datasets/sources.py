@@ -30,6 +30,7 @@ from inference.datasets.categories import (
     OPENCLIPART_FOLDERS,
     TUXPAINT_FOLDERS,
     category_for_folder,
+    emoji_label,
 )
 from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import SOURCE_SUFFIXES, Picture, load_image, render_svg
@@ -201,7 +202,7 @@ def twemoji_pictures(package_dir: Path, openmoji_dir: Path) -> Iterator[Picture]
         theme = EMOJI_OVERRIDES.get(hexcode) or EMOJI_SUBGROUPS.get(emoji["subgroups"])
         if theme is None or emoji.get("skintone"):
             continue
-        label = label_for(emoji["annotation"], theme)
+        label = emoji_label(emoji["annotation"], emoji["subgroups"], theme)
         svg = package_dir / f"{_codepoints(hexcode)}.svg"
         if label is None or not svg.exists():
             continue

@@ -18,6 +18,7 @@ from safetensors.torch import save_file
 from inference.architectures import PALETTE
 from inference.palette.colours import Palette
 from inference.palette.network import PaletteUnet
+from inference.palette.regions import REGIONS_PREFIX, RegionColours
 from inference.registry import CARD_SUFFIX, WEIGHTS_SUFFIX, GeneratorCard, file_sha256, parse_card
 
 
@@ -30,19 +31,25 @@ def install_painter(
     categories: Iterable[Mapping[str, str]],
     priority: int = 0,
     extra: Mapping[str, Any] | None = None,
+    regions: RegionColours | None = None,
 ) -> GeneratorCard:
-    """Write ``<name>.safetensors`` (float16) and ``<name>.json`` into ``directory``; return the
+    """Write ``<name>.safetensors`` (float16; the region model's tensors, when there is one,
+    beside the network's as ``regions.*``) and ``<name>.json`` into ``directory``; return the
     parsed card (so a card the registry would refuse is never left looking installed)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     weights = directory / f"{name}{WEIGHTS_SUFFIX}"
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items()}
+    tensors = dict(net.state_dict())
+    if regions is not None:
+        tensors |= {REGIONS_PREFIX + k: v for k, v in regions.state_dict().items()}
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in tensors.items()}
     save_file(state, str(weights), metadata={"format": "pt", "name": name})
     card = {
         "name": name,
         "categories": [dict(c) for c in categories],
         "architecture": {"type": PALETTE, **net.config.to_dict()},
         "palette": palette.to_dict(),
+        **({"regions": regions.config.to_dict()} if regions is not None else {}),
         "weights": weights.name,
         "sha256": file_sha256(weights),
         "dtype": "float16",

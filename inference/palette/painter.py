@@ -23,9 +23,16 @@ from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palet
 from inference.palette.painting import (
     OUTPUT_MIN_SIDE,
     WORK_SIDE,
+    Shapes,
     colouring_areas,
     lay_lines,
     paint_fills,
+)
+from inference.palette.regions import (
+    REGIONS_PREFIX,
+    RegionColours,
+    RegionConfig,
+    shape_features,
 )
 from inference.pix2pix.checkpoints import read_weights
 from inference.pix2pix.hints import split_sketch
@@ -60,6 +67,7 @@ class PalettePainter:
     net: PaletteUnet
     palette: Palette
     card: dict[str, Any]
+    regions: RegionColours | None = None
 
     @classmethod
     def load(cls, weights: Path | str, card: Path | str | None = None) -> PalettePainter:
@@ -76,6 +84,18 @@ class PalettePainter:
             card=data,
         )
 
+    def with_regions(self, weights: Path | str, card: Path | str | None = None) -> PalettePainter:
+        """This painter with a region model from its own files (``train_region_colours``)."""
+        weights = Path(weights)
+        card_path = Path(card) if card else weights.with_suffix(".json")
+        data = json.loads(card_path.read_text(encoding="utf-8"))
+        model = RegionColours(RegionConfig.from_dict(data["regions"]))
+        model.load_state_dict({k: v.float() for k, v in read_weights(weights).items()})
+        model.eval()
+        model.requires_grad_(False)
+        merged = {**self.card, "regions": data["regions"]}
+        return PalettePainter(net=self.net, palette=self.palette, card=merged, regions=model)
+
     @classmethod
     def from_weights(
         cls,
@@ -85,12 +105,22 @@ class PalettePainter:
         *,
         card: dict[str, Any],
     ) -> PalettePainter:
-        """A painter from its network's weights (any float dtype: fp16 is a storage format)."""
+        """A painter from its network's weights (any float dtype: fp16 is a storage format);
+        the region model's (``regions.*``, its config the card's ``regions``) when it has one."""
         net = build_palette_net(config)
-        net.load_state_dict({k: v.float() for k, v in weights.items()})
+        net.load_state_dict({k: v.float() for k, v in weights.items()
+                             if not k.startswith(REGIONS_PREFIX)})  # fmt: skip
         net.eval()
         net.requires_grad_(False)
-        return cls(net=net, palette=palette, card=card)
+        regions = None
+        if "regions" in card:
+            regions = RegionColours(RegionConfig.from_dict(card["regions"]))
+            regions.load_state_dict({k.removeprefix(REGIONS_PREFIX): v.float()
+                                     for k, v in weights.items()
+                                     if k.startswith(REGIONS_PREFIX)})  # fmt: skip
+            regions.eval()
+            regions.requires_grad_(False)
+        return cls(net=net, palette=palette, card=card, regions=regions)
 
     @torch.no_grad()
     def probabilities(self, planes: torch.Tensor, labels: Sequence[str | None]) -> np.ndarray:
@@ -113,6 +143,24 @@ class PalettePainter:
         for i, sketch in enumerate(sketches):
             variant = variants[i] if variants else 0
             areas = colouring_areas(work[i])
-            fills = paint_fills(work[i], probs[i], self.palette, colouring=areas, variant=variant)
+            fills = paint_fills(
+                work[i],
+                probs[i],
+                self.palette,
+                colouring=areas,
+                variant=variant,
+                regions=self._region_probabilities(labels[i]),
+            )
             pictures.append(lay_lines(fills, output_sketch(sketch), areas))
         return pictures
+
+    def _region_probabilities(self, label: str | None) -> Any:
+        if self.regions is None:
+            return None
+        regions = self.regions
+
+        def probabilities(shapes: Shapes) -> np.ndarray:
+            features = shape_features(shapes.labels, shapes.paper, shapes.areas)
+            return regions.probabilities(features, label)
+
+        return probabilities

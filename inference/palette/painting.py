@@ -24,6 +24,7 @@ was in its batch):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -48,7 +49,24 @@ SURE_MIN_SHARE = 0.01  # ... over at least this share of the picture, in one pie
 REROLL_TEMPERATURE = 0.8
 NEUTRAL_CHROMA = 14.0  # palette colours below this chroma are white, grey or black
 WHITE_DOUBT = 0.6  # white's evidence counts this much inside a shape the child drew
+# An outer shape (one that meets the paper: a body, a crown, a car) is painted in a colour
+# unless white, grey and black together hold this much of its evidence (a panda's head): a
+# grey aeroplane or a white rabbit on white paper looks uncoloured to a child.
+NEUTRAL_KEEP = 0.9
+SHADE_TOLERANCE = 0.5  # members of the chosen family this likely against its best may be chosen
+# Thin strokes in another crayon than the drawing's lines, inside a shape the child drew, are
+# colouring-in when they cover this share of it (a small part: a nose dabbed green) ...
+STROKE_HINT_SHARE = (0.03, 0.08)  # (small shapes, others)
+SMALL_SHAPE_PX = 1000  # ... small: at most this many pixels at 256 px
+STROKE_HINT_MIN_PX = 4
+SCRIBBLE_REACH_PX = 8  # at 256 px: a coloured area takes a scribble's colour this far round it
+CRAYON_CHROMA = 12.0  # ink at least this colourful is a crayon's, not black or grey
+OTHER_HUE_DEG = 40.0  # ... and this far round the hue circle from coloured lines, another one
 KEEP_IF_ALONE = 0.75  # a colour with this much of a shape's evidence is kept when re-rolling
+# With a region model (:mod:`inference.palette.regions`), the U-Net's evidence counts this much
+# beside it (log-linear): its per-pixel probabilities inside a plain outline are still close
+# to its prior, while the region model names a colour per shape.
+UNET_WEIGHT = 0.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +172,14 @@ def shape_evidence(probs: np.ndarray, labels: np.ndarray, count: int) -> np.ndar
     return sums / np.maximum(np.bincount(flat, minlength=count), 1)[:, None]
 
 
+def blend_evidence(by_region: np.ndarray, by_unet: np.ndarray) -> np.ndarray:
+    """Each shape's colour probabilities from the region model, times the U-Net's evidence to
+    the power :data:`UNET_WEIGHT`, renormalised."""
+    if UNET_WEIGHT:
+        by_region = by_region * np.power(np.maximum(by_unet, 1e-6), UNET_WEIGHT)
+    return by_region / np.maximum(by_region.sum(axis=1, keepdims=True), 1e-12)
+
+
 def colour_families(palette: Palette) -> np.ndarray:
     """The family of every palette colour: 0 white, 1 grey, 2 black, then 3 + one of twelve
     30° hue sectors. Evidence is summed per family before a choice, so a green split over six
@@ -167,18 +193,29 @@ def colour_families(palette: Palette) -> np.ndarray:
     return families
 
 
-def choose_colours(
-    evidence: np.ndarray, shapes: Shapes, families: np.ndarray, variant: int
+def choose_colours(  # noqa: PLR0917 - the tests call it positionally
+    evidence: np.ndarray,
+    shapes: Shapes,
+    families: np.ndarray,
+    variant: int,
+    outer: np.ndarray | None = None,
+    chroma: np.ndarray | None = None,
 ) -> np.ndarray:
     """A palette index per shape: the most likely colour family (white counting for less in a
-    shape the child drew: paper inside an outline is a choice the network must be sure of),
-    then its most likely member. For ``variant`` > 0 every shape that chose a family gets one
-    other plausible family instead ("New colours"), unless its family is all but certain."""
+    shape the child drew: paper inside an outline is a choice the network must be sure of; in
+    an ``outer`` shape white, grey and black only when nearly certain), then its most likely
+    member (with ``chroma``, the palette's, the brightest of the members nearly as likely:
+    a butterfly in sky blue rather than the palest blue). For ``variant`` > 0 every shape
+    that chose a family gets one other plausible family instead ("New colours"), unless its
+    family is all but certain."""
     by_family = np.zeros((len(evidence), families.max() + 1))
     np.add.at(by_family.T, families, evidence.T)
     drawn = ~shapes.paper
     drawn[0] = False
     by_family[drawn, 0] *= WHITE_DOUBT
+    if outer is not None:
+        neutral = (by_family[:, :3].sum(axis=1) < NEUTRAL_KEEP * by_family.sum(axis=1)) & outer
+        by_family[neutral & drawn, :3] = 0.0
     family = by_family.argmax(axis=1)
     if variant > 0:
         family = _reroll(family, by_family, shapes, drawn, np.random.default_rng(variant))
@@ -186,6 +223,9 @@ def choose_colours(
     for index, wanted in enumerate(family):
         in_family = np.where(families == wanted, evidence[index], -1.0)
         chosen[index] = in_family.argmax()
+        if chroma is not None:
+            likely = in_family >= SHADE_TOLERANCE * in_family.max()
+            chosen[index] = np.where(likely, chroma, -1.0).argmax()
     return chosen
 
 
@@ -228,10 +268,12 @@ def paint_fills(
     *,
     colouring: np.ndarray,
     variant: int = 0,
+    regions: Callable[[Shapes], np.ndarray] | None = None,
 ) -> np.ndarray:
     """The fill colours at the work size (``S x S x 3`` uint8, no lines yet) for a work-size
     RGB sketch, the areas coloured in (:func:`colouring_areas`) and the network's
-    ``K x s x s`` probabilities."""
+    ``K x s x s`` probabilities; ``regions`` (the region model) gives each shape's colour
+    probabilities (``count x K``) from the shapes."""
     # The child's colours: the crayon ink itself (paper between scribble strokes left out).
     hint_mask = colouring & (ink_alpha(sketch) > 0.5)
     hint_rgb = sketch.astype(np.float32)
@@ -239,7 +281,11 @@ def paint_fills(
     shapes = find_shapes(walls)
     count = len(shapes.areas)
     evidence = shape_evidence(probs, shapes.labels, count)
-    chosen = choose_colours(evidence, shapes, colour_families(palette), variant)
+    if regions is not None:
+        evidence = blend_evidence(regions(shapes), evidence)
+    outer = touching_paper(shapes.labels, shapes.paper)
+    chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2])
+    chosen = choose_colours(evidence, shapes, colour_families(palette), variant, outer, chroma)
     table = palette.rgb[chosen].copy()
     # How much of each shape the child coloured, away from its outline (an outline drawn in
     # the scribble's crayon is not colouring-in). A shape coloured in well enough takes the
@@ -253,12 +299,63 @@ def paint_fills(
     agrees = np.linalg.norm(rgb_to_lab(table) - rgb_to_lab(child), axis=1) < AGREE_DELTA_E
     by_child = hinted & ((coloured >= HINT_SHARE * inner) | agrees)
     table[by_child] = child[by_child]
+    strokes, stroked = _stroke_hints(sketch, colouring, shapes)
+    table[stroked & ~by_child] = strokes[stroked & ~by_child]
     table[shapes.paper] = 255
     fills = table[shapes.labels]
     paper = shapes.paper[shapes.labels]
     _paint_sure_areas(fills, paper, probs, palette)
-    _paint_colouring(fills, hint_rgb, colouring, hint_mask)
+    _paint_colouring(fills, hint_rgb, colouring, hint_mask, off_colour_ink(sketch, colouring))
     return fills
+
+
+def touching_paper(labels: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """Per shape label: whether it meets a ``paper`` label (4-neighbours)."""
+    result = np.zeros(len(paper), bool)
+    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
+        differ = a != b
+        first, second = a[differ], b[differ]
+        result[first[paper[second]]] = True
+        result[second[paper[first]]] = True
+    return result
+
+
+def off_colour_ink(sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
+    """Ink of another crayon than the drawing's lines, anywhere in the sketch: coloured ink
+    (chroma at least :data:`CRAYON_CHROMA`) where the lines are black or grey, or of another
+    hue (:data:`OTHER_HUE_DEG`) than coloured lines. Hue rather than a colour distance: a thin
+    stroke scaled down to the work size is paler, not another hue. None without lines."""
+    ink = ink_alpha(sketch) > 0.5
+    lines = ink & ~colouring
+    if not lines.any():
+        return np.zeros_like(ink)
+    lab = rgb_to_lab(sketch)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    coloured = ink & (chroma >= CRAYON_CHROMA)
+    centre = np.median(lab[lines][:, 1:], axis=0)
+    if np.hypot(*centre) < CRAYON_CHROMA:
+        return coloured
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    turn = np.abs((hue - np.degrees(np.arctan2(centre[1], centre[0])) + 180) % 360 - 180)
+    return coloured & (turn > OTHER_HUE_DEG)
+
+
+def _stroke_hints(
+    sketch: np.ndarray, colouring: np.ndarray, shapes: Shapes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per shape: the colour of thin strokes in another crayon than the drawing's lines that
+    colour it in (a nose dabbed green inside a black outline), and which shapes have them.
+    Such strokes part shapes like lines, so each piece of a small part counts its own."""
+    count = len(shapes.areas)
+    colours = np.zeros((count, 3), np.uint8)
+    off = off_colour_ink(sketch, colouring) & ~colouring
+    found = np.bincount(shapes.labels[off], minlength=count)
+    share = np.where(shapes.areas <= SMALL_SHAPE_PX, *STROKE_HINT_SHARE)
+    hinted = ~shapes.paper & (found >= STROKE_HINT_MIN_PX) & (found >= share * shapes.areas)
+    hinted[0] = False
+    for label in np.flatnonzero(hinted):
+        colours[label] = np.median(sketch[off & (shapes.labels == label)], axis=0).round()
+    return colours, hinted
 
 
 def _paint_sure_areas(
@@ -285,7 +382,11 @@ def _paint_sure_areas(
 
 
 def _paint_colouring(
-    fills: np.ndarray, hint_rgb: np.ndarray, areas: np.ndarray, inked: np.ndarray
+    fills: np.ndarray,
+    hint_rgb: np.ndarray,
+    areas: np.ndarray,
+    inked: np.ndarray,
+    off_colour: np.ndarray,
 ) -> None:
     # Every area the child coloured keeps the child's colour, flat: a nose, a cheek, a window,
     # a blob scribbled on the paper without an outline.
@@ -297,6 +398,33 @@ def _paint_colouring(
         drawn = inside & inked
         colour = np.median(hint_rgb[drawn if drawn.any() else inside], axis=0)
         fills[inside] = colour.round().astype(np.uint8)
+    # Small parts' outlines are dense ink too, so one coloured area can hold several parts and
+    # their black outlines (a bus's windows, a nose inside a muzzle): near each scribble in
+    # another crayon than the lines, the area takes that scribble's colour.
+    other = areas & inked & off_colour
+    if other.sum() < STROKE_HINT_MIN_PX:
+        return
+    joined = cv2.morphologyEx(other.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    count, blobs = cv2.connectedComponents(joined & areas.astype(np.uint8), connectivity=8)
+    colours = np.zeros((count, 3), np.float32)
+    for blob in range(1, count):
+        mine = (blobs == blob) & other
+        colours[blob] = np.median(hint_rgb[mine if mine.any() else blobs == blob], axis=0)
+    _merge_alike(colours)
+    distance, (rows, cols) = ndimage.distance_transform_edt(blobs == 0, return_indices=True)
+    near = areas & (distance <= SCRIBBLE_REACH_PX)
+    fills[near] = colours[blobs[rows[near], cols[near]]].round().astype(np.uint8)
+
+
+def _merge_alike(colours: np.ndarray) -> None:
+    """Scribbles of one crayon (within ΔE*ab 25 of each other) share one colour, in place, so
+    a fill scribbled in several strokes stays flat."""
+    lab = rgb_to_lab(colours.round().astype(np.uint8))
+    for i in range(1, len(colours)):
+        for j in range(1, i):
+            if np.linalg.norm(lab[i] - lab[j]) < AGREE_DELTA_E - 5:
+                colours[i], lab[i] = colours[j], lab[j]
+                break
 
 
 def lay_lines(fills: np.ndarray, sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:

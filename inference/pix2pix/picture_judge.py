@@ -9,7 +9,8 @@ made with the mouse on the real canvas, a procedure no generator trains on) by:
 * **line colour kept** — in each ``crayon`` drawing, the core of the child's strokes (their
   inner pixels) in the picture against the crayon: kept when 80 % of them are within ΔE*ab 25;
 * **coloured areas keep their hue** — every coloured shape of a ``coloured`` drawing (and,
-  separately, those under 1,000 px at 512): the picture's median there against the crayon
+  separately, those under 4,000 px at 512 — 1,000 at 256 — the ``parts`` drawings' small
+  parts among them): the picture's median there against the crayon
   (:func:`inference.pix2pix.colour_metrics.hint_kept`);
 * **mottle** — in each closed shape, the mean ΔE*ab of its pixels from the shape's mean colour
   (a colouring-book fill is ~0);
@@ -36,7 +37,8 @@ import numpy as np
 from inference.pix2pix import colour_metrics as cm
 
 SIDE = 512
-SMALL_AREA_PX = 1000  # at 512: a cheek, a window, a candle
+SMALL_AREA_PX = 4000  # at 512 (1,000 at 256, as the issue counted): a cheek, a window, a candle
+MIN_INSIDE_PX = 40  # a coloured part's inside once kept clear of its line, before a smaller inset
 MIN_SHAPE_PX = 400  # at 512: smaller shapes are not judged for chroma, mottle and waffle
 INSET_PX = 6
 PAPER_CLEARANCE_PX = 12

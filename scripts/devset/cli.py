@@ -52,6 +52,8 @@ def build(
                 base = make_base(thing, seed)
                 base_id = f"{index:03d}-{thing}"
                 for variant in VARIANTS:
+                    if variant == "parts" and not base.parts:
+                        continue  # nothing small and closed in this drawing
                     name = f"{base_id}-{variant}.png"
                     (out / name).write_bytes(_draw_variant(child, base, variant, themes[thing]))
                     entries.append(_entry(name, base, base_id, variant, themes[thing]))
@@ -103,6 +105,8 @@ def _write_manifest(
             "black": "the lines in the black crayon",
             "crayon": "the same strokes in another crayon (line_crayon)",
             "coloured": "the black lines plus a crayon scribble inside the biggest closed shape",
+            "parts": "the black lines plus up to three small closed parts (150-4,000 px at 512) "
+            "coloured with the small brush, each in its own crayon",
         },
         "things": things,
         "seeds": seeds,
@@ -130,10 +134,8 @@ def _entry(name: str, base: BaseDrawing, base_id: str, variant: str, theme: str)
                 "area_fraction": round(f.area_fraction, 4),
                 "brush": f.brush,
             }
-            for f in base.fills
-        ]
-        if variant == "coloured"
-        else [],
+            for f in {"coloured": base.fills, "parts": base.parts}.get(variant, [])
+        ],
     }
 
 
@@ -145,7 +147,7 @@ def contact_sheet(out: Path, manifest: dict[str, Any], tile: int = 128) -> Path:
     for entry in manifest["drawings"]:
         bases.setdefault(entry["base"], []).append(entry)
     per_row, label_h, gap = 2, 14, 6
-    cell_w = 3 * tile + gap
+    cell_w = len(VARIANTS) * tile + gap
     rows = math.ceil(len(bases) / per_row)
     sheet = Image.new("RGB", (per_row * cell_w, rows * (tile + label_h + gap)), "#d8d8d8")
     pen = ImageDraw.Draw(sheet)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from inference.crayons import CRAYONS
 
@@ -13,7 +13,7 @@ EXPORT_SIDE = 512  # the side of the PNG the canvas page sends (static/js/sketch
 # Brush widths as a fraction of the canvas side, as the page draws them.
 BRUSH_WIDTHS = {"small": 4 / 512, "medium": 9 / 512, "large": 18 / 512}
 LINE_BRUSH = "medium"
-VARIANTS = ("black", "crayon", "coloured")
+VARIANTS = ("black", "crayon", "coloured", "parts")
 
 Point = tuple[float, float]
 CRAYON_HEX = {name.lower(): hex_colour for hex_colour, name in CRAYONS}
@@ -72,6 +72,7 @@ class BaseDrawing:
     lines: list[Stroke]
     fills: list[Fill]
     twin_crayon: str
+    parts: list[Fill] = field(default_factory=list)  # small closed parts coloured in ("parts")
 
 
 class Kit:

@@ -51,7 +51,12 @@ Row = tuple[float, float, float]  # (x from, x to, y) in the scribble's turned f
 
 
 def _scribble(
-    rng: random.Random, polygon: list[Point], crayon: str, others: list[list[Point]]
+    rng: random.Random,
+    polygon: list[Point],
+    crayon: str,
+    others: list[list[Point]],
+    *,
+    brush: str | None = None,
 ) -> Fill | None:
     """Colouring in: back-and-forth strokes across the shape, kept off its lines.
 
@@ -61,8 +66,8 @@ def _scribble(
     """
     import numpy as np
 
-    area = polygon_area(polygon)
-    brush = "large" if area > 0.03 else "medium"
+    if brush is None:
+        brush = "large" if polygon_area(polygon) > 0.03 else "medium"
     width = BRUSH_WIDTHS[brush]
     keep_off = width / 2 + BRUSH_WIDTHS[LINE_BRUSH] / 2 + 0.002
     if rng.random() < 0.7:

@@ -233,3 +233,18 @@ def test_pictures_are_labelled_with_the_thing_their_name_says(
     text: str, theme: str, label: str | None
 ) -> None:
     assert things.label_for(text, theme) == label
+
+
+@pytest.mark.parametrize(
+    ("annotation", "subgroup", "label"),
+    [
+        ("woman: red hair", "person", "cartoon_face"),
+        ("baby", "person", "cartoon_face"),
+        ("grinning face", "face-smiling", "smiley"),
+        ("cat face", "face-smiling", "cat"),
+    ],
+)
+def test_the_emoji_sets_heads_are_cartoon_faces(annotation: str, subgroup: str, label: str) -> None:
+    from inference.datasets.categories import EMOJI_SUBGROUPS, emoji_label
+
+    assert emoji_label(annotation, subgroup, EMOJI_SUBGROUPS[subgroup]) == label

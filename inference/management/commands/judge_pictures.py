@@ -34,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--checkpoint", action="append", default=[], type=Path)
         parser.add_argument("--out", type=Path, help="write the JSON report here too")
         parser.add_argument("--pictures", type=Path, help="keep the pictures under DIR/<name>/")
+        parser.add_argument(
+            "--regions",
+            type=Path,
+            help="judge each checkpoint also with this region model (train_region_colours)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         devset: Path = options["devset"]
@@ -68,6 +73,9 @@ class Command(BaseCommand):
             drawers.append((model, _installed(model)))
         for checkpoint in options["checkpoint"]:
             drawers.append((checkpoint.stem, _palette(checkpoint)))
+            if options["regions"]:
+                name = f"{checkpoint.stem}+{options['regions'].stem}"
+                drawers.append((name, _palette(checkpoint, options["regions"])))
         return drawers
 
 
@@ -90,10 +98,12 @@ def _installed(name: str) -> Any:
     return draw
 
 
-def _palette(checkpoint: Path) -> Any:
+def _palette(checkpoint: Path, regions: Path | None = None) -> Any:
     from inference.palette.painter import PalettePainter
 
     painter = PalettePainter.load(checkpoint)
+    if regions is not None:
+        painter = painter.with_regions(regions)
 
     def draw(sketches: list[np.ndarray], things: list[str]) -> list[np.ndarray]:
         pictures = []
@@ -113,5 +123,8 @@ def _fills(entry: dict[str, Any]) -> list[tuple[tuple[int, int, int], np.ndarray
         mask = np.zeros((pj.SIDE, pj.SIDE), np.uint8)
         polygon = np.round(np.array(fill["polygon"], dtype=np.float64) * pj.SIDE).astype(np.int32)
         cv2.fillPoly(mask, [polygon], 1)
-        fills.append((crayon_rgb(fill["crayon"]), cv2.erode(mask, kernel) > 0))
+        inside = cv2.erode(mask, kernel) > 0
+        if inside.sum() < pj.MIN_INSIDE_PX:  # a small part: keep clear of its line only just
+            inside = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
+        fills.append((crayon_rgb(fill["crayon"]), inside))
     return fills

@@ -1,0 +1,78 @@
+"""``manage.py train_region_colours``: the palette painter's region model, in minutes."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    """Train the region model of :mod:`inference.palette.regions` on the pictures of a palette
+    plan (``docs/generators/kids3.train.json``), with the palette its run fitted::
+
+        manage.py train_region_colours --config docs/generators/kids3.train.json
+
+    It writes ``<out_dir>/regions.safetensors`` and ``regions.json`` (its config, the held-out
+    accuracy, the sources); ``judge_pictures --regions`` and ``promote_palette`` use them.
+    """
+
+    help = "Train the palette painter's region model (a colour per shape) from a palette plan."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--config", type=Path, required=True, help="The palette plan.")
+        parser.add_argument("--out", type=Path, help="Default: <out_dir>/regions.safetensors.")
+        parser.add_argument(
+            "--all-pictures",
+            action="store_true",
+            help="Every picture of each source, not the plan's per-source cap.",
+        )
+        parser.add_argument(
+            "--held-out",
+            default="noto,fluent-flat",
+            help="Sources left out for the accuracy report (comma-separated).",
+        )
+        parser.add_argument("--epochs", type=int, default=40)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from tqdm import tqdm
+
+        from inference.palette import regions
+        from inference.palette.colours import Palette
+        from inference.palette.training import PaletteTrainConfig
+
+        try:
+            cfg = PaletteTrainConfig.load(options["config"])
+        except (OSError, ValueError, TypeError) as exc:
+            raise CommandError(f"Could not read the plan {options['config']}: {exc}") from exc
+        palette_file = Path(cfg.out_dir) / "palette.json"
+        if not palette_file.is_file():
+            raise CommandError(f"No {palette_file}: the region model uses its run's palette.")
+        palette = Palette.from_dict(json.loads(palette_file.read_text(encoding="utf-8")))
+        caps = None if options["all_pictures"] else cfg.data.get("max_per_source")
+        pairs = regions.training_pairs(cfg.data["data_dirs"], caps, seed=cfg.seed)
+        if not pairs:
+            raise CommandError("The plan's data folders hold no pictures: build them first.")
+        started = time.monotonic()
+        samples = regions.collect(pairs, palette, progress=lambda x: tqdm(x, mininterval=10))
+        config = regions.RegionConfig(colours=palette.size, labels=cfg.net_config().labels)
+        held_out = [s for s in options["held_out"].split(",") if s]
+        model, report = regions.fit(
+            samples, config, epochs=options["epochs"], held_out=held_out, log=self.stdout.write
+        )
+        out = options["out"] or Path(cfg.out_dir) / "regions.safetensors"
+        sources = sorted({source for _, _, source in pairs})
+        regions.save_regions(
+            model,
+            out,
+            extra={
+                "report": report,
+                "pictures": len(pairs),
+                "sources": sources,
+                "seconds": round(time.monotonic() - started),
+            },
+        )
+        self.stdout.write(f"Wrote {out} ({report['samples']} shapes from {len(pairs)} pictures)")

@@ -1,0 +1,115 @@
+"""The palette painter's region model: shape features, targets, training and painting with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from PIL import Image
+
+from inference.palette import regions
+from inference.palette.colours import Palette
+from inference.palette.network import PaletteNetConfig, build_palette_net
+from inference.palette.painter import PalettePainter
+from inference.palette.painting import colouring_areas, find_shapes, walls_of
+
+RED, GREEN, YELLOW = (224, 36, 36), (21, 128, 61), (250, 204, 21)
+
+
+def palette() -> Palette:
+    rgb = np.array([(255, 255, 255), (24, 24, 24), RED, GREEN, YELLOW], np.uint8)
+    return Palette(rgb, np.ones(len(rgb), np.float32))
+
+
+def apple(side: int = 256, shift: int = 0, body=RED, leaf=GREEN, line=(17, 17, 17)):
+    """A sketch (a round body, a small leaf on top) and its picture in ``body`` and ``leaf``."""
+    sketch = np.full((side, side, 3), 255, np.uint8)
+    picture = sketch.copy()
+    centre, leaf_at = (side // 2 + shift, side // 2 + 20), (side // 2 + shift, side // 2 - 62)
+    for image, fill in ((picture, True), (sketch, False)):
+        thickness = -1 if fill else 3
+        cv2.circle(image, centre, 70, body if fill else line, thickness)
+        cv2.ellipse(image, leaf_at, (22, 10), 0, 0, 360, leaf if fill else line, thickness)
+    return sketch, picture
+
+
+def shapes_of(sketch: np.ndarray):
+    return find_shapes(walls_of(sketch, colouring_areas(sketch)))
+
+
+def test_features_tell_the_outer_body_from_the_leaf_and_do_not_depend_on_position() -> None:
+    rows = []
+    for shift in (-30, 0, 30):
+        shapes = shapes_of(apple(shift=shift)[0])
+        features = regions.shape_features(shapes.labels, shapes.paper, shapes.areas)
+        drawn = [i for i in range(1, len(shapes.areas)) if not shapes.paper[i]]
+        assert len(drawn) == 2
+        by_size = sorted(drawn, key=lambda i: -shapes.areas[i])
+        rows.append(features[by_size])
+    column = {name: i for i, name in enumerate(regions.FEATURES)}
+    body, leaf = rows[1]
+    assert body[column["largest"]] == 1 and leaf[column["largest"]] == 0
+    assert body[column["outer"]] == 1 and leaf[column["outer"]] == 1
+    assert leaf[column["y"]] < body[column["y"]]  # the leaf is above the body
+    assert body[column["of_largest"]] == 1 and 0 < leaf[column["of_largest"]] < 0.2
+    np.testing.assert_allclose(rows[0], rows[2], atol=0.02)  # moved, the same shapes
+
+
+def test_a_shape_inside_another_is_not_outer() -> None:
+    sketch = np.full((256, 256, 3), 255, np.uint8)
+    cv2.circle(sketch, (128, 128), 90, (17, 17, 17), 3)
+    cv2.circle(sketch, (128, 128), 30, (17, 17, 17), 3)
+    shapes = shapes_of(sketch)
+    features = regions.shape_features(shapes.labels, shapes.paper, shapes.areas)
+    inner = min((i for i in range(1, len(shapes.areas)) if not shapes.paper[i]),
+                key=lambda i: shapes.areas[i])  # fmt: skip
+    assert features[inner, regions.FEATURES.index("outer")] == 0
+
+
+def test_targets_are_the_colour_a_shape_has_most_often() -> None:
+    sketch, picture = apple()
+    picture[120:130, 110:140] = (255, 255, 255)  # a highlight on the body
+    shapes = shapes_of(sketch)
+    targets = regions.shape_targets(picture, shapes.labels, len(shapes.areas), palette())
+    drawn = sorted((i for i in range(1, len(shapes.areas)) if not shapes.paper[i]),
+                   key=lambda i: -shapes.areas[i])  # fmt: skip
+    assert [int(targets[i]) for i in drawn] == [2, 3]  # red body, green leaf
+
+
+def write_pairs(folder: Path, count: int) -> list[tuple[Path, str, str]]:
+    folder.mkdir(parents=True)
+    pairs = []
+    for i in range(count):
+        label, body = ("apple", RED) if i % 2 == 0 else ("sun", YELLOW)
+        sketch, picture = apple(shift=(i % 5) * 8 - 16, body=body)
+        path = folder / f"{label}__{i}.png"
+        Image.fromarray(np.concatenate([sketch, picture], axis=1)).save(path)
+        pairs.append((path, label, "toy"))
+    return pairs
+
+
+def test_the_model_learns_a_colour_per_thing_and_part_and_the_painter_uses_it(
+    tmp_path: Path,
+) -> None:
+    torch.manual_seed(0)
+    pairs = write_pairs(tmp_path / "toy" / "train", 12)
+    assert regions.training_pairs([str(tmp_path / "toy" / "train")]) != []
+    samples = regions.collect(pairs, palette())
+    config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=32)
+    model, report = regions.fit(samples, config, epochs=150)
+    assert report["samples"] == 24
+    saved = regions.save_regions(model, tmp_path / "regions.safetensors", extra={"report": report})
+
+    net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
+                                             max_channels=16, embed_dim=4))  # fmt: skip
+    plain = PalettePainter(net=net.eval(), palette=palette(), card={})
+    painter = plain.with_regions(saved)
+    assert painter.card["regions"]["labels"] == ["apple", "sun"]
+    sketch = apple(side=512, shift=10)[0]
+    red_apple, yellow_sun = painter.paint([sketch, sketch], ["apple", "sun"])
+    assert tuple(red_apple[300, 256]) == RED  # the body
+    assert tuple(yellow_sun[300, 256]) == YELLOW
+    assert tuple(red_apple[194, 266]) == GREEN  # the leaf, over the body
+    assert tuple(red_apple[10, 10]) == (255, 255, 255)  # the paper
