@@ -53,12 +53,14 @@ WHITE_DOUBT = 0.6  # white's evidence counts this much inside a shape the child 
 # unless white, grey and black together hold this much of its evidence (a panda's head): a
 # grey aeroplane or a white rabbit on white paper looks uncoloured to a child.
 NEUTRAL_KEEP = 0.9
-SHADE_TOLERANCE = 0.5  # members of the chosen family this likely against its best may be chosen
+SHADE_TOLERANCE = 0.3  # shades this likely against the family's best may be chosen instead
+FIRST_HUE_FAMILY, HUE_SECTORS = 3, 12  # colour families: white, grey, black, then 12 hues
 # Thin strokes in another crayon than the drawing's lines, inside a shape the child drew, are
 # colouring-in when they cover this share of it (a small part: a nose dabbed green) ...
 STROKE_HINT_SHARE = (0.03, 0.08)  # (small shapes, others)
 SMALL_SHAPE_PX = 1000  # ... small: at most this many pixels at 256 px
 STROKE_HINT_MIN_PX = 4
+SLIVER_PX = 2.5  # at 256 px: a shape nowhere thicker than this is a sliver between lines
 SCRIBBLE_REACH_PX = 8  # at 256 px: a coloured area takes a scribble's colour this far round it
 CRAYON_CHROMA = 12.0  # ink at least this colourful is a crayon's, not black or grey
 OTHER_HUE_DEG = 40.0  # ... and this far round the hue circle from coloured lines, another one
@@ -223,8 +225,11 @@ def choose_colours(  # noqa: PLR0917 - the tests call it positionally
     for index, wanted in enumerate(family):
         in_family = np.where(families == wanted, evidence[index], -1.0)
         chosen[index] = in_family.argmax()
-        if chroma is not None:
-            likely = in_family >= SHADE_TOLERANCE * in_family.max()
+        if chroma is not None and wanted >= FIRST_HUE_FAMILY:
+            # The brightest shade nearly as likely, in the family or a hue sector either side.
+            hues = (wanted - FIRST_HUE_FAMILY + np.array([-1, 0, 1])) % HUE_SECTORS
+            nearby = np.where(np.isin(families, hues + FIRST_HUE_FAMILY), evidence[index], -1.0)
+            likely = nearby >= SHADE_TOLERANCE * in_family.max()
             chosen[index] = np.where(likely, chroma, -1.0).argmax()
     return chosen
 
@@ -286,6 +291,7 @@ def paint_fills(
     outer = touching_paper(shapes.labels, shapes.paper)
     chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2])
     chosen = choose_colours(evidence, shapes, colour_families(palette), variant, outer, chroma)
+    _follow_neighbours(chosen, shapes)
     table = palette.rgb[chosen].copy()
     # How much of each shape the child coloured, away from its outline (an outline drawn in
     # the scribble's crayon is not colouring-in). A shape coloured in well enough takes the
@@ -307,6 +313,38 @@ def paint_fills(
     _paint_sure_areas(fills, paper, probs, palette)
     _paint_colouring(fills, hint_rgb, colouring, hint_mask, off_colour_ink(sketch, colouring))
     return fills
+
+
+def _follow_neighbours(chosen: np.ndarray, shapes: Shapes) -> None:
+    """A sliver (a shape nowhere thicker than :data:`SLIVER_PX`: the strip between an eye and
+    the head's outline) takes the colour of the neighbour it shares the most border with, in
+    place, so it does not show as a stripe of another colour."""
+    labels = shapes.labels
+    drawn = np.flatnonzero(~shapes.paper)
+    drawn = drawn[drawn > 0]
+    if len(drawn) < 2:
+        return
+    edge = np.zeros(labels.shape, bool)
+    edge[:, :-1] |= labels[:, :-1] != labels[:, 1:]
+    edge[:, 1:] |= labels[:, :-1] != labels[:, 1:]
+    edge[:-1] |= labels[:-1] != labels[1:]
+    edge[1:] |= labels[:-1] != labels[1:]
+    depth = ndimage.distance_transform_edt(~edge)
+    thick = ndimage.maximum(depth, labels, index=drawn)
+    count = len(shapes.areas)
+    firsts, seconds = [], []
+    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
+        differ = a != b
+        firsts += [a[differ], b[differ]]
+        seconds += [b[differ], a[differ]]
+    codes, lengths = np.unique(np.concatenate(firsts) * count + np.concatenate(seconds),
+                               return_counts=True)  # fmt: skip
+    mine, theirs = codes // count, codes % count
+    keep = ~shapes.paper[theirs] & (theirs > 0)
+    for label, thickness in zip(drawn.tolist(), thick, strict=True):
+        here = keep & (mine == label)
+        if thickness <= SLIVER_PX and here.any():
+            chosen[label] = chosen[theirs[here][lengths[here].argmax()]]
 
 
 def touching_paper(labels: np.ndarray, paper: np.ndarray) -> np.ndarray:

@@ -113,3 +113,49 @@ def test_the_model_learns_a_colour_per_thing_and_part_and_the_painter_uses_it(
     assert tuple(yellow_sun[300, 256]) == YELLOW
     assert tuple(red_apple[194, 266]) == GREEN  # the leaf, over the body
     assert tuple(red_apple[10, 10]) == (255, 255, 255)  # the paper
+
+
+def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+    from safetensors.torch import save_file
+
+    from inference import registry
+
+    torch.manual_seed(0)
+    pairs = write_pairs(tmp_path / "toy" / "train", 6)
+    (tmp_path / "toy" / "dataset.json").write_text(json.dumps({
+        "source": "toy apples", "licence": "CC0-1.0", "package": "-", "url": "-",
+        "categories": [{"slug": "apple", "label_en": "Apple", "label_ko": "사과", "emoji": "🍎"},
+                       {"slug": "sun", "label_en": "Sun", "label_ko": "해", "emoji": "☀️"}],
+        "counts": {"apple": {"train": 3, "val": 0}, "sun": {"train": 3, "val": 0}},
+    }))  # fmt: skip
+    config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16)
+    model, report = regions.fit(regions.collect(pairs, palette()), config, epochs=5)
+    saved = regions.save_regions(model, tmp_path / "regions.safetensors", extra={"report": report})
+    net_config = PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4, max_channels=16,
+                                  embed_dim=4)  # fmt: skip
+    net = build_palette_net(net_config)
+    checkpoint = tmp_path / "epoch-0001.safetensors"
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(checkpoint))
+    checkpoint.with_suffix(".json").write_text(json.dumps({
+        "architecture": net_config.to_dict(), "palette": palette().to_dict(), "epoch": 1,
+    }))  # fmt: skip
+
+    call_command(
+        "promote_palette", str(checkpoint), "--regions", str(saved), "--name", "toy3",
+        "--dataset", str(tmp_path / "toy"), "--dir", str(tmp_path / "generators"),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+    card = registry.parse_card(tmp_path / "generators" / "toy3.json", check_architecture=True)
+    painter = registry.load_generator(card)
+    written = json.loads((tmp_path / "generators" / "toy3.json").read_text())
+    assert written["regions"]["labels"] == ["apple", "sun"]
+    assert written["data"][0]["licence"] == "CC0-1.0"
+    assert written["training"]["epoch"] == 1
+    assert painter.regions is not None  # served with its region model
+    picture = painter.paint([apple(side=512)[0]], ["apple"])[0]
+    assert picture.shape == (512, 512, 3)
