@@ -164,13 +164,13 @@ def find_shapes(walls: np.ndarray, gap: int = GAP_CLOSE_PX) -> Shapes:
 def shape_evidence(probs: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
     """Mean palette probability over each shape (``count x K``), from ``K x s x s`` probs at
     any side (brought to the labels' side)."""
-    colours, side = probs.shape[0], labels.shape[0]
+    side = labels.shape[0]
     if probs.shape[1] != side:
         probs = np.stack([cv2.resize(p, (side, side), interpolation=cv2.INTER_LINEAR)
                           for p in probs])  # fmt: skip
     flat = labels.ravel()
-    sums = np.zeros((count, colours), np.float64)
-    np.add.at(sums, flat, probs.reshape(colours, -1).T)
+    sums = np.stack([np.bincount(flat, weights=plane.ravel(), minlength=count)
+                     for plane in probs], axis=1)  # fmt: skip
     return sums / np.maximum(np.bincount(flat, minlength=count), 1)[:, None]
 
 

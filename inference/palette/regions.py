@@ -47,6 +47,7 @@ FEATURES = (
     "shapes",  # log of the number of the drawing's shapes
     "largest",  # 1 for the largest shape
 )
+BATCH = 1024
 REGIONS_PREFIX = "regions."  # its tensors' names in an installed painter's weights
 MIN_SHAPE_PX = 12  # at 256 px: smaller shapes are not described (a dot of paper in a line)
 
@@ -232,7 +233,7 @@ def fit(
     samples: RegionSamples,
     config: RegionConfig,
     *,
-    epochs: int = 40,
+    epochs: int = 20,
     seed: int = 5,
     held_out: Sequence[str] = (),
     log: Any = print,
@@ -284,12 +285,12 @@ def _train(
 ) -> RegionColours:
     model = RegionColours(config)
     model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-5)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-5, foreach=True)
     n = len(targets)
     for _ in range(epochs):
         order = torch.randperm(n)
-        for start in range(0, n, 256):
-            batch = order[start : start + 256]
+        for start in range(0, n, BATCH):
+            batch = order[start : start + BATCH]
             logits = model(features[batch], rows[batch])
             loss = (nn.functional.cross_entropy(logits, targets[batch], reduction="none")
                     * weights[batch]).sum() / weights[batch].sum()  # fmt: skip
