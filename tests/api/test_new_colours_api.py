@@ -71,7 +71,7 @@ def test_what_cannot_have_new_colours_is_refused_clearly(child, painter_dir) -> 
     assert parent.post(f"{DRAWINGS}{full.pk}/new-colours/").status_code == 403
 
 
-def test_a_pix2pix_generator_answers_409_no_new_colours(child) -> None:
+def test_a_pix2pix_generator_answers_409_no_new_colours(child, generators_dir) -> None:
     drawing = finished(child)
     api = play_token(child).client()
     assert api.get(f"{DRAWINGS}{drawing.pk}/").json()["can_new_colours"] is False

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from inference.testing import write_random_painter
+from inference.testing import write_random_generator, write_random_painter
 from tests.fixtures.browser import LiveSite, serve_site
 from tests.fixtures.canvas import draw_and_choose, save_screenshot, sign_in_and_play, submit
 from tests.fixtures.inference import PAINTER_CATEGORIES
@@ -19,6 +19,15 @@ def painter_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]
     """The site with a small palette painter drawing 'face' and 'panda' (512 px, New colours)."""
     generators = tmp_path_factory.mktemp("painters")
     write_random_painter(generators, name="browser-painter", categories=PAINTER_CATEGORIES)
+    with serve_site(tmp_path_factory, GENERATORS_DIR=str(generators)) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def pix2pix_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """The site with a small pix2pix generator (one picture a sketch: no New colours)."""
+    generators = tmp_path_factory.mktemp("pix2pix")
+    write_random_generator(generators, name="browser-gen", categories=PAINTER_CATEGORIES)
     with serve_site(tmp_path_factory, GENERATORS_DIR=str(generators)) as site:
         yield site
 
@@ -105,7 +114,8 @@ def test_dice_paints_a_new_version_in_the_gallery(browser: Any, painter_site: Li
     page.context.close()
 
 
-def test_a_pix2pix_picture_has_no_dice(page: Any) -> None:
+def test_a_pix2pix_picture_has_no_dice(browser: Any, pix2pix_site: LiveSite) -> None:
+    page = _page(browser, pix2pix_site)
     drawing_id = _draw_one_picture(page)
     page.goto("/gallery/")
     card = page.locator(f"[data-live-drawing='{drawing_id}']")
