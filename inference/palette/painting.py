@@ -274,11 +274,13 @@ def paint_fills(
     colouring: np.ndarray,
     variant: int = 0,
     regions: Callable[[Shapes], np.ndarray] | None = None,
+    brighten: bool = True,
 ) -> np.ndarray:
     """The fill colours at the work size (``S x S x 3`` uint8, no lines yet) for a work-size
     RGB sketch, the areas coloured in (:func:`colouring_areas`) and the network's
     ``K x s x s`` probabilities; ``regions`` (the region model) gives each shape's colour
-    probabilities (``count x K``) from the shapes."""
+    probabilities (``count x K``) from the shapes; ``brighten`` prefers the brightest likely
+    shade (off for faces, whose skin would turn orange-red)."""
     # The child's colours: the crayon ink itself (paper between scribble strokes left out).
     hint_mask = colouring & (ink_alpha(sketch) > 0.5)
     hint_rgb = sketch.astype(np.float32)
@@ -289,7 +291,7 @@ def paint_fills(
     if regions is not None:
         evidence = blend_evidence(regions(shapes), evidence)
     outer = touching_paper(shapes.labels, shapes.paper)
-    chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2])
+    chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2]) if brighten else None
     chosen = choose_colours(evidence, shapes, colour_families(palette), variant, outer, chroma)
     _follow_neighbours(chosen, shapes)
     table = palette.rgb[chosen].copy()
