@@ -53,6 +53,7 @@ WHITE_DOUBT = 0.6  # white's evidence counts this much inside a shape the child 
 # unless white, grey and black together hold this much of its evidence (a panda's head): a
 # grey aeroplane or a white rabbit on white paper looks uncoloured to a child.
 NEUTRAL_KEEP = 0.9
+PALE_CHROMA = 30.0  # a family whose likely shades are all below this chroma is pale
 SHADE_TOLERANCE = 0.3  # shades this likely against the family's best may be chosen instead
 FIRST_HUE_FAMILY, HUE_SECTORS = 3, 12  # colour families: white, grey, black, then 12 hues
 # Thin strokes in another crayon than the drawing's lines, inside a shape the child drew, are
@@ -226,10 +227,13 @@ def choose_colours(  # noqa: PLR0917 - the tests call it positionally
         in_family = np.where(families == wanted, evidence[index], -1.0)
         chosen[index] = in_family.argmax()
         if chroma is not None and wanted >= FIRST_HUE_FAMILY:
-            # The brightest shade nearly as likely, in the family or a hue sector either side.
-            hues = (wanted - FIRST_HUE_FAMILY + np.array([-1, 0, 1])) % HUE_SECTORS
-            nearby = np.where(np.isin(families, hues + FIRST_HUE_FAMILY), evidence[index], -1.0)
-            likely = nearby >= SHADE_TOLERANCE * in_family.max()
+            # The brightest shade nearly as likely; a hue sector either side only when the
+            # family's own likely shades are all pale (a sky-blue fish, not the palest blue).
+            likely = in_family >= SHADE_TOLERANCE * in_family.max()
+            if chroma[likely].max() < PALE_CHROMA:
+                hues = (wanted - FIRST_HUE_FAMILY + np.array([-1, 0, 1])) % HUE_SECTORS
+                nearby = np.isin(families, hues + FIRST_HUE_FAMILY)
+                likely = nearby & (evidence[index] >= SHADE_TOLERANCE * in_family.max())
             chosen[index] = np.where(likely, chroma, -1.0).argmax()
     return chosen
 
@@ -242,16 +246,25 @@ def _reroll(
     rng: np.random.Generator,
 ) -> np.ndarray:
     swapped = family.copy()
+    kept: list[tuple[float, np.ndarray, np.ndarray]] = []  # (area, members, weights)
     for current in np.unique(family[drawn]):
         members = drawn & (family == current)
         pool = (by_family[members] * shapes.areas[members, None]).sum(axis=0)
-        pool = pool / pool.sum()
-        if pool[current] >= KEEP_IF_ALONE:
-            continue  # a panda's white, a sun's yellow: nothing else is plausible there
+        pool = pool / max(pool.sum(), 1e-12)
         others = pool.copy()
         others[current] = 0.0
+        if others.sum() <= 0:
+            continue
         weights = others ** (1.0 / REROLL_TEMPERATURE)
+        if pool[current] >= KEEP_IF_ALONE:
+            # A panda's white, a sun's yellow: kept, unless nothing else would change.
+            kept.append((float(shapes.areas[members].sum()), members, weights))
+            continue
         swapped[members] = rng.choice(len(pool), p=weights / weights.sum())
+    if kept and not (swapped != family)[drawn].any():
+        # The dice always changes something: the biggest kept colour gives way.
+        _, members, weights = max(kept, key=lambda k: k[0])
+        swapped[members] = rng.choice(len(weights), p=weights / weights.sum())
     return swapped
 
 
