@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 import torch
 
+from inference.datasets.things import theme_of
 from inference.palette.colours import Palette
 from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palette_net
 from inference.palette.painting import (
@@ -150,6 +151,7 @@ class PalettePainter:
                 colouring=areas,
                 variant=variant,
                 regions=self._region_probabilities(labels[i]),
+                brighten=theme_of(labels[i] or "") != "face",
             )
             pictures.append(lay_lines(fills, output_sketch(sketch), areas))
         return pictures

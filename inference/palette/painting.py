@@ -53,6 +53,7 @@ WHITE_DOUBT = 0.6  # white's evidence counts this much inside a shape the child 
 # unless white, grey and black together hold this much of its evidence (a panda's head): a
 # grey aeroplane or a white rabbit on white paper looks uncoloured to a child.
 NEUTRAL_KEEP = 0.9
+PALE_CHROMA = 30.0  # a family whose likely shades are all below this chroma is pale
 SHADE_TOLERANCE = 0.3  # shades this likely against the family's best may be chosen instead
 FIRST_HUE_FAMILY, HUE_SECTORS = 3, 12  # colour families: white, grey, black, then 12 hues
 # Thin strokes in another crayon than the drawing's lines, inside a shape the child drew, are
@@ -226,10 +227,13 @@ def choose_colours(  # noqa: PLR0917 - the tests call it positionally
         in_family = np.where(families == wanted, evidence[index], -1.0)
         chosen[index] = in_family.argmax()
         if chroma is not None and wanted >= FIRST_HUE_FAMILY:
-            # The brightest shade nearly as likely, in the family or a hue sector either side.
-            hues = (wanted - FIRST_HUE_FAMILY + np.array([-1, 0, 1])) % HUE_SECTORS
-            nearby = np.where(np.isin(families, hues + FIRST_HUE_FAMILY), evidence[index], -1.0)
-            likely = nearby >= SHADE_TOLERANCE * in_family.max()
+            # The brightest shade nearly as likely; a hue sector either side only when the
+            # family's own likely shades are all pale (a sky-blue fish, not the palest blue).
+            likely = in_family >= SHADE_TOLERANCE * in_family.max()
+            if chroma[likely].max() < PALE_CHROMA:
+                hues = (wanted - FIRST_HUE_FAMILY + np.array([-1, 0, 1])) % HUE_SECTORS
+                nearby = np.isin(families, hues + FIRST_HUE_FAMILY)
+                likely = nearby & (evidence[index] >= SHADE_TOLERANCE * in_family.max())
             chosen[index] = np.where(likely, chroma, -1.0).argmax()
     return chosen
 
@@ -242,16 +246,25 @@ def _reroll(
     rng: np.random.Generator,
 ) -> np.ndarray:
     swapped = family.copy()
+    kept: list[tuple[float, np.ndarray, np.ndarray]] = []  # (area, members, weights)
     for current in np.unique(family[drawn]):
         members = drawn & (family == current)
         pool = (by_family[members] * shapes.areas[members, None]).sum(axis=0)
-        pool = pool / pool.sum()
-        if pool[current] >= KEEP_IF_ALONE:
-            continue  # a panda's white, a sun's yellow: nothing else is plausible there
+        pool = pool / max(pool.sum(), 1e-12)
         others = pool.copy()
         others[current] = 0.0
+        if others.sum() <= 0:
+            continue
         weights = others ** (1.0 / REROLL_TEMPERATURE)
+        if pool[current] >= KEEP_IF_ALONE:
+            # A panda's white, a sun's yellow: kept, unless nothing else would change.
+            kept.append((float(shapes.areas[members].sum()), members, weights))
+            continue
         swapped[members] = rng.choice(len(pool), p=weights / weights.sum())
+    if kept and not (swapped != family)[drawn].any():
+        # The dice always changes something: the biggest kept colour gives way.
+        _, members, weights = max(kept, key=lambda k: k[0])
+        swapped[members] = rng.choice(len(weights), p=weights / weights.sum())
     return swapped
 
 
@@ -274,11 +287,13 @@ def paint_fills(
     colouring: np.ndarray,
     variant: int = 0,
     regions: Callable[[Shapes], np.ndarray] | None = None,
+    brighten: bool = True,
 ) -> np.ndarray:
     """The fill colours at the work size (``S x S x 3`` uint8, no lines yet) for a work-size
     RGB sketch, the areas coloured in (:func:`colouring_areas`) and the network's
     ``K x s x s`` probabilities; ``regions`` (the region model) gives each shape's colour
-    probabilities (``count x K``) from the shapes."""
+    probabilities (``count x K``) from the shapes; ``brighten`` prefers the brightest likely
+    shade (off for faces, whose skin would turn orange-red)."""
     # The child's colours: the crayon ink itself (paper between scribble strokes left out).
     hint_mask = colouring & (ink_alpha(sketch) > 0.5)
     hint_rgb = sketch.astype(np.float32)
@@ -289,7 +304,7 @@ def paint_fills(
     if regions is not None:
         evidence = blend_evidence(regions(shapes), evidence)
     outer = touching_paper(shapes.labels, shapes.paper)
-    chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2])
+    chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2]) if brighten else None
     chosen = choose_colours(evidence, shapes, colour_families(palette), variant, outer, chroma)
     _follow_neighbours(chosen, shapes)
     table = palette.rgb[chosen].copy()

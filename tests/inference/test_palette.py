@@ -130,16 +130,27 @@ def test_new_colours_reroll_the_uncoloured_shapes_reproducibly() -> None:
     assert tuple(paint(circle_sketch(), probs)[256, 256]) == GREEN
 
 
-def test_a_colour_nothing_else_can_replace_is_kept_when_rerolling() -> None:
+def test_a_colour_nothing_else_can_replace_is_kept_when_rerolling_something_else() -> None:
     walls = np.zeros((256, 256), bool)
-    cv2.circle(walls.view(np.uint8), (128, 128), 64, 1, 4)
-    shapes = find_shapes(walls)
-    evidence = np.zeros((len(shapes.areas), 6))
+    cv2.circle(walls.view(np.uint8), (100, 128), 60, 1, 4)
+    families = colour_families(small_palette())
+    assert len(set(families.tolist())) == 6  # one family each here
+    alone = find_shapes(walls)
+    evidence = np.zeros((len(alone.areas), 6))
     evidence[:, 5] = 0.95  # yellow, surely
     evidence[:, 2] = 0.05
-    assert len(set(colour_families(small_palette()).tolist())) == 6  # one family each here
-    families = colour_families(small_palette())
-    assert (choose_colours(evidence, shapes, families, variant=7) == 5).all()
+    drawn = ~alone.paper
+    drawn[0] = False
+    # Alone, the dice still changes it: a child who rolls expects new colours.
+    assert (choose_colours(evidence, alone, families, variant=7)[drawn] != 5).all()
+    cv2.circle(walls.view(np.uint8), (210, 60), 25, 1, 4)
+    shapes = find_shapes(walls)
+    evidence = np.zeros((len(shapes.areas), 6))
+    evidence[:, 2:] = 0.25  # anything goes ...
+    sun = int(np.argmax(np.where(shapes.paper, 0, shapes.areas)))
+    evidence[sun] = (0.0, 0.0, 0.05, 0.0, 0.0, 0.95)  # ... but the big one is surely yellow
+    for variant in (1, 2, 3):
+        assert choose_colours(evidence, shapes, families, variant=variant)[sun] == 5
 
 
 def test_an_old_256_sketch_is_painted_at_512() -> None:
