@@ -300,9 +300,12 @@ def paint_fills(
     walls = walls_of(sketch, colouring)
     shapes = find_shapes(walls)
     count = len(shapes.areas)
-    evidence = shape_evidence(probs, shapes.labels, count)
-    if regions is not None:
-        evidence = blend_evidence(regions(shapes), evidence)
+    if regions is None:
+        evidence = shape_evidence(probs, shapes.labels, count)
+    elif UNET_WEIGHT:
+        evidence = blend_evidence(regions(shapes), shape_evidence(probs, shapes.labels, count))
+    else:  # the region model alone (the U-Net still reads hints and paints sure areas)
+        evidence = blend_evidence(regions(shapes), np.ones((count, len(palette.rgb))))
     outer = touching_paper(shapes.labels, shapes.paper)
     chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2]) if brighten else None
     chosen = choose_colours(evidence, shapes, colour_families(palette), variant, outer, chroma)
@@ -320,13 +323,14 @@ def paint_fills(
     agrees = np.linalg.norm(rgb_to_lab(table) - rgb_to_lab(child), axis=1) < AGREE_DELTA_E
     by_child = hinted & ((coloured >= HINT_SHARE * inner) | agrees)
     table[by_child] = child[by_child]
-    strokes, stroked = _stroke_hints(sketch, colouring, shapes)
+    off_colour = off_colour_ink(sketch, colouring)
+    strokes, stroked = _stroke_hints(sketch, colouring, off_colour, shapes)
     table[stroked & ~by_child] = strokes[stroked & ~by_child]
     table[shapes.paper] = 255
     fills = table[shapes.labels]
     paper = shapes.paper[shapes.labels]
     _paint_sure_areas(fills, paper, probs, palette)
-    _paint_colouring(fills, hint_rgb, colouring, hint_mask, off_colour_ink(sketch, colouring))
+    _paint_colouring(fills, hint_rgb, colouring, hint_mask, off_colour)
     return fills
 
 
@@ -394,14 +398,14 @@ def off_colour_ink(sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
 
 
 def _stroke_hints(
-    sketch: np.ndarray, colouring: np.ndarray, shapes: Shapes
+    sketch: np.ndarray, colouring: np.ndarray, off_colour: np.ndarray, shapes: Shapes
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per shape: the colour of thin strokes in another crayon than the drawing's lines that
     colour it in (a nose dabbed green inside a black outline), and which shapes have them.
     Such strokes part shapes like lines, so each piece of a small part counts its own."""
     count = len(shapes.areas)
     colours = np.zeros((count, 3), np.uint8)
-    off = off_colour_ink(sketch, colouring) & ~colouring
+    off = off_colour & ~colouring
     found = np.bincount(shapes.labels[off], minlength=count)
     share = np.where(shapes.areas <= SMALL_SHAPE_PX, *STROKE_HINT_SHARE)
     hinted = ~shapes.paper & (found >= STROKE_HINT_MIN_PX) & (found >= share * shapes.areas)
@@ -483,21 +487,27 @@ def _merge_alike(colours: np.ndarray) -> None:
 def lay_lines(fills: np.ndarray, sketch: np.ndarray, colouring: np.ndarray) -> np.ndarray:
     """The child's strokes from the full-size ``sketch`` (``H x W x 3`` uint8) over ``fills``
     (any side; brought to the sketch's), in the colours drawn; colouring-in (``colouring``, at
-    the work side) is not a stroke, its fill is already there."""
+    the work side) is not a stroke, its fill is already there. Only the inked pixels are
+    computed (a drawing's strokes are a few per cent of the picture)."""
     side = sketch.shape[0]
     if fills.shape[0] != side:
         fills = cv2.resize(fills, (side, side), interpolation=cv2.INTER_NEAREST)
-    rgb = sketch.astype(np.float32) / 255.0
-    low, high = rgb.min(axis=2), rgb.max(axis=2)
+    out = fills.copy()
+    inked = sketch.min(axis=2) < 245  # alpha > 0 below: 1 - low/255 - 0.04 > 0
+    if not inked.any():
+        return out
+    rgb = sketch[inked].astype(np.float32) / 255.0
+    low, high = rgb.min(axis=1), rgb.max(axis=1)
     alpha = np.clip((1.0 - low - 0.04) / 0.5, 0.0, 1.0)
     luminance = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
     dark = np.clip((0.48 - luminance) / 0.1, 0.0, 1.0) * np.clip((0.24 - (high - low)) / 0.06, 0, 1)
     near = cv2.resize(colouring.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
     reach = max(1, round(3 * side / WORK_SIDE))
-    near = cv2.dilate(near, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)).astype(np.float32)
-    alpha = alpha * np.maximum(dark, 1.0 - near)
+    near = cv2.dilate(near, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))[inked]
+    alpha = alpha * np.maximum(dark, 1.0 - near.astype(np.float32))
     # The stroke's own colour: the sketch pixel unmixed from the white paper under it.
-    a = np.maximum(alpha, 1e-3)[:, :, None]
-    ink = np.where(alpha[:, :, None] > 0.02, np.clip(1.0 - (1.0 - rgb) / a, 0.0, 1.0), 0.0)
-    out = fills.astype(np.float32) / 255.0 * (1.0 - alpha[:, :, None]) + ink * alpha[:, :, None]
-    return (out * 255.0).round().clip(0, 255).astype(np.uint8)
+    a = np.maximum(alpha, 1e-3)[:, None]
+    ink = np.where(alpha[:, None] > 0.02, np.clip(1.0 - (1.0 - rgb) / a, 0.0, 1.0), 0.0)
+    mixed = out[inked].astype(np.float32) / 255.0 * (1.0 - alpha[:, None]) + ink * alpha[:, None]
+    out[inked] = (mixed * 255.0).round().clip(0, 255).astype(np.uint8)
+    return out
