@@ -58,13 +58,16 @@ def suggestions_available() -> bool:
 
 def suggest_things(*, sketch: bytes | IO[bytes], language: str) -> list[dict[str, Any]]:
     """The top three installed things ``sketch`` looks like, best first, labelled in
-    ``language``: ``{slug, label, emoji, theme, probability}`` (shared among those things).
+    ``language``: ``{slug, label, emoji, theme, probability, confident}`` (probability shared
+    among those things; ``confident`` only for a best guess as sure as the classifier's card
+    says a guess must be to be shown to a child).
 
     Raises ``SuggestionsUnavailable`` (503) when nothing can be guessed and ``SketchRejected``
     (4xx, with a sentence) for an upload that is not a usable sketch.
     """
     allowed = _guessable()
-    if not allowed:
+    card = get_runtime().classifier_card()
+    if not allowed or card is None:
         raise SuggestionsUnavailable()
     data = sketch if isinstance(sketch, bytes) else sketch.read(settings.SKETCH_MAX_BYTES + 1)
     image = normalise_sketch(data)
@@ -77,8 +80,9 @@ def suggest_things(*, sketch: bytes | IO[bytes], language: str) -> list[dict[str
             "emoji": categories[slug].emoji,
             "theme": categories[slug].theme_slug,
             "probability": round(probability, 4),
+            "confident": rank == 0 and probability >= card.confident_at,
         }
-        for slug, probability in ranked
+        for rank, (slug, probability) in enumerate(ranked)
     ]
 
 

@@ -42,13 +42,20 @@ class SuggestionsUnavailable(RegistryError):
         super().__init__(message or str(NO_SUGGESTIONS))
 
 
+# A card from before calibration: no temperature, and the canvas's old fixed line.
+DEFAULT_CONFIDENT_AT = 0.2
+
+
 @dataclass(frozen=True)
 class ClassifierCard:
-    """An installed sketch classifier: its card's path and the things it knows."""
+    """An installed sketch classifier: its card's path, the things it knows, the temperature
+    its logits are divided by and how sure its best guess must be to be shown."""
 
     name: str
     card_path: Path
     categories: tuple[str, ...]
+    temperature: float = 1.0
+    confident_at: float = DEFAULT_CONFIDENT_AT
 
 
 def classifiers_dir(generators_directory: Path) -> Path:
@@ -68,13 +75,21 @@ def find_classifier(generators_directory: Path) -> ClassifierCard | None:
         try:
             data = json.loads(card_path.read_text(encoding="utf-8"))
             categories = tuple(str(slug) for slug in data["categories"])
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            temperature = float(data.get("temperature", 1.0))
+            confident_at = float(data.get("confident_at", DEFAULT_CONFIDENT_AT))
+            if not (0.05 <= temperature <= 100 and 0.0 <= confident_at <= 1.0):
+                raise ValueError(f"temperature {temperature} or confident_at {confident_at}")
+        except (
+            OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError
+        ) as exc:  # fmt: skip
             logger.warning("Skipping sketch classifier card %s: %s", card_path, exc)
             continue
         if not card_path.with_suffix(".safetensors").is_file():
             logger.warning("Skipping sketch classifier %s: its weights are missing", card_path)
             continue
-        return ClassifierCard(card_path.stem, card_path.resolve(), categories)
+        return ClassifierCard(
+            card_path.stem, card_path.resolve(), categories, temperature, confident_at
+        )
     return None
 
 
@@ -89,7 +104,8 @@ class LoadedClassifier:
         self, sketch: Image.Image, allowed: Collection[str], top: int = TOP
     ) -> list[tuple[str, float]]:
         """The ``top`` likeliest of the ``allowed`` things for one RGB sketch, best first, as
-        ``(slug, probability)``; probabilities are shared out among the allowed things only."""
+        ``(slug, probability)``; probabilities (calibrated by the card's temperature) are shared
+        out among the allowed things only."""
         import torch
 
         from inference.pix2pix.imaging import images_to_batch
@@ -97,7 +113,12 @@ class LoadedClassifier:
 
         known = len(self.model.config.categories)
         with torch.inference_mode():
-            [ranked] = suggest(self.model, images_to_batch([sketch.convert("RGB")]), top=known)
+            [ranked] = suggest(
+                self.model,
+                images_to_batch([sketch.convert("RGB")]),
+                top=known,
+                temperature=self.card.temperature,
+            )
         kept = [(slug, p) for slug, p in ranked if slug in allowed]
         total = sum(p for _, p in kept) or 1.0
         return [(slug, p / total) for slug, p in kept[:top]]

@@ -146,9 +146,11 @@ def write_random_classifier(
     name: str = "test-sketches",
     categories: Iterable[str] = ("panda", "cat", "sun"),
     seed: int = 0,
+    calibration: dict[str, float] | None = None,
 ) -> Path:
     """A tiny random-weight sketch classifier in ``<generators_directory>/classifiers/``, saved
-    as the shipped one is (sha256-checked card beside it); returns the card's path."""
+    as the shipped one is (sha256-checked card beside it); returns the card's path.
+    ``calibration`` may give the card a ``temperature`` and a ``confident_at``."""
     import torch
 
     from inference.pix2pix.classifier import (
@@ -163,4 +165,4 @@ def write_random_classifier(
         model = CategoryClassifier(ClassifierConfig(tuple(categories), size=32, width=4))
     weights = classifiers_dir(generators_directory) / f"{name}.safetensors"
     card = {"data": "random initialisation (test fixture)", "created_at": "1970-01-01T00:00:00Z"}
-    return save_classifier(model, weights, card)
+    return save_classifier(model, weights, card | (calibration or {}))

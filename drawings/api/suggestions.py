@@ -30,7 +30,14 @@ class SuggestionSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="The name in the request's language.")  # type: ignore[assignment]
     emoji = serializers.CharField()
     theme = serializers.CharField(help_text="The slug of the thing's theme.")
-    probability = serializers.FloatField(help_text="Shared among the installed things (0–1).")
+    probability = serializers.FloatField(
+        help_text="Shared among the installed things (0–1), calibrated (temperature scaling)."
+    )
+    confident = serializers.BooleanField(
+        help_text="True only for a best guess sure enough to offer a child (the classifier's "
+        "calibrated line, right about 8 times in 10 on drawings it never trained on); show a "
+        "guess only when this is true."
+    )
 
 
 class SuggestionView(APIView):

@@ -143,6 +143,7 @@ class ClassifierTrainConfig:
     seed: int = 0
     threads: int = 1
     max_steps: int | None = None  # stop early (tests)
+    label_smoothing: float = 0.0
 
 
 def categories_in(split_dirs: Sequence[Path]) -> tuple[str, ...]:
@@ -184,11 +185,16 @@ def train_classifier(
     cfg: ClassifierTrainConfig,
     *,
     log: Callable[[str], None] | None = None,
+    augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+    after_epoch: Callable[[CategoryClassifier], dict[str, float]] | None = None,
 ) -> tuple[CategoryClassifier, list[dict[str, float]]]:
-    """Train a classifier on real pictures (N x 3 x S x S in [-1, 1]); return it and its history.
+    """Train a classifier on real pictures (N x 3 x S x S in [-1, 1], or uint8 0–255, turned
+    to floats a batch at a time); return it and its history.
 
-    Adam with cosine decay, cross-entropy, random placement each step; seeded, so the same
-    inputs give the same weights. The model comes back in eval mode.
+    Adam with cosine decay, cross-entropy (label smoothing as configured), random placement each
+    step, then ``augment`` if given; seeded, so the same inputs give the same weights.
+    ``after_epoch`` may score the model (in eval mode) after each epoch; its numbers join the
+    history. The model comes back in eval mode.
     """
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -211,9 +217,14 @@ def train_classifier(
             if step >= total:
                 break
             idx = order[start : start + cfg.batch_size]
-            batch = random_placement(pictures[idx], rng)
+            batch = pictures[idx]
+            if batch.dtype == torch.uint8:
+                batch = batch.float() / 127.5 - 1.0
+            batch = random_placement(batch, rng)
+            if augment is not None:
+                batch = augment(batch, rng)
             logits = model(batch)
-            loss = F.cross_entropy(logits, labels[idx])
+            loss = F.cross_entropy(logits, labels[idx], label_smoothing=cfg.label_smoothing)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -226,6 +237,9 @@ def train_classifier(
             break
         record = {"epoch": epoch + 1, "step": step, "loss": loss_sum / seen,
                   "train_accuracy": correct / seen, "seconds": time.monotonic() - tick}  # fmt: skip
+        if after_epoch is not None:
+            model.eval()
+            record |= after_epoch(model)
         history.append(record)
         if log:
             log(json.dumps({k: round(v, 4) for k, v in record.items()}))

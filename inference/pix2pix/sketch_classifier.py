@@ -107,12 +107,14 @@ def to_tensor_pair(sketch: np.ndarray, picture: np.ndarray) -> tuple[torch.Tenso
 
 @torch.no_grad()
 def suggest(
-    model: CategoryClassifier, sketches: torch.Tensor, top: int = 3
+    model: CategoryClassifier, sketches: torch.Tensor, top: int = 3, temperature: float = 1.0
 ) -> list[list[tuple[str, float]]]:
     """The ``top`` likeliest things for each RGB sketch (N x 3 x H x W in [-1, 1]), best
-    first, as ``(slug, probability)``."""
+    first, as ``(slug, probability)``, the logits divided by ``temperature`` (the card's
+    calibration) before the softmax."""
     model.eval()
-    probabilities = model(shrink(as_seen(sketches), model.config.size)).softmax(dim=1)
+    logits = model(shrink(as_seen(sketches), model.config.size))
+    probabilities = (logits / temperature).softmax(dim=1)
     best = probabilities.topk(min(top, probabilities.shape[1]), dim=1)
     slugs = model.config.categories
     return [

@@ -12,7 +12,6 @@ import { csrfToken } from "./drawings-api.js";
 const PAUSE_MS = 1500; // quiet time after the last stroke before asking
 const SPACING_MS = 4000; // at most one question this often
 const SIDE = 256; // the server normalises to 256 px anyway: send no more
-const SURE_ENOUGH = 0.2; // a weaker guess is not worth a child's attention
 
 export class SuggestionAsker {
   constructor({ url, pad, bubble, picker, onAccept }) {
@@ -117,7 +116,9 @@ export class SuggestionAsker {
   }
 
   _show(best) {
-    if (best.probability < SURE_ENOUGH || this.picker.category) {
+    // The server says whether the guess is sure enough (the classifier's calibrated line):
+    // a weaker guess is not worth a child's attention.
+    if (!best.confident || this.picker.category) {
       this.hide();
       return;
     }

@@ -46,6 +46,41 @@ def ask(client: Client, data: bytes | None = None, **extra: str):
     return client.post(URL, {"sketch": upload}, **extra)  # type: ignore[arg-type]
 
 
+def _install_calibrated(generators_dir: Path, temperature: float, confident_at: float) -> None:
+    for old in (generators_dir / "classifiers").glob("*.*"):
+        old.unlink()
+    write_random_classifier(
+        generators_dir,
+        categories=("sun", "panda", "car", "cat"),
+        calibration={"temperature": temperature, "confident_at": confident_at},
+    )
+    get_runtime().reset()
+
+
+def test_only_a_best_guess_past_the_cards_line_is_confident(
+    guessing: Path, child_client: Client
+) -> None:
+    _install_calibrated(guessing, 1.0, 0.0)
+    suggestions = ask(child_client).json()
+    assert [s["confident"] for s in suggestions] == [True, False]
+    _install_calibrated(guessing, 1.0, 1.0)
+    assert [s["confident"] for s in ask(child_client).json()] == [False, False]
+
+
+def test_the_cards_temperature_softens_the_probabilities(
+    guessing: Path, child_client: Client
+) -> None:
+    _install_calibrated(guessing, 1.0, 0.5)
+    sharp = ask(child_client).json()
+    cache.clear()  # the throttle
+    _install_calibrated(guessing, 50.0, 0.5)
+    soft = ask(child_client).json()
+    # The same ranking; the hotter softmax brings both shares toward a half.
+    assert [s["slug"] for s in soft] == [s["slug"] for s in sharp]
+    assert abs(soft[0]["probability"] - 0.5) < abs(sharp[0]["probability"] - 0.5)
+    assert soft[0]["probability"] == pytest.approx(0.5, abs=0.01)
+
+
 @pytest.mark.slow
 def test_a_playing_child_gets_the_likeliest_installed_things(
     guessing: Path, child_client: Client
@@ -55,7 +90,7 @@ def test_a_playing_child_gets_the_likeliest_installed_things(
     suggestions = response.json()
     # Only installed things: never the classifier's sun or car, never a theme.
     assert sorted(s["slug"] for s in suggestions) == ["cat", "panda"]
-    assert set(suggestions[0]) == {"slug", "label", "emoji", "theme", "probability"}
+    assert set(suggestions[0]) == {"slug", "label", "emoji", "theme", "probability", "confident"}
     probabilities = [s["probability"] for s in suggestions]
     assert probabilities == sorted(probabilities, reverse=True)
     assert sum(probabilities) == pytest.approx(1, abs=1e-3)

@@ -1,0 +1,77 @@
+"""Drawings the guesser is judged on, made by procedures it never trained on.
+
+* **doodles** (:mod:`inference.pix2pix.doodles`): hand-written stroke lists of 14 things (a
+  smiley, a cat's head, a car from the side...) bent by a drifting hand, in a thin and a thick
+  pen. The temperature and the "confident" line are fitted on these.
+* **the canvas dev set** (``scripts/canvas_devset.py``): recipes of polylines for every thing,
+  drawn with the mouse on the real canvas page in Chromium through Playwright, in black, in a
+  crayon, coloured in, and with small coloured parts; the PNGs are the files the page sent. The
+  guesser's reported numbers are these.
+
+Sketches go through exactly what serving does (:func:`inference.pix2pix.imaging.images_to_batch`
+then :func:`inference.pix2pix.sketch_classifier.as_seen`), so a judged sketch is a served one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+
+from inference.pix2pix.classifier import CategoryClassifier, shrink
+from inference.pix2pix.imaging import images_to_batch
+from inference.pix2pix.sketch_classifier import as_seen
+
+# Doodles named after something other than their thing.
+_DOODLE_THINGS = {"face": "smiley"}
+DOODLE_PENS = (4.5, 9.0)  # the site's small-ish and medium brushes, in pixels at 256
+
+
+def doodle_set(things: Sequence[str], seeds: int = 10) -> tuple[list[Image.Image], list[int]]:
+    """``(sketches, labels)``: every doodle of one of ``things``, ``seeds`` times in each pen."""
+    from inference.pix2pix.doodles import DOODLES, MORE_DOODLES, draw_doodle
+
+    index = {slug: i for i, slug in enumerate(things)}
+    sketches, labels = [], []
+    for name in [*DOODLES, *MORE_DOODLES]:
+        label = index.get(_DOODLE_THINGS.get(name, name))
+        if label is None:
+            continue
+        for seed in range(seeds):
+            for pen in DOODLE_PENS:
+                sketches.append(draw_doodle(name, seed=1000 + seed, brush=pen))
+                labels.append(label)
+    return sketches, labels
+
+
+def canvas_set(
+    devset: Path, things: Sequence[str]
+) -> tuple[list[Image.Image], list[int], list[dict[str, Any]]]:
+    """``(sketches, labels, manifest entries)`` of a canvas dev set's drawings of ``things``."""
+    manifest = json.loads((Path(devset) / "devset.json").read_text(encoding="utf-8"))
+    index = {slug: i for i, slug in enumerate(things)}
+    sketches, labels, entries = [], [], []
+    for entry in manifest["drawings"]:
+        label = index.get(entry["thing"])
+        if label is None:
+            continue
+        with Image.open(Path(devset) / entry["file"]) as image:
+            sketches.append(image.convert("RGB"))
+        labels.append(label)
+        entries.append(entry)
+    return sketches, labels, entries
+
+
+@torch.no_grad()
+def logits_of(model: CategoryClassifier, sketches: Sequence[Image.Image]) -> torch.Tensor:
+    """The classifier's logits (before any temperature) for PIL sketches, as served."""
+    model.eval()
+    out = []
+    for start in range(0, len(sketches), 32):
+        batch = images_to_batch(list(sketches[start : start + 32]))
+        out.append(model(shrink(as_seen(batch), model.config.size)))
+    return torch.cat(out) if out else torch.zeros((0, len(model.config.categories)))

@@ -1,0 +1,249 @@
+"""A picture drawn the way a child draws it: the outline of the whole thing and of its biggest
+parts, wobbly, in one pen, the small details left out.
+
+The guesser used to learn only from the pictures' line art roughened (:mod:`inference.pix2pix
+.sketchify`): every inner detail an illustrator drew was still there, so it learned that style
+and guessed a third of the children's drawings right. A child draws less: the shape of the
+thing, a few big parts (a head, two ears, a window, wheels), often rounder or more angular than
+they are, with a pen of any width, lines that do not quite close, sometimes coloured in. This
+module draws that from any picture on white paper:
+
+* the thing's silhouette (the picture's ink, holes filled) and its parts (areas of one colour
+  found by k-means in CIELAB), each kept or left out by chance, the smallest always left out;
+* each outline simplified (a polygon of a few corners, sometimes its ellipse), resampled,
+  bent by a slow wobble and a little tremor, sometimes left open or overshooting where it
+  closes;
+* one pen width and one line colour a drawing (black, a crayon, or a crayon a stroke), and,
+  sometimes, parts coloured in with :func:`inference.pix2pix.colouring.scribble` in their own
+  colour or the nearest crayon.
+
+Plain numpy + OpenCV; every random choice comes from the ``numpy.random.Generator`` passed in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from inference.crayons import CRAYON_RGB
+from inference.pix2pix.colouring import scribble
+
+_CRAYONS = np.array(CRAYON_RGB, dtype=np.float32)
+_WORK = 128  # parts are found at this side (fast), outlines are drawn at the picture's
+
+
+@dataclass(frozen=True)
+class OutlineStyle:
+    """How far :func:`outline_drawing` may vary a drawing (distances in pixels at 256)."""
+
+    pen_px: tuple[float, float] = (1.5, 8.0)
+    max_parts: int = 8
+    part_share: tuple[float, float] = (0.004, 0.06)  # smallest part drawn, of the thing's area
+    keep_part: tuple[float, float] = (0.35, 0.95)  # chance each big-enough part is drawn
+    corners: tuple[float, float] = (0.004, 0.035)  # polygon tolerance, of the outline's length
+    ellipse_probability: float = 0.2  # a part drawn as its ellipse ("a round head")
+    wobble_px: tuple[float, float] = (0.3, 4.0)
+    open_probability: float = 0.35  # an outline left open, or overshooting, where it closes
+    colour_in_probability: float = 0.45
+    crayon_lines_probability: float = 0.35
+
+
+def thing_mask(picture: np.ndarray) -> np.ndarray:
+    """Where the thing is (bool, H x W): whatever is not white paper, its holes filled."""
+    spread = picture.max(axis=2).astype(np.int16) - picture.min(axis=2)
+    ink = ((picture.min(axis=2) < 232) | (spread > 20)).astype(np.uint8)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    filled = np.zeros_like(ink)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    return filled.astype(bool)
+
+
+def colour_parts(
+    picture: np.ndarray, mask: np.ndarray, rng: np.random.Generator, clusters: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The picture's parts inside ``mask``: ``(part mask, mean RGB)`` for each connected area of
+    one k-means colour (CIELAB), thick enough to be a part rather than a line, biggest first."""
+    lab = cv2.cvtColor(picture, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float32)
+    inside = mask.reshape(-1)
+    samples = lab[inside]
+    if len(samples) < clusters * 4:
+        return []
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 8, 1.0)
+    cv2.setRNGSeed(int(rng.integers(1 << 30)))
+    start = np.zeros((len(samples), 1), np.int32)
+    _, found, _ = cv2.kmeans(samples, clusters, start, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    flat = np.full(inside.shape, -1, np.int32)
+    flat[inside] = np.asarray(found).reshape(-1)
+    labels = flat.reshape(mask.shape)
+    parts = []
+    for cluster in range(clusters):
+        count, components, stats, _ = cv2.connectedComponentsWithStats(
+            (labels == cluster).astype(np.uint8), connectivity=4
+        )
+        for index in range(1, count):
+            area = int(stats[index, cv2.CC_STAT_AREA])
+            if area < 6:
+                continue
+            part = components == index
+            perimeter = cv2.countNonZero(
+                part.astype(np.uint8) - cv2.erode(part.astype(np.uint8), np.ones((3, 3)))
+            )
+            if 2.0 * area / max(perimeter, 1) < 1.6:
+                continue  # a line of the illustration, not a part
+            parts.append((part, picture[part].mean(axis=0)))
+    parts.sort(key=lambda item: -int(item[0].sum()))
+    return parts
+
+
+def _outline(part: np.ndarray) -> np.ndarray | None:
+    """The longest outer contour of a bool mask as N x 2 float points, or None."""
+    contours, _ = cv2.findContours(part.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    longest = max(contours, key=len)
+    return longest.reshape(-1, 2).astype(np.float32) if len(longest) >= 4 else None
+
+
+def _resample(points: np.ndarray, step: float, closed: bool) -> np.ndarray:
+    """Points every ``step`` pixels along the polyline (closed: back to the start)."""
+    path = np.vstack([points, points[:1]]) if closed else points
+    lengths = np.hypot(*np.diff(path, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    if along[-1] < step:
+        return path
+    at = np.arange(0.0, along[-1], step)
+    return np.stack([np.interp(at, along, path[:, 0]), np.interp(at, along, path[:, 1])], axis=1)
+
+
+def _chaikin(points: np.ndarray) -> np.ndarray:
+    """One pass of Chaikin's corner cutting on a closed polygon: each corner becomes two points
+    a quarter of the way along its sides."""
+    following = np.roll(points, -1, axis=0)
+    return np.stack(
+        [0.75 * points + 0.25 * following, 0.25 * points + 0.75 * following], axis=1
+    ).reshape(-1, 2)
+
+
+def childlike_stroke(
+    contour: np.ndarray, rng: np.random.Generator, style: OutlineStyle, *, as_ellipse: bool
+) -> np.ndarray:
+    """One outline as a child draws it: simplified, wobbly, maybe open (N x 2 float points)."""
+    if as_ellipse and len(contour) >= 5:
+        (cx, cy), (w, h), angle = cv2.fitEllipse(contour)
+        t = np.linspace(0.0, 2 * math.pi, 48, endpoint=False)
+        a, b, theta = w / 2, h / 2, math.radians(angle)
+        x, y = a * np.cos(t), b * np.sin(t)
+        shape = np.stack(
+            [cx + x * math.cos(theta) - y * math.sin(theta),
+             cy + x * math.sin(theta) + y * math.cos(theta)], axis=1,
+        )  # fmt: skip
+    else:
+        tolerance = rng.uniform(*style.corners) * cv2.arcLength(contour, True)
+        shape = cv2.approxPolyDP(contour, tolerance, True).reshape(-1, 2).astype(np.float32)
+        if len(shape) < 3:
+            shape = contour
+        for _ in range(int(rng.choice([0, 1, 2, 3], p=[0.3, 0.2, 0.2, 0.3]))):
+            shape = _chaikin(shape)  # rounder, as most children draw round things
+    points = _resample(shape, 2.0, closed=True)
+    n = len(points)
+    # A slow wobble along the stroke and a little tremor, both across the page.
+    s = np.linspace(0.0, 1.0, n)
+    wobble = np.zeros((n, 2), np.float32)
+    amplitude = rng.uniform(*style.wobble_px)
+    for _ in range(3):
+        frequency = rng.uniform(0.5, 4.0)
+        phase = rng.uniform(0, 2 * math.pi, size=2)
+        wobble += amplitude / 3 * np.sin(2 * math.pi * frequency * s[:, None] + phase)
+    tremor = cv2.GaussianBlur(rng.normal(0, 0.6, (n, 2)).astype(np.float32), (1, 5), 0)
+    points = points + wobble + tremor
+    if rng.random() < style.open_probability:
+        start = int(rng.integers(n))
+        points = np.roll(points, -start, axis=0)
+        if rng.random() < 0.6:  # a gap where the outline should close
+            points = points[: max(3, int(n * (1.0 - rng.uniform(0.03, 0.15))))]
+        else:  # an overshoot past the start
+            points = np.vstack([points, points[: int(n * rng.uniform(0.02, 0.1))]])
+    else:
+        points = np.vstack([points, points[:1]])
+    return points
+
+
+def _colour_in(
+    canvas: np.ndarray, chosen: list[tuple[np.ndarray, np.ndarray]], rng: np.random.Generator
+) -> np.ndarray:
+    """One to three of the drawn parts scribbled in their own colour or the nearest crayon."""
+    side = canvas.shape[0]
+    for index in rng.permutation(len(chosen))[: int(rng.integers(1, 4))]:
+        part, colour = chosen[int(index)]
+        if colour.min() > 225:
+            continue  # white on white paper: nothing to colour
+        if rng.random() < 0.6:  # children colour with the crayon nearest the colour
+            colour = _CRAYONS[1:][np.argmin(((_CRAYONS[1:] - colour) ** 2).sum(axis=1))]
+        big = cv2.resize(part.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
+        coverage = scribble(big.astype(bool), rng)[:, :, None]
+        canvas = canvas * (1.0 - coverage) + colour * coverage
+    return canvas
+
+
+def _line_crayon(
+    roll: float, one_crayon: int, rng: np.random.Generator, style: OutlineStyle
+) -> int:
+    """The crayon of one stroke (0: black): black lines, one crayon for all, or one a stroke."""
+    if roll < 1.0 - style.crayon_lines_probability:
+        return 0
+    if roll < 1.0 - style.crayon_lines_probability / 2:
+        return one_crayon
+    return int(rng.integers(len(_CRAYONS)))
+
+
+def outline_drawing(
+    picture: np.ndarray, rng: np.random.Generator, style: OutlineStyle | None = None
+) -> np.ndarray | None:
+    """A child-like drawing (S x S x 3 uint8, on white) of ``picture`` (S x S x 3 uint8 on white
+    paper), or None when the picture shows nothing."""
+    style = style or OutlineStyle()
+    side = picture.shape[0]
+    small = cv2.resize(picture, (_WORK, _WORK), interpolation=cv2.INTER_AREA)
+    mask = thing_mask(small)
+    area = int(mask.sum())
+    if area < 30:
+        return None
+    chosen: list[tuple[np.ndarray, np.ndarray]] = [(mask, small[mask].mean(axis=0))]
+    smallest = rng.uniform(*style.part_share) * area
+    keep = rng.uniform(*style.keep_part)
+    for part, colour in colour_parts(small, mask, rng, int(rng.integers(3, 8))):
+        if len(chosen) > style.max_parts or part.sum() < smallest:
+            break
+        if part.sum() < 0.93 * area and rng.random() < keep:
+            chosen.append((part, colour))
+
+    scale = side / _WORK
+    canvas = np.full((side, side, 3), 255.0, np.float32)
+    if rng.random() < style.colour_in_probability:
+        canvas = _colour_in(canvas, chosen, rng)
+    pen = max(1, round(rng.uniform(*style.pen_px) * side / 256))
+    lines = rng.random()
+    ink = np.zeros((side, side), np.uint8)
+    colours = np.zeros((side, side), np.int32)  # per stroke, into the crayons (0: black)
+    one_crayon = int(rng.integers(len(_CRAYONS)))
+    for number, (part, _) in enumerate(chosen):
+        contour = _outline(part)
+        if contour is None:
+            continue
+        contour = contour * scale + (scale - 1) / 2
+        stroke = childlike_stroke(
+            contour, rng, style, as_ellipse=number > 0 and rng.random() < style.ellipse_probability
+        )
+        stroke = np.round(stroke * 16).astype(np.int32).reshape(-1, 1, 2)
+        drawn = np.zeros_like(ink)
+        cv2.polylines(drawn, [stroke], False, 255, pen, cv2.LINE_AA, shift=4)
+        crayon = _line_crayon(lines, one_crayon, rng, style)
+        colours[drawn > ink] = crayon
+        ink = np.maximum(ink, drawn)
+    alpha = ink.astype(np.float32)[:, :, None] / 255.0
+    drawing = canvas * (1.0 - alpha) + _CRAYONS[colours] * alpha
+    return np.clip(drawing, 0, 255).astype(np.uint8)

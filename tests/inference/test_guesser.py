@@ -1,0 +1,143 @@
+"""The guesser's lab: child-like outline drawings, the example cache, calibration, the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from django.core.management import call_command
+from PIL import Image
+
+from inference.guesser import calibration
+from inference.guesser.examples import ExamplePlan, cached_examples, render_examples
+from inference.guesser.outlines import outline_drawing, thing_mask
+from inference.pix2pix.data import find_pairs
+
+RED, GREEN, BROWN = (220, 40, 40), (40, 160, 60), (120, 70, 30)
+
+
+def apple_picture(side: int = 256, shift: int = 0) -> np.ndarray:
+    """A red apple with a green leaf and a brown stem on white paper, with a black outline."""
+    picture = np.full((side, side, 3), 255, np.uint8)
+    c = side // 2 + shift
+    cv2.circle(picture, (c, c + side // 10), side // 4, RED, -1)
+    cv2.circle(picture, (c, c + side // 10), side // 4, (0, 0, 0), 3)
+    cv2.rectangle(picture, (c - 4, c - side // 4), (c + 4, c - side // 10), BROWN, -1)
+    cv2.ellipse(picture, (c + 30, c - side // 5), (26, 12), 20, 0, 360, GREEN, -1)
+    return picture
+
+
+def test_an_outline_drawing_follows_the_thing_and_varies_with_the_seed() -> None:
+    picture = apple_picture()
+    first = outline_drawing(picture, np.random.default_rng(1))
+    again = outline_drawing(picture, np.random.default_rng(1))
+    other = outline_drawing(picture, np.random.default_rng(2))
+    assert first is not None and other is not None and again is not None
+    assert first.shape == picture.shape and first.dtype == np.uint8
+    assert np.array_equal(first, again)  # seeded
+    assert not np.array_equal(first, other)
+    drawn = first.min(axis=2) < 200
+    assert drawn.sum() > 300  # lines (and maybe colouring) were drawn
+    # Everything drawn lies on or near the apple (wobble and pen widths allowed).
+    near = cv2.dilate(thing_mask(picture).astype(np.uint8), np.ones((25, 25), np.uint8)) > 0
+    assert (drawn & ~near).sum() < 0.02 * drawn.sum()
+
+
+def test_a_blank_picture_gives_no_drawing() -> None:
+    blank = np.full((256, 256, 3), 255, np.uint8)
+    assert outline_drawing(blank, np.random.default_rng(0)) is None
+
+
+def test_outline_drawings_leave_parts_out_and_sometimes_colour_them_in() -> None:
+    picture = apple_picture()
+    drawings = [outline_drawing(picture, np.random.default_rng(s)) for s in range(40)]
+    ink = [int((d.min(axis=2) < 200).sum()) for d in drawings if d is not None]
+    coloured = [
+        d for d in drawings if d is not None and ((d.max(axis=2) - d.min(axis=2)) > 80).sum() > 2000
+    ]
+    assert len(set(ink)) > 30  # no two alike
+    assert 5 <= len(coloured) <= 35  # some coloured in, most not
+
+
+def write_dataset(folder: Path, count: int) -> Path:
+    (folder / "train").mkdir(parents=True)
+    for i in range(count):
+        picture = apple_picture(shift=(i % 3) * 10 - 10)
+        sketch = np.where(picture.min(axis=2, keepdims=True) < 40, 0, 255).astype(np.uint8)
+        sketch = np.repeat(sketch, 3, axis=2)
+        label = "apple" if i % 2 == 0 else "sun"
+        Image.fromarray(np.concatenate([sketch, picture], axis=1)).save(
+            folder / "train" / f"{label}__{i}.png"
+        )
+    return folder
+
+
+def test_examples_are_the_same_whatever_the_workers_and_are_cached(tmp_path: Path) -> None:
+    dataset = write_dataset(tmp_path / "toy", 3)
+    pairs = [(source, i % 2) for i, source in enumerate(find_pairs(dataset / "train"))]
+    plan = ExamplePlan(outline_variants=2, line_variants=1, min_per_thing=0, size=32)
+    one = render_examples(pairs, plan, workers=1)
+    two = render_examples(pairs, plan, workers=2)
+    assert one[0].shape == (9, 3, 32, 32) and one[0].dtype == torch.uint8
+    assert all(torch.equal(a, b) for a, b in zip(one, two, strict=True))
+    assert one[2].tolist().count(0) == 6  # outline drawings; 3 line-art ones
+    cached = cached_examples(pairs, plan, tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("examples-*.pt"))) == 1
+    again = cached_examples(pairs, plan, tmp_path / "cache")
+    assert all(torch.equal(a, b) for a, b in zip(cached, again, strict=True))
+    # A thing with too few pictures gets more drawings of each.
+    more = render_examples(pairs, ExamplePlan(1, 0, 4, 32), workers=1)
+    assert more[1].tolist().count(1) == 4  # one "sun" picture, drawn four times
+
+
+def test_the_temperature_fitted_is_the_one_that_made_the_labels() -> None:
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(4000, 6, generator=generator) * 4
+    labels = torch.multinomial((logits / 2.5).softmax(1), 1, generator=generator).squeeze(1)
+    assert calibration.fit_temperature(logits, labels) == pytest.approx(2.5, rel=0.1)
+
+
+def test_the_confident_line_keeps_the_precision_asked_for() -> None:
+    confidence = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])
+    correct = np.array([1, 1, 1, 1, 0, 1, 0, 0, 1, 0], dtype=float)
+    line = calibration.confident_at(confidence, correct, precision=0.8, at_least=2)
+    assert line == 0.5  # the top six are right 5 of 6 times; the top seven 5 of 7
+    assert calibration.confident_at(confidence, correct, precision=0.99, at_least=5) == 1.0
+    rows = calibration.reliability(confidence, correct, bins=5)
+    assert sum(r["count"] for r in rows) == 10
+    assert rows[-1]["count"] == 3 and rows[-1]["accuracy"] == 1.0  # 0.8, 0.9, 0.95
+
+
+@pytest.mark.slow
+def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
+    tmp_path: Path,
+) -> None:
+    dataset = write_dataset(tmp_path / "toy", 4)
+    devset = tmp_path / "devset"
+    devset.mkdir()
+    drawings = []
+    for i, thing in enumerate(("apple", "sun")):
+        Image.fromarray(outline_drawing(apple_picture(), np.random.default_rng(i))).save(
+            devset / f"{i}.png"
+        )
+        drawings.append({"file": f"{i}.png", "thing": thing, "variant": "black"})
+    (devset / "devset.json").write_text(json.dumps({"drawings": drawings}))
+    out = tmp_path / "guesser.safetensors"
+    call_command(
+        "train_sketch_classifier", "--dataset", str(dataset), "--out", str(out),
+        "--outline-variants", "1", "--line-variants", "1", "--min-per-thing", "0",
+        "--epochs", "2", "--width", "4", "--size", "32", "--cache", str(tmp_path / "cache"),
+        "--devset", str(devset), "--threads", "1",
+    )  # fmt: skip
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert 0.25 <= card["temperature"] <= 20 and 0 <= card["confident_at"] <= 1
+    assert card["examples"] == {"outline": 4, "lines": 4}
+    assert card["chosen_epoch"] in (1, 2)
+    judged = card["judged"]["canvas dev set"]
+    assert judged["count"] == 2 and set(judged["by_variant"]) == {"black"}
+    assert card["judged"]["doodles (calibration)"]["count"] == 14 * 10 * 2
+    assert card["data"][0]["count"] == 4
