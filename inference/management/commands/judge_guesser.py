@@ -1,0 +1,74 @@
+"""``manage.py judge_guesser``: how often an installed guesser is right on drawings it never saw."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    """Score a sketch classifier on a canvas dev set (Chromium drawings) and on the doodles.
+
+    Top-1, top-3, the calibration error, how often the confident bubble is shown and how often
+    it is right, by variant (black, crayon, coloured, parts), with the card's temperature and
+    confident line (1.0 and the old fixed 0.2 for a card without them):
+
+        python manage.py judge_guesser --devset data/devsets/canvas2 \\
+            [--classifier generators/classifiers/things-sketches.json] [--json out.json]
+    """
+
+    help = "Judge the 'What did you draw?' classifier on drawings made by other procedures."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--classifier",
+            type=Path,
+            default=Path("generators/classifiers/things-sketches.json"),
+            help="The classifier's card (its weights beside it).",
+        )
+        parser.add_argument("--devset", type=Path, required=True, help="A canvas dev set.")
+        parser.add_argument("--json", type=Path, default=None, help="Write the scores here.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        import torch
+
+        from inference.guesser import calibration, judging
+        from inference.guesser.training import judge_devset
+        from inference.pix2pix.classifier import load_classifier
+        from inference.suggestions import DEFAULT_CONFIDENT_AT
+
+        card_path: Path = options["classifier"]
+        devset: Path = options["devset"]
+        if not (devset / "devset.json").is_file():
+            raise CommandError(f"{devset}/devset.json missing: build it with canvas_devset.py.")
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            model = load_classifier(card_path)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise CommandError(f"{card_path}: {exc}") from exc
+        temperature = float(card.get("temperature", 1.0))
+        threshold = float(card.get("confident_at", DEFAULT_CONFIDENT_AT))
+        doodles, labels = judging.doodle_set(model.config.categories)
+        scores = {
+            "classifier": str(card_path),
+            "temperature": temperature,
+            "confident_at": threshold,
+            "canvas dev set": judge_devset(model, devset, temperature, threshold),
+            "doodles": calibration.scores(
+                judging.logits_of(model, doodles), torch.tensor(labels), temperature, threshold
+            ),
+        }
+        for name in ("canvas dev set", "doodles"):
+            s = scores[name]
+            self.stdout.write(
+                f"{name}: {s['count']} drawings, top-1 {s['top1']:.1%}, top-3 {s['top3']:.1%}, "
+                f"ECE {s['ece']:.3f}, bubble shown {s['bubble_shown']:.0%}"
+                + (f" and right {s['bubble_right']:.0%}" if s["bubble_right"] is not None else "")
+            )
+        for variant, s in scores["canvas dev set"]["by_variant"].items():
+            self.stdout.write(f"  {variant}: top-1 {s['top1']:.1%}, top-3 {s['top3']:.1%}")
+        if options["json"]:
+            options["json"].write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
