@@ -67,11 +67,25 @@ def canvas_set(
 
 
 @torch.no_grad()
-def logits_of(model: CategoryClassifier, sketches: Sequence[Image.Image]) -> torch.Tensor:
-    """The classifier's logits (before any temperature) for PIL sketches, as served."""
+def seen(sketches: Sequence[Image.Image], size: int) -> torch.Tensor:
+    """PIL sketches as the classifier reads them, as served: N x 3 x size x size in [-1, 1]."""
+    out = [
+        shrink(as_seen(images_to_batch(list(sketches[start : start + 32]))), size)
+        for start in range(0, len(sketches), 32)
+    ]
+    return torch.cat(out) if out else torch.zeros((0, 3, size, size))
+
+
+@torch.no_grad()
+def logits_of(
+    model: CategoryClassifier, sketches: Sequence[Image.Image] | torch.Tensor
+) -> torch.Tensor:
+    """The classifier's logits (before any temperature) for PIL sketches, as served, or for
+    sketches already :func:`seen`."""
     model.eval()
-    out = []
-    for start in range(0, len(sketches), 32):
-        batch = images_to_batch(list(sketches[start : start + 32]))
-        out.append(model(shrink(as_seen(batch), model.config.size)))
-    return torch.cat(out) if out else torch.zeros((0, len(model.config.categories)))
+    batch = sketches if isinstance(sketches, torch.Tensor) else seen(sketches, model.config.size)
+    return (
+        torch.cat([model(chunk) for chunk in batch.split(64)])
+        if len(batch)
+        else (torch.zeros((0, len(model.config.categories))))
+    )

@@ -95,7 +95,8 @@ def train_guesser(
         f"{len(examples)} examples of {len(set(labels.tolist()))} things "
         f"({', '.join(f'{p} {int((procedures == i).sum())}' for i, p in enumerate(PROCEDURES))})"
     )
-    doodles, doodle_labels = judging.doodle_set(things)
+    drawn, doodle_labels = judging.doodle_set(things)
+    doodles = judging.seen(drawn, run.plan.size)
     doodle_target = torch.tensor(doodle_labels)
     best: dict[str, Any] = {"top1": -1.0}
 
