@@ -1,4 +1,4 @@
-"""ONNX Runtime, the engine that serves exported pix2pix generators.
+"""ONNX Runtime, the engine that serves exported generators: pix2pix and the palette painter.
 
 A generator's ONNX graph (:mod:`inference.pix2pix.export`) sits beside its weights, and its
 card records the graph's sha256 (``"onnx": {"file", "sha256", ...}``). :func:`open_generator`
@@ -8,7 +8,9 @@ provider first when the runtime's device is a GPU and this onnxruntime build has
 :class:`OnnxGenerator` it returns is called like the torch module (sketch planes and labels
 in, pictures in [-1, 1] out), so :func:`inference.pix2pix.drawing.draw` serves it unchanged;
 the graph holds the pre-processing (traced from the same plain function), fill cleaning stays
-a plain function after it.
+a plain function after it. A palette painter's network (:mod:`inference.palette.export`) opens
+with :func:`open_palette_net`: an :class:`OnnxPaletteNet` the painter calls instead of its torch
+network for the palette probabilities; the painting after it is the same numpy either way.
 
 A web process never imports this module (nor onnxruntime): only a process that draws does.
 """
@@ -77,6 +79,7 @@ class OnnxGenerator:
     """An exported generator in an ONNX Runtime session; call it like the torch module, with
     RGB sketches and labels."""
 
+    engine_name = "onnxruntime"
     session: Any  # onnxruntime.InferenceSession
     config: GeneratorConfig  # the card's, so labels and fill cleaning are found as for torch
     provider: str
@@ -127,6 +130,12 @@ def open_generator(
     Serving engine). Raises ``EngineUnavailable`` without onnxruntime, ``GraphMismatch`` for a
     missing or changed file.
     """
+    session = _session(path, sha256, threads, device_type)
+    return OnnxGenerator(session=session, config=config, provider=session.get_providers()[0])
+
+
+def _session(path: Path, sha256: str, threads: int, device_type: str) -> Any:
+    """An ONNX Runtime session on the checked bytes of ``path`` (see :func:`open_generator`)."""
     try:
         import onnxruntime
     except ImportError as exc:
@@ -139,7 +148,45 @@ def open_generator(
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: its warnings are about graph rewrites
-    session = onnxruntime.InferenceSession(
+    return onnxruntime.InferenceSession(
         data, sess_options=options, providers=providers_for(device_type)
     )
-    return OnnxGenerator(session=session, config=config, provider=session.get_providers()[0])
+
+
+@dataclass
+class OnnxPaletteNet:
+    """A palette painter's exported network in an ONNX Runtime session: split planes and label
+    rows in, palette probabilities (``N x K x 128 x 128`` float32 numpy) out."""
+
+    engine_name = "onnxruntime"
+    session: Any  # onnxruntime.InferenceSession
+    provider: str
+
+    @property
+    def precision(self) -> str:
+        """What runs, in words (for logs and benchmarks)."""
+        import onnxruntime
+
+        return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
+
+    def __call__(self, planes: torch.Tensor, labels: torch.Tensor) -> Any:
+        """The palette probabilities for a batch of split planes and label rows."""
+        import torch
+
+        from inference.palette.export import LABELS_INPUT, PLANES_INPUT, PROBABILITIES_OUTPUT
+
+        feed = {
+            PLANES_INPUT: planes.detach().to("cpu", torch.float32).contiguous().numpy(),
+            LABELS_INPUT: labels.detach().to("cpu", torch.long).numpy(),
+        }
+        (probabilities,) = self.session.run([PROBABILITIES_OUTPUT], feed)
+        return probabilities
+
+
+def open_palette_net(
+    path: Path, *, sha256: str, threads: int = 0, device_type: str = "cpu"
+) -> OnnxPaletteNet:
+    """An ONNX Runtime session on a palette painter's checked graph at ``path``; the same
+    options and errors as :func:`open_generator`."""
+    session = _session(path, sha256, threads, device_type)
+    return OnnxPaletteNet(session=session, provider=session.get_providers()[0])

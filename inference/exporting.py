@@ -59,16 +59,17 @@ def max_level_difference(a: torch.Tensor, b: torch.Tensor) -> int:
 def export_installed(card: registry.GeneratorCard) -> registry.GeneratorCard:
     """Export ``card``'s generator to ``<name>.onnx`` beside its weights and record the file's
     sha256 in the card; returns the card read back. Raises ``ExportError`` for a kind that does
-    not export (the palette painter) or a graph that draws differently from the module."""
-    import onnx
-    import onnxruntime
+    not export or a graph that draws differently from the module."""
     import torch
 
     from inference import engine
+    from inference.architectures import PALETTE
     from inference.pix2pix import export
     from inference.pix2pix.drawing import draw_chunks
     from inference.pix2pix.networks import UnetGenerator
 
+    if card.kind == PALETTE:
+        return _export_palette(card)
     if card.kind != registry.ARCHITECTURE_TYPE:
         raise ExportError(f"Generator {card.name}: a {card.kind} generator is served by torch.")
     module = registry.load_generator(card)
@@ -94,12 +95,68 @@ def export_installed(card: registry.GeneratorCard) -> registry.GeneratorCard:
             f"Generator {card.name}: the exported graph draws up to {difference} levels away "
             f"from the exact module (at most {MAX_LEVEL_DIFFERENCE} allowed); not installed."
         )
+    return _record(card, path, sha256, export.OPSET, served.session, difference=difference)
+
+
+def _export_palette(card: registry.GeneratorCard) -> registry.GeneratorCard:
+    """A palette painter's network exported, checked by painting the check sketches (with
+    their colouring-in, every thing and two colourways) both ways, and recorded."""
+    import numpy as np
+
+    from inference import engine
+    from inference.palette import export
+
+    painter = registry.load_generator(card)
+    path = card.weights_path.with_name(f"{card.name}{engine.ONNX_SUFFIX}")
+    try:
+        export.export_palette_onnx(painter.net, path)
+    except Exception as exc:  # the exporter's own errors are many and unrelated
+        raise ExportError(f"Generator {card.name}: the ONNX export failed ({exc})") from exc
+    sha256 = registry.file_sha256(path)
+    served = engine.open_palette_net(path, sha256=sha256)
+    sketches = [
+        ((s.permute(1, 2, 0).numpy() + 1) * 127.5).round().astype(np.uint8)
+        for s in check_sketches()
+    ]
+    things = [None, *painter.net.config.labels]
+    labels = [things[i % len(things)] for i in range(len(sketches))]
+    difference = 0
+    for variant in (0, 1):
+        exact = painter.paint(sketches, labels, variants=[variant] * len(sketches))
+        drawn = painter.with_engine(served).paint(
+            sketches, labels, variants=[variant] * len(sketches)
+        )
+        for a, b in zip(exact, drawn, strict=True):
+            difference = max(difference, int(np.abs(a.astype(int) - b.astype(int)).max()))
+    if difference > MAX_LEVEL_DIFFERENCE:
+        path.unlink(missing_ok=True)
+        raise ExportError(
+            f"Generator {card.name}: the exported network paints up to {difference} levels "
+            f"away from the exact painter (at most {MAX_LEVEL_DIFFERENCE} allowed); not installed."
+        )
+    return _record(card, path, sha256, export.OPSET, served.session, difference=difference)
+
+
+def _record(
+    card: registry.GeneratorCard,
+    path: Any,
+    sha256: str,
+    opset: int,
+    session: Any,
+    *,
+    difference: int,
+) -> registry.GeneratorCard:
+    """Write the exported graph's facts into ``card``'s JSON (atomically); the card read back."""
+    import onnx
+    import onnxruntime
+    import torch
+
     data: dict[str, Any] = json.loads(card.card_path.read_text(encoding="utf-8"))
     data["onnx"] = {
         "file": path.name,
         "sha256": sha256,
-        "opset": export.OPSET,
-        "inputs": [i.name for i in served.session.get_inputs()],
+        "opset": opset,
+        "inputs": [i.name for i in session.get_inputs()],
         "max_level_difference_from_exact": difference,
         "exported_with": (
             f"torch {torch.__version__}, onnx {onnx.__version__}, checked with onnxruntime "

@@ -17,7 +17,9 @@ running statistics, no dropout at inference; tested through the worker). **exact
 with a batch-invariant transposed convolution
 (``inference.pix2pix.networks.BatchInvariantConvTranspose2d``), bit-identical alone or in any
 batch on the CPU — for audits and evaluation, and what a generator falls back to when its
-exported graph is missing or is not the one its card describes.
+exported graph is missing or is not the one its card describes. A palette painter (``kids3``)
+has no fast copy: on the fast path with onnx its network runs exported on ONNX Runtime and the
+painting after it is the same numpy as on the exact path.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from inference.registry import (
     Category,
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from inference.engine import OnnxGenerator
+    from inference.palette.painter import PalettePainter
     from inference.pix2pix.fast import FastGenerator
 
 logger = logging.getLogger(__name__)
@@ -118,7 +121,8 @@ class LoadedGenerator:
     card: GeneratorCard
     module: Any  # a torch module (pix2pix) or a painter (palette): inference.architectures
     device: torch.device
-    fast: FastGenerator | OnnxGenerator | None = None
+    # The fast path: a fast copy or an exported graph (pix2pix), the painter on the engine.
+    fast: FastGenerator | OnnxGenerator | PalettePainter | None = None
 
     @property
     def path(self) -> str:
@@ -128,9 +132,7 @@ class LoadedGenerator:
     @property
     def engine(self) -> str:
         """What draws: "onnxruntime" or "torch"."""
-        from inference.engine import OnnxGenerator
-
-        return "onnxruntime" if isinstance(self.fast, OnnxGenerator) else "torch"
+        return str(getattr(self.fast, "engine_name", "torch"))
 
     def draw(
         self,
@@ -162,10 +164,15 @@ class LoadedGenerator:
             raise ValueError(f"{len(sketches)} sketches but {len(categories)} categories")
         kind = self.card.architecture_kind
         if kind.makes_variants:
-            return kind.draw(self.module, sketches, categories, variants=variants)
+            painter = self.module if exact or self.fast is None else self.fast
+            return kind.draw(painter, sketches, categories, variants=variants)
         if variants and any(variants):
             raise ValueError(f"Generator {self.card.name} draws one picture a sketch.")
-        generator = self.module if exact or self.fast is None else self.fast
+        # Painters drew above: what is left is a torch module, a fast copy or a graph.
+        generator = cast(
+            "torch.nn.Module | FastGenerator | OnnxGenerator",
+            self.module if exact or self.fast is None else self.fast,
+        )
         return draw(
             generator,
             sketches,
@@ -292,14 +299,24 @@ class GeneratorRuntime:
             raise ValueError(f"INFERENCE_ENGINE={engine!r}: choose one of {', '.join(ENGINES)}")
         return engine
 
-    def _onnx_session(self, card: GeneratorCard, threads: int) -> OnnxGenerator | None:
+    def _onnx_session(self, card: GeneratorCard, threads: int, module: Any) -> Any:
         """The card's exported graph in an ONNX Runtime session, or None (logged once) when this
-        process cannot have it; ``WeightsMismatch`` when the file is missing or changed."""
+        process cannot have it; ``WeightsMismatch`` when the file is missing or changed. For a
+        palette painter (``module``), the painter with the session computing its
+        probabilities."""
         from inference import engine
 
         if card.onnx_path is None or card.onnx_sha256 is None:
             return None
         try:
+            if card.architecture_kind.makes_variants:  # the palette painter
+                session = engine.open_palette_net(
+                    card.onnx_path,
+                    sha256=card.onnx_sha256,
+                    threads=threads,
+                    device_type=self.device.type,
+                )
+                return module.with_engine(session)
             return engine.open_generator(
                 card.onnx_path,
                 sha256=card.onnx_sha256,
@@ -376,16 +393,18 @@ class GeneratorRuntime:
             configure_threads(threads)
             card = self.card(name)
             module = load_generator(card, device=self.device)
-            fast_path = self.path == "fast" and card.architecture_kind.has_fast_copy
-            fast: FastGenerator | OnnxGenerator | None = None
+            kind = card.architecture_kind
+            # A palette painter has no fast copy: its fast path is its network on the engine.
+            fast_path = self.path == "fast" and (kind.has_fast_copy or self.engine == "onnx")
+            fast: Any = None
             if fast_path and self.engine == "onnx":
                 try:
-                    fast = self._onnx_session(card, threads)
+                    fast = self._onnx_session(card, threads, module)
                 except WeightsMismatch as exc:
                     # Its weights passed their check: serve them exactly, refuse the graph.
                     logger.error("%s Refused the ONNX graph; serving the exact torch path.", exc)
                     fast_path = False
-            if fast_path and fast is None:
+            if fast_path and fast is None and kind.has_fast_copy:
                 fast = self._fast_copy(module)
             loaded = LoadedGenerator(card=card, module=module, device=self.device, fast=fast)
             self._loaded[name] = loaded

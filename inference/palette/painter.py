@@ -2,14 +2,17 @@
 
 :class:`PalettePainter` holds the network, its palette and its card, and paints one sketch at a
 time or a batch (the network runs on the batch, the painting per picture, so a picture does not
-depend on its batch). It is the exact torch path: training checkpoints, evaluation and audits
-use it; the serving engine runs the same network exported (see the card).
+depend on its batch). With no ``engine`` it is the exact torch path: training checkpoints,
+evaluation and audits use it. Serving gives it an ``engine`` (:meth:`PalettePainter.with_engine`:
+the same network exported to ONNX and run by ONNX Runtime, :mod:`inference.engine`) that
+computes the palette probabilities in its place; the painting after them is the same code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +72,24 @@ class PalettePainter:
     palette: Palette
     card: dict[str, Any]
     regions: RegionColours | None = None
+    # Computes the palette probabilities instead of ``net`` (the served path): split planes and
+    # label rows in, ``N x K x 128 x 128`` probabilities out.
+    engine: Callable[[torch.Tensor, torch.Tensor], Any] | None = None
+
+    @property
+    def engine_name(self) -> str:
+        """What computes the probabilities: "onnxruntime" or "torch"."""
+        return str(getattr(self.engine, "engine_name", "torch")) if self.engine else "torch"
+
+    @property
+    def precision(self) -> str:
+        """What runs, in words (for logs and benchmarks)."""
+        precision = getattr(self.engine, "precision", None)
+        return str(precision) if precision else "float32, torch"
+
+    def with_engine(self, engine: Callable[[torch.Tensor, torch.Tensor], Any]) -> PalettePainter:
+        """This painter with its probabilities computed by ``engine`` (an exported network)."""
+        return dataclasses.replace(self, engine=engine)
 
     @classmethod
     def load(cls, weights: Path | str, card: Path | str | None = None) -> PalettePainter:
@@ -95,7 +116,7 @@ class PalettePainter:
         model.eval()
         model.requires_grad_(False)
         merged = {**self.card, "regions": data["regions"]}
-        return PalettePainter(net=self.net, palette=self.palette, card=merged, regions=model)
+        return dataclasses.replace(self, card=merged, regions=model)
 
     @classmethod
     def from_weights(
@@ -127,6 +148,8 @@ class PalettePainter:
     def probabilities(self, planes: torch.Tensor, labels: Sequence[str | None]) -> np.ndarray:
         """``N x K x 128 x 128`` palette probabilities for split planes and things."""
         rows = self.net.config.label_indices(labels)
+        if self.engine is not None:
+            return np.asarray(self.engine(planes, rows), dtype=np.float32)
         return torch.softmax(self.net(planes, rows).float(), dim=1).numpy()
 
     def paint(

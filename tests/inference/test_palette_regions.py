@@ -159,3 +159,6 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
     assert painter.regions is not None  # served with its region model
     picture = painter.paint([apple(side=512)[0]], ["apple"])[0]
     assert picture.shape == (512, 512, 3)
+    # Exported for serving at promotion, and checked against the exact painter.
+    assert card.onnx_path == (tmp_path / "generators" / "toy3.onnx").resolve()
+    assert written["onnx"]["max_level_difference_from_exact"] <= 2

@@ -79,3 +79,41 @@ def test_an_unknown_architecture_type_is_a_clear_card_error(tmp_path: Path) -> N
     with pytest.raises(RegistryError, match='"pix2pix-unet", "palette-unet"'):
         parse_card(card.card_path)
     assert architecture(PIX2PIX).labels_key == "condition"
+
+
+def test_an_exported_painter_serves_on_onnxruntime_and_paints_as_the_exact_one(
+    tmp_path: Path,
+) -> None:
+    from inference.exporting import export_installed
+
+    card = write_random_painter(tmp_path, name="painter")
+    exported = export_installed(card)
+    assert exported.onnx_path == tmp_path / "painter.onnx"
+    recorded = json.loads(card.card_path.read_text())["onnx"]
+    assert recorded["inputs"] == ["planes", "labels"]
+    assert recorded["max_level_difference_from_exact"] <= 2
+    runtime = GeneratorRuntime(directory=tmp_path, device="cpu", threads=1)
+    loaded = runtime.generator("painter")
+    assert loaded.engine == "onnxruntime" and loaded.path == "fast"
+    sketches = [sun_sketch(256), sun_sketch(512)]
+    for variant in (0, 3):
+        served = loaded.draw(sketches, ["sun", None], variants=[variant] * 2)
+        exact = loaded.draw(sketches, ["sun", None], exact=True, variants=[variant] * 2)
+        for a, b in zip(served, exact, strict=True):
+            assert np.abs(np.asarray(a, int) - np.asarray(b, int)).max() <= 2
+    torch_runtime = GeneratorRuntime(directory=tmp_path, device="cpu", threads=1, engine="torch")
+    assert torch_runtime.generator("painter").engine == "torch"
+
+
+def test_a_tampered_painter_graph_is_refused_and_the_exact_painter_serves(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from inference.exporting import export_installed
+
+    exported = export_installed(write_random_painter(tmp_path, name="painter"))
+    assert exported.onnx_path is not None
+    exported.onnx_path.write_bytes(exported.onnx_path.read_bytes() + b"\0")
+    loaded = GeneratorRuntime(directory=tmp_path, device="cpu", threads=1).generator("painter")
+    assert loaded.engine == "torch" and loaded.fast is None
+    assert "Refused the ONNX graph" in caplog.text
+    assert loaded.draw([sun_sketch(256)], ["sun"])[0].size == (512, 512)

@@ -10,8 +10,10 @@ from inference import registry
 
 
 class Command(BaseCommand):
-    """Export installed pix2pix generators to ONNX beside their weights (promotion does it for
-    new ones); each card then records the graph's sha256, which the runtime checks on load.
+    """Export installed generators to ONNX beside their weights (promotion does it for new
+    pix2pix ones): a pix2pix generator whole, a palette painter's network (the painting after
+    it stays numpy); each card then records the graph's sha256, which the runtime checks on
+    load.
 
         python manage.py export_generator kids2p
         python manage.py export_generator --all
@@ -23,7 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", help="Generator names.")
-        parser.add_argument("--all", action="store_true", help="Every installed pix2pix generator.")
+        parser.add_argument("--all", action="store_true", help="Every installed generator.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference.exporting import export_installed
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         cards = registry.discover()
         by_name = {card.name: card for card in cards}
         if options["all"]:
-            chosen = [card for card in cards if card.kind == registry.ARCHITECTURE_TYPE]
+            chosen = cards
         else:
             unknown = [name for name in options["names"] if name not in by_name]
             if unknown or not options["names"]:

@@ -35,6 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference import promotion, registry
+        from inference.exporting import export_installed
         from inference.palette.install import install_painter
         from inference.palette.painter import PalettePainter
 
@@ -76,10 +77,13 @@ class Command(BaseCommand):
                 extra=extra,
                 regions=painter.regions,
             )
+            # The network exported for serving (ONNX Runtime), checked against the exact one.
+            installed = export_installed(installed)
             registry.discover(registry.generators_dir(options["dir"]))
         except (ValueError, RuntimeError, registry.RegistryError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Promoted {checkpoint} + {options['regions'].name} as {installed.name} "
-            f"({len(served)} categories); sha256 {installed.sha256}"
+            f"({len(served)} categories); sha256 {installed.sha256}; ONNX sha256 "
+            f"{installed.onnx_sha256}"
         )
