@@ -4,8 +4,9 @@
 :mod:`inference.guesser.examples`, trains :class:`inference.pix2pix.classifier.CategoryClassifier`
 on them with random placement, pen-width changes and label smoothing, keeps the epoch that
 guesses the doodles best (a procedure it never trains on), fits the temperature and the
-"confident" line on the doodles, and scores the canvas dev set if one is given. What it returns
-is the card's content; ``manage.py train_sketch_classifier`` writes it.
+"confident" line on the doodles and held-out pictures together, and scores the canvas dev set
+if one is given. What it returns is the card's content; ``manage.py train_sketch_classifier``
+writes it.
 """
 
 from __future__ import annotations
@@ -119,14 +120,23 @@ def train_guesser(
     )["epoch"]
 
     doodle_logits = judging.logits_of(model, doodles)
-    temperature = calibration.fit_temperature(doodle_logits, doodle_target)
-    confidence = (doodle_logits / temperature).softmax(1).max(1).values.numpy()
-    correct = (doodle_logits.argmax(1) == doodle_target).numpy().astype(np.float64)
+    # Calibrated on the doodles and the held-out pictures drawn by the training procedures
+    # together: two styles, so the temperature does not suit one style alone.
+    fit_logits, fit_labels = doodle_logits, doodle_target
+    if val is not None:
+        with torch.no_grad():
+            val_logits = torch.cat([model(to_float(chunk)) for chunk in val[0].split(256)])
+        fit_logits = torch.cat([doodle_logits, val_logits])
+        fit_labels = torch.cat([doodle_target, val[1]])
+    temperature = calibration.fit_temperature(fit_logits, fit_labels)
+    confidence = (fit_logits / temperature).softmax(1).max(1).values.numpy()
+    correct = (fit_logits.argmax(1) == fit_labels).numpy().astype(np.float64)
     threshold = calibration.confident_at(confidence, correct, precision=CONFIDENT_PRECISION)
     report: dict[str, Any] = {
         "temperature": round(temperature, 4),
         "confident_at": round(threshold, 4),
         "confident_precision": CONFIDENT_PRECISION,
+        "calibrated_on": "doodles + held-out pictures drawn by the training procedures",
         "chosen_epoch": chosen_epoch,
         "examples": {p: int((procedures == i).sum()) for i, p in enumerate(PROCEDURES)},
         "plan": asdict(run.plan),
