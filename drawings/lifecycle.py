@@ -380,8 +380,11 @@ def _finish_new_colours(
     return results
 
 
-def _per_row(values: Mapping[int, object], output_field: Field[Any, Any]) -> Case:
-    """One column's value for each row of a single UPDATE."""
+def _per_row(values: Mapping[int, object], output_field: Field[Any, Any]) -> Case | Value:
+    """One column's value for each row of a single UPDATE (one value when all rows share it:
+    the ORM's CPU goes into every WHEN)."""
+    if len(set(values.values())) == 1:
+        return Value(next(iter(values.values())), output_field=output_field)
     return Case(
         *[When(pk=pk, then=Value(value)) for pk, value in values.items()],
         output_field=output_field,

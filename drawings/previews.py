@@ -24,7 +24,7 @@ import binascii
 import io
 from typing import Any
 
-from inference.sketch_files import SketchRejected, encode_png, normalise_sketch
+from inference.sketch_files import SketchRejected, encode_sketch_png, normalise_sketch
 
 PREVIEW_MIN_INTERVAL_SECONDS = 0.4
 DATA_URL_PREFIX = "data:image/png;base64,"
@@ -70,7 +70,7 @@ def read_request(content: dict[str, Any], *, categories: set[str]) -> tuple[int,
         image = normalise_sketch(data)
     except SketchRejected as refused:
         raise PreviewRefused("bad_preview", str(refused)) from None
-    return seq, category, encode_png(image, compress_level=1)
+    return seq, category, encode_sketch_png(image)
 
 
 def image_data_url(image: Any, *, quality: int = 70) -> str:

@@ -28,7 +28,7 @@ from drawings.selectors import can_paint_new_colours, installed_categories
 from inference.sketch_files import (
     STORED_SKETCH_SIZE,
     SketchRejected,
-    encode_png,
+    encode_sketch_png,
     normalise_sketch,
 )
 
@@ -92,7 +92,7 @@ def submit_drawing(
         image = normalise_sketch(_read_capped(sketch), size=STORED_SKETCH_SIZE)
     except SketchRejected as exc:
         raise SubmissionRejected(exc.message, code=exc.code, field="sketch") from exc
-    png = encode_png(image)
+    png = encode_sketch_png(image)
 
     stored_name: str | None = None
     try:

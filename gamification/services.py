@@ -66,7 +66,7 @@ def _pay_locked(
     states: dict[int, ChildState] = {}
     days: dict[int, set[date]] = {}
     for pk, progress in locked.items():
-        state = states[pk] = ChildState(progress=progress)
+        state = states[pk] = ChildState.as_read(progress)
         state.today = streaks.local_time(now, state.child.time_zone).date()
         days[pk] = {state.today}
         if progress.last_active_day:

@@ -71,6 +71,7 @@ from .figures import (
 )
 from .raw import (
     SERVED_PATH,
+    as_the_worker_reads,
     cpu_ms_at_batches,
     drawers,
     fast_path_setting,
@@ -108,6 +109,7 @@ __all__ = [
     "Options",
     "Sample",
     "Socket",
+    "as_the_worker_reads",
     "bare_model",
     "batches_from_database",
     "batches_from_events",

@@ -16,7 +16,14 @@ from scaleout import (  # the sibling script: scripts/ is on the path
 )
 
 from .run import Options, load
-from .servers import RAISED_LIMITS, make_server, server_pids, setup_django, start_server
+from .servers import (
+    EMBEDDED_PORT,
+    RAISED_LIMITS,
+    make_server,
+    server_pids,
+    setup_django,
+    start_server,
+)
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -116,6 +123,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drawings-per-child", type=int, default=8)
     parser.add_argument("--children-per-family", type=int, default=4)
     parser.add_argument("--start", choices=["embedded", "scaleout", "none"], default="none")
+    parser.add_argument(
+        "--port", type=int, default=EMBEDDED_PORT, help="--start embedded: the server's port"
+    )
     parser.add_argument(
         "--base-url", default="", help="comma-separated, for a running server (--start none)"
     )

@@ -62,6 +62,19 @@ def drawers(
     return card.name, paths
 
 
+def as_the_worker_reads(category: str, sketches: Sequence[bytes]) -> list[Image.Image]:
+    """The sketches as the worker hands them to the generator of ``category``: read back like a
+    stored sketch and brought to the side it draws at (``drawings.worker.pictures.sketch_for``),
+    outside the timed call, as the worker does before it."""
+    from drawings.worker.pictures import sketch_for
+    from inference.runtime import get_runtime
+    from inference.sketch_files import normalise_sketch
+
+    runtime = get_runtime()
+    loaded = runtime.generator(runtime.active_card_for(category).name)
+    return [sketch_for(loaded, normalise_sketch(data, size=None)) for data in sketches]
+
+
 def served_by_one_generator(categories: Sequence[str]) -> list[str]:
     """The categories the generator of the first one also draws, in order: the raw figure is
     one generator's, so the load draws only what that generator serves."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import statistics
 import time
 from collections import Counter
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from PIL import Image
 
 from .children import (
     open_sockets,
@@ -36,6 +34,7 @@ from .figures import (
 )
 from .raw import (
     SERVED_PATH,
+    as_the_worker_reads,
     cpu_ms_at_batches,
     drawers,
     fast_path_setting,
@@ -108,7 +107,7 @@ async def load(options: Options) -> dict[str, Any]:
                 names=[SERVED_PATH, *(p for p in options.raw_paths if p != SERVED_PATH)],
             )
             served = SERVED_PATH
-            images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pool]
+            images = await asyncio.to_thread(as_the_worker_reads, categories[0], pool)
             generator_cpu: dict[str, dict[int, float]] = {}
             before = await asyncio.to_thread(
                 raw_rates,

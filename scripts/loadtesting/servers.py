@@ -150,7 +150,7 @@ def setup_django(database_url: str | None, extra: dict[str, str] | None = None) 
 def make_server(args: argparse.Namespace) -> EmbeddedServer | ScaleOut | None:
     """The servers to start (their throttles raised), or None for a running one."""
     if args.start == "embedded":
-        return EmbeddedServer(extra_env=RAISED_LIMITS)
+        return EmbeddedServer(port=args.port, extra_env=RAISED_LIMITS)
     if args.start == "scaleout":
         return ScaleOut(
             database_url=LOAD_DATABASE_URL,

@@ -19,11 +19,32 @@ def _wobbly(rng: random.Random, points: list[tuple[float, float]], amount: float
     return [(x + rng.uniform(-amount, amount), y + rng.uniform(-amount, amount)) for x, y in points]
 
 
+# What the canvas uploads (static/js/sketch-pad.js, EXPORT_SIDE): a 512 px PNG with an alpha
+# channel, as a browser's canvas.toBlob writes it, the strokes flattened onto white paper.
+CANVAS_SIDE = 512
+
+
 def child_sketch(rng: random.Random) -> bytes:
-    """A PNG like a child's: a wobbly blob with eyes, a few uneven strokes, sometimes crayon
-    scribbles (the colour hints), black lines on white, 256x256."""
-    image = Image.new("RGB", (256, 256), "white")
-    pen = ImageDraw.Draw(image)
+    """A PNG like a child's from the canvas: a wobbly blob with eyes, a few uneven strokes,
+    sometimes crayon scribbles (the colour hints), black lines on white, drawn on a 256 grid
+    and scaled to the canvas's 512 px RGBA export."""
+    image = Image.new("RGBA", (CANVAS_SIDE, CANVAS_SIDE), "white")
+    grid = ImageDraw.Draw(image)
+    scale = CANVAS_SIDE / 256
+
+    class Pen:  # the 256 grid's coordinates and widths, drawn at the canvas's side
+        @staticmethod
+        def line(xy: Any, fill: str, width: int, joint: str | None = None) -> None:
+            flat = [
+                float(v) for point in xy for v in (point if isinstance(point, tuple) else (point,))
+            ]
+            grid.line([v * scale for v in flat], fill=fill, width=round(width * scale), joint=joint)
+
+        @staticmethod
+        def ellipse(box: tuple[float, ...], outline: str, width: int) -> None:
+            grid.ellipse([v * scale for v in box], outline=outline, width=round(width * scale))
+
+    pen = Pen()
     cx, cy = rng.uniform(90, 166), rng.uniform(90, 166)
     radius = rng.uniform(40, 80)
     squash = rng.uniform(0.6, 1.1)
@@ -54,7 +75,7 @@ def child_sketch(rng: random.Random) -> bytes:
         for _ in range(rng.randint(3, 8)):
             x = cx + rng.uniform(-radius * 0.6, radius * 0.6)
             y = cy + rng.uniform(-radius * 0.5, radius * 0.5)
-            pen.line((x, y, x + rng.uniform(-20, 20), y + rng.uniform(-8, 8)), colour, width=6)
+            pen.line((x, y, x + rng.uniform(-20, 20), y + rng.uniform(-8, 8)), fill=colour, width=6)
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()

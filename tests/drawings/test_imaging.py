@@ -71,3 +71,23 @@ def test_metadata_does_not_survive_re_encoding() -> None:
     assert b"secret" in data
     assert b"secret" not in encode_png(normalise_sketch(data))
     assert Image.open(io.BytesIO(encode_png(normalise_sketch(data)))).info.get("Comment") is None
+
+
+def test_a_canvas_export_keeps_its_pixels_and_its_stored_png_reads_back_the_same() -> None:
+    from inference.sketch_files import STORED_SKETCH_SIZE, encode_sketch_png
+
+    # The canvas's export: 512 px RGBA, opaque all over, crayon and pencil on white.
+    rng = np.random.default_rng(3)
+    rgb = np.full((512, 512, 3), 255, np.uint8)
+    rgb[100:140, 50:460] = rng.integers(0, 255, (40, 410, 3), dtype=np.uint8)
+    opaque = Image.fromarray(rgb).convert("RGBA")
+    stored = normalise_sketch(hostile.png_bytes(opaque), size=STORED_SKETCH_SIZE)
+    assert np.array_equal(np.asarray(stored), rgb)
+    # Half-transparent strokes still land on white paper, as before.
+    see_through = opaque.copy()
+    see_through.putalpha(128)
+    faded = np.asarray(normalise_sketch(hostile.png_bytes(see_through), size=STORED_SKETCH_SIZE))
+    assert faded[0, 0].tolist() == [255, 255, 255] and faded[120, 200].min() >= 127
+    # What is stored is what the worker reads back, pixel for pixel.
+    back = normalise_sketch(encode_sketch_png(stored), size=None)
+    assert np.array_equal(np.asarray(back), rgb)
