@@ -95,6 +95,79 @@ def benchmark_served(
     }
 
 
+def benchmark_painter(
+    painter: Any,
+    served: Any,
+    sketches: Sequence[Image.Image],
+    *,
+    categories: Sequence[str | None],
+    repeats: int = 5,
+    served_as: str = "",
+) -> dict[str, Any]:
+    """A palette painter (``kids3``): the exact torch painter against ``served`` (the painter
+    with its network on the engine), one sketch a call (what a lone child waits for), whole
+    pictures and the network alone; the painting after the network is the same code on both.
+
+    Returns the same contract keys as :func:`benchmark_served` (``reference_ms_per_img``,
+    ``ms_per_img``, ``speedup``, ``psnr_db``, ``batch``) plus the network's and the painting's
+    own ms a picture on each path and the largest level difference between the two pictures.
+    """
+    import numpy as np
+
+    from inference.palette.painter import split_planes, work_sketches
+
+    if not sketches:
+        raise ValueError("benchmark needs at least one sketch")
+    arrays = [np.asarray(s.convert("RGB")) for s in sketches]
+    things = list(categories)
+    planes = [split_planes(work_sketches([a])) for a in arrays]
+
+    def pictures(p: Any) -> Callable[[], list[Any]]:
+        return lambda: [p.paint([a], [t])[0] for a, t in zip(arrays, things, strict=True)]
+
+    def network(p: Any) -> Callable[[], list[Any]]:
+        return lambda: [p.probabilities(x, [t]) for x, t in zip(planes, things, strict=True)]
+
+    exact_ms, served_ms, exact_net_ms, served_net_ms = _interleaved_ms(
+        [pictures(painter), pictures(served), network(painter), network(served)],
+        len(arrays),
+        repeats,
+    )
+    references = [Image.fromarray(p) for p in pictures(painter)()]
+    drawn = [Image.fromarray(p) for p in pictures(served)()]
+    levels = max(
+        int(np.abs(np.asarray(a, int) - np.asarray(b, int)).max())
+        for a, b in zip(references, drawn, strict=True)
+    )
+    served_figures = {
+        "ms_per_img": round(served_ms, 3),
+        "speedup": round(exact_ms / served_ms, 3),
+        "psnr_db": round(psnr_uint8(drawn, references), 2),
+        "max_levels_from_exact": levels,
+        "network_ms_per_img": round(served_net_ms, 3),
+        "painting_ms_per_img": round(served_ms - served_net_ms, 3),
+    }
+    return {
+        "reference_ms_per_img": round(exact_ms, 3),
+        "reference_network_ms_per_img": round(exact_net_ms, 3),
+        "reference_painting_ms_per_img": round(exact_ms - exact_net_ms, 3),
+        "ms_per_img": served_figures["ms_per_img"],
+        "speedup": served_figures["speedup"],
+        "psnr_db": served_figures["psnr_db"],
+        "batch": 1,
+        "served": {"1": served_figures},
+        "batch_invariance_max_levels": 0,  # the network runs per sketch; painting is per picture
+        "images": len(arrays),
+        "repeats": repeats,
+        "reference": "the painter with its torch float32 network (INFERENCE_PATH=exact)",
+        "served_as": served_as,
+        "threads": torch.get_num_threads(),
+        "cpu": _cpu_name(),
+        "cpu_features": _cpu_features(),
+        "torch": torch.__version__,
+    }
+
+
 def _cpu_name() -> str:
     try:
         lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()

@@ -235,3 +235,21 @@ def test_the_exported_max_filter_gives_the_very_maxima_training_uses(radius: int
     for x in (mask, strength):
         shifted = hints._shift_max(hints._shift_max(x, radius, -1), radius, -2)
         assert torch.equal(hints._pooled_max(x, radius), shifted)
+
+
+def test_benchmark_of_a_painter_gives_the_network_and_the_painting_on_each_path(
+    registry_dir: Path,
+) -> None:
+    write_random_painter(registry_dir, name="painter", categories=KIDS[1:])
+    call_command("export_generator", "painter", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("benchmark_generator", "--json", "--repeats", "1", "--threads", "1", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["model"] == "painter" and result["engine"] == "onnx"
+    assert {"reference_ms_per_img", "ms_per_img", "speedup", "psnr_db", "batch"} <= set(result)
+    served = result["served"]["1"]
+    assert served["max_levels_from_exact"] <= 2 and served["psnr_db"] >= 40
+    assert served["network_ms_per_img"] > 0 and result["reference_network_ms_per_img"] > 0
+    torch_out = io.StringIO()
+    call_command("benchmark_generator", "--engine", "torch", "--repeats", "1", stdout=torch_out)
+    assert "painter on" in torch_out.getvalue() and "network" in torch_out.getvalue()

@@ -96,6 +96,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"model": card.name, "engine": "torch", **gpu}))
             return
         chosen = options["engine"] or ("onnx" if card.onnx_path is not None else "torch")
+        if card.architecture_kind.makes_variants:  # a palette painter
+            self._painter(card, module, chosen, items, options)
+            return
         served, served_as = self._served(card, module, chosen, batches, options)
         result = benchmark_served(
             module,
@@ -148,6 +151,57 @@ class Command(BaseCommand):
             served_as += ", channels_last, stock transposed convolutions"
             served_as += ", torch.compile" if options["compile"] else ""
         return served, served_as
+
+    def _painter(
+        self,
+        card: registry.GeneratorCard,
+        painter: Any,
+        chosen: str,
+        items: Any,
+        options: dict[str, Any],
+    ) -> None:
+        """A palette painter: the exact torch painter against it on the engine, batch 1."""
+        from inference import engine
+        from inference.benchmark import benchmark_painter
+
+        served = painter
+        if chosen == "onnx":
+            if card.onnx_path is None or card.onnx_sha256 is None:
+                raise CommandError(
+                    f"{card.name} has no exported graph: manage.py export_generator {card.name}"
+                )
+            try:
+                served = painter.with_engine(
+                    engine.open_palette_net(
+                        card.onnx_path, sha256=card.onnx_sha256, threads=options["threads"]
+                    )
+                )
+            except (engine.EngineUnavailable, engine.GraphMismatch) as exc:
+                raise CommandError(str(exc)) from exc
+        result = benchmark_painter(
+            painter,
+            served,
+            [item.sketch for item in items],
+            categories=[item.category for item in items],
+            repeats=options["repeats"],
+            served_as=f"{served.precision}, batch 1, painting in numpy/OpenCV",
+        )
+        result = {"model": card.name, "engine": chosen, **result}
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        figures = result["served"]["1"]
+        self.stdout.write(
+            f"{card.name} on {result['images']} doodles, {result['cpu']}, "
+            f"{result['threads']} threads:\n"
+            f"  reference ({result['reference']}): {result['reference_ms_per_img']:.1f} ms/image "
+            f"(network {result['reference_network_ms_per_img']:.1f}, painting "
+            f"{result['reference_painting_ms_per_img']:.1f})\n"
+            f"  served ({chosen}, batch 1): {figures['ms_per_img']:.1f} ms/image (network "
+            f"{figures['network_ms_per_img']:.1f}, painting {figures['painting_ms_per_img']:.1f}),"
+            f" {figures['speedup']:.2f}x, PSNR {figures['psnr_db']:.1f} dB, at most "
+            f"{figures['max_levels_from_exact']} levels from the exact picture"
+        )
 
     def _print(self, card_name: str, chosen: str, result: dict[str, Any]) -> None:
         self.stdout.write(
