@@ -23,9 +23,10 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from drawings import lifecycle, services
+from drawings.lifecycle import finishing
 from drawings.models import Drawing, DrawingStatus
 from drawings.worker_identity import new_worker_id, this_host
-from tests.factories import DrawingFactory, sketch_png
+from tests.factories import DrawingFactory, finish_claim, sketch_png
 from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
 
 
@@ -72,16 +73,16 @@ def crash_while_finishing(claim: lifecycle.Claim, monkeypatch) -> None:
         raise Killed
 
     with monkeypatch.context() as patched:
-        patched.setattr(lifecycle, "_per_row", killed)
+        patched.setattr(finishing, "_per_row", killed)
         with pytest.raises(Killed):
-            lifecycle.finish_drawing(
+            finish_claim(
                 claim=claim, picture_png=sketch_png(seed=1), generator_name="g", inference_ms=1
             )
 
 
 def finish(claim: lifecycle.Claim, on_commit) -> Drawing:
     with on_commit(execute=True):  # what the finish leaves to do once it commits, done
-        finished = lifecycle.finish_drawing(
+        finished = finish_claim(
             claim=claim, picture_png=sketch_png(seed=2), generator_name="g", inference_ms=1
         )
     assert finished is not None
@@ -143,9 +144,7 @@ def test_a_dead_workers_drawing_is_taken_back_before_its_lease_ends(queued) -> N
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.QUEUED and queued.worker_id == ""
     assert (
-        lifecycle.finish_drawing(
-            claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
-        )
+        finish_claim(claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1)
         is None
     )  # the dead worker's claim is void
 
