@@ -36,7 +36,7 @@ from inference.pix2pix.checkpoints import file_sha256  # noqa: F401
 if TYPE_CHECKING:
     import torch
 
-    from inference.pix2pix.networks import GeneratorConfig
+    from inference.pix2pix.generator_config import GeneratorConfig
 
 logger = logging.getLogger(__name__)
 

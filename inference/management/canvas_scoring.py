@@ -18,7 +18,7 @@ from inference.management.candidates import Loader, resolve
 from inference.management.commands.train_sketch_classifier import DEFAULT_OUT as SKETCH_CLASSIFIER
 
 if TYPE_CHECKING:
-    from inference.pix2pix.networks import GeneratorConfig
+    from inference.pix2pix.generator_config import GeneratorConfig
 
 
 def judge_on_canvas(options: dict[str, Any], write: Callable[[str], None]) -> None:

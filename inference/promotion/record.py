@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from inference.pix2pix.networks import GeneratorConfig
+from inference.pix2pix.generator_config import GeneratorConfig
 
 UNCONDITIONAL_NOTE = (
     "One generator for all its categories: it does not know which category the child picked "

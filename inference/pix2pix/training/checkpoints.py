@@ -25,13 +25,8 @@ import torch
 from safetensors.torch import save_file
 
 from inference.pix2pix.checkpoints import read_weights
-from inference.pix2pix.networks import (
-    SKETCH_INPUTS,
-    GeneratorConfig,
-    NLayerDiscriminator,
-    build_generator,
-    init_weights,
-)
+from inference.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
+from inference.pix2pix.networks import NLayerDiscriminator, build_generator, init_weights
 from inference.pix2pix.training.config import TrainConfig
 
 RESUME_WEIGHTS = "resume.safetensors"
