@@ -40,9 +40,10 @@ def draw_chunks(
     """The generator's output for ``sketches`` (N x C x H x W), ``batch`` at a time (None:
     one call for all), each chunk moved to ``device`` first; in input order, not joined.
 
-    RGB sketches become what the network reads (:func:`~inference.pix2pix.conditioning.network_input`:
-    lines and colour hints for a hint generator) here, outside the network, for the exact module
-    and its fast copy; an exported ONNX graph runs the same function traced into it."""
+    RGB sketches become what the network reads
+    (:func:`~inference.pix2pix.conditioning.network_input`: lines and colour hints for a hint
+    generator) here, outside the network, for the exact module and its fast copy; an exported
+    ONNX graph runs the same function traced into it."""
     step = batch or max(1, len(sketches))
     config = getattr(generator, "config", None)
     # An exported graph has the same pre-processing traced in: it takes the RGB sketch.

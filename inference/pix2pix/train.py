@@ -12,9 +12,9 @@ The training itself lives in :mod:`inference.pix2pix.training`.
 
 from __future__ import annotations
 
-from inference.pix2pix.training.checkpoints import ResumeRefused, check_resume
 from inference.pix2pix.training.config import build_parser, config_from_args
 from inference.pix2pix.training.loop import train
+from inference.pix2pix.training.resume import ResumeRefused, check_resume
 
 
 def main(argv: list[str] | None = None) -> None:
