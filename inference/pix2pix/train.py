@@ -6,7 +6,7 @@
 
 One ``--flag`` per ``TrainConfig`` field (flags win over the file). A run continues in an
 ``out_dir`` that already holds one only with ``--resume``, the rule ``manage.py
-train_generator`` applies too (:func:`~inference.pix2pix.training.checkpoints.check_resume`).
+train_generator`` applies too (:func:`~inference.pix2pix.training.resume.check_resume`).
 The training itself lives in :mod:`inference.pix2pix.training`.
 """
 
