@@ -15,7 +15,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
+from accounts import rules
 from accounts.models import AVATAR_EMOJI, Avatar, Child, User
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def birth_year_choices(extra: int | None = None) -> list[tuple[int, str]]:
-    oldest, youngest = services.birth_year_bounds()
+    oldest, youngest = rules.birth_year_bounds()
     years = set(range(oldest, youngest + 1))
     if extra is not None:
         years.add(extra)
@@ -85,12 +85,12 @@ def _pin_field(
         label=label,
         required=required,
         strip=True,
-        validators=[services.validate_pin],
+        validators=[rules.validate_pin],
         widget=forms.PasswordInput(
             attrs={
                 "inputmode": "numeric",
-                "pattern": f"[0-9]{{{services.PIN_LENGTH}}}",
-                "maxlength": services.PIN_LENGTH,
+                "pattern": f"[0-9]{{{rules.PIN_LENGTH}}}",
+                "maxlength": rules.PIN_LENGTH,
                 "autocomplete": autocomplete,
                 "class": "pin-input",
             }
@@ -194,7 +194,7 @@ class LeavePlayForm(forms.Form):
 class _ChildProfileForm(forms.Form):
     nickname = forms.CharField(
         label=_("Nickname"),
-        max_length=services.NICKNAME_MAX_LENGTH,
+        max_length=rules.NICKNAME_MAX_LENGTH,
         help_text=_("A fun name your child likes. Please don't use their full real name."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

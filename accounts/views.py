@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import forms, guessing, lockout, selectors, services, tokens, verification
+from accounts import forms, guessing, lockout, pins, selectors, services, tokens, verification
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import parent_required
 from accounts.playmode import (
@@ -30,7 +30,7 @@ from accounts.playmode import (
     leave_wait_seconds,
     record_failed_leave_attempt,
 )
-from accounts.services import ProfileRejected
+from accounts.rules import ProfileRejected
 
 BAD_INPUT = 400
 TOO_MANY_TRIES = 429
@@ -213,7 +213,7 @@ def play_pin(request: HttpRequest, child_id: int) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "child": child, "locked_message": ""}
     if request.method == "POST":
         if form.is_valid():
-            result = services.verify_pin(child=child, pin=form.cleaned_data["pin"])
+            result = pins.verify_pin(child=child, pin=form.cleaned_data["pin"])
             if result.accepted:
                 enter_play_mode(request, child=child)
                 return redirect("drawings:canvas")
@@ -222,9 +222,9 @@ def play_pin(request: HttpRequest, child_id: int) -> HttpResponse:
                 return render(request, "accounts/play_pin.html", context, status=TOO_MANY_TRIES)
             form.add_error("pin", result.message)
         return render(request, "accounts/play_pin.html", context, status=BAD_INPUT)
-    locked_until = services.pin_locked_until(child=child)
+    locked_until = pins.pin_locked_until(child=child)
     if locked_until is not None:
-        context["locked_message"] = services.PinResult(
+        context["locked_message"] = pins.PinResult(
             accepted=False, locked_until=locked_until
         ).message
     return render(request, "accounts/play_pin.html", context)

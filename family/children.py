@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import rules as profile_rules
 from accounts import services as accounts
 from accounts.models import Child
 from accounts.permissions import fresh_sign_in_required
@@ -45,7 +46,7 @@ class ChildProfileForm(forms.ModelForm[Child]):
         fields = ("nickname", "avatar", "birth_year", "time_zone")
 
     def clean_nickname(self) -> str:
-        return accounts.clean_nickname(
+        return profile_rules.clean_nickname(
             parent=self.instance.parent,
             nickname=self.cleaned_data["nickname"],
             exclude_child_id=self.instance.pk,
@@ -54,7 +55,7 @@ class ChildProfileForm(forms.ModelForm[Child]):
     def clean_new_pin(self) -> str:
         pin: str = self.cleaned_data.get("new_pin") or ""
         if pin:
-            accounts.validate_pin(pin)
+            profile_rules.validate_pin(pin)
         return pin
 
 
@@ -148,7 +149,7 @@ class ChildrenAdmin(FamilyModelAdmin):
                 time_zone=data["time_zone"],
                 new_pin=data.get("new_pin") or None,
             )
-        except accounts.ProfileRejected as error:  # a sibling took the nickname a moment ago
+        except profile_rules.ProfileRejected as error:  # a sibling took the nickname a moment ago
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     # --- withdrawing consent ---------------------------------------------------------------

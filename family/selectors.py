@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, F, Max, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from accounts import selectors as accounts_selectors
 from accounts.models import Child, User
 from drawings.erasure import stored_files_of
 from drawings.models import Drawing, DrawingStatus
@@ -60,4 +64,16 @@ def what_is_new(*, parent: User) -> WhatIsNew:
     return WhatIsNew(
         new_pictures=finished.count(),
         asked_to_look=family.filter(grownup_asked_at__isnull=False).count(),
+    )
+
+
+def children_at_a_glance(*, parent: User) -> QuerySet[Child]:
+    """The family's children with what the list shows (XP, streak, drawings), in one query."""
+    return accounts_selectors.family_children(parent=parent).annotate(
+        xp_total=Coalesce("progress__xp_total", Value(0)),
+        current_streak=Coalesce("progress__current_streak", Value(0)),
+        streak_freezes=Coalesce("progress__streak_freezes", Value(0)),
+        last_active_day=F("progress__last_active_day"),
+        drawing_count=Count("drawings", distinct=True),
+        last_drawn_at=Max("drawings__created_at"),
     )

@@ -42,7 +42,7 @@ class Architecture:
             from inference.palette.network import PaletteNetConfig
 
             return PaletteNetConfig.from_dict(dict(data))
-        from inference.pix2pix.networks import GeneratorConfig
+        from inference.pix2pix.generator_config import GeneratorConfig
 
         return GeneratorConfig.from_dict(dict(data))
 

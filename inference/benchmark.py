@@ -19,10 +19,10 @@ import torch
 from PIL import Image
 
 from inference.exporting import max_level_difference
+from inference.pix2pix.conditioning import condition_labels
 from inference.pix2pix.drawing import draw_chunks
 from inference.pix2pix.fast import _fill_cleaning_ms, _interleaved_ms, psnr_uint8
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from inference.pix2pix.networks import condition_labels
 
 Generator = Callable[..., torch.Tensor]
 

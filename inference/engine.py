@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
-    from inference.pix2pix.networks import GeneratorConfig
+    from inference.pix2pix.generator_config import GeneratorConfig
 
 ONNX_SUFFIX = ".onnx"
 CPU_PROVIDER = "CPUExecutionProvider"

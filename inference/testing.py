@@ -55,12 +55,8 @@ def write_random_generator(
     import torch
     from safetensors.torch import save_file
 
-    from inference.pix2pix.networks import (
-        SKETCH_INPUTS,
-        GeneratorConfig,
-        build_generator,
-        init_weights,
-    )
+    from inference.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
+    from inference.pix2pix.networks import build_generator, init_weights
 
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from accounts.models import Avatar, Child, User
+from drawings import lifecycle
 from drawings.models import Drawing
 
 DEFAULT_PASSWORD = "draw-with-me-2026"
@@ -80,3 +81,13 @@ class DrawingFactory(factory.django.DjangoModelFactory[Drawing]):
     category = "face"
     client_id = factory.Sequence(lambda n: f"client-{n}")
     sketch = factory.LazyAttribute(lambda _: ContentFile(sketch_png(), name="sketch.png"))
+
+
+def finish_claim(
+    *, claim: lifecycle.Claim, picture_png: bytes, generator_name: str, inference_ms: int
+) -> lifecycle.Finished | None:
+    """Finish one claim as a worker would: its picture, a batch of one (``finish_drawings``)."""
+    picture = lifecycle.Picture(
+        claim=claim, png=picture_png, generator_name=generator_name, inference_ms=inference_ms
+    )
+    return lifecycle.finish_drawings(pictures=[picture])[0]

@@ -57,7 +57,9 @@ def wait_for_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
             httpx.get(url, timeout=2)
             return
         except httpx.HTTPError:
-            time.sleep(0.3)
+            # Not listening yet: give it a moment, or see it exit at once.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.3)
     raise AssertionError(f"server did not start:\n{log.read_text()[-3000:]}")
 
 

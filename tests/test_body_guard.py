@@ -37,20 +37,31 @@ def _scope(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dict:
     return {"type": "http", "method": "POST", "path": path, "headers": headers or []}
 
 
+class Clock:
+    """A monotonic clock the test moves: a slow client costs no real waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def _call(
-    guard: Any, scope: dict, chunks: list[bytes], delay: float = 0.0
+    guard: Any, scope: dict, chunks: list[bytes], delay: float = 0.0, clock: Clock | None = None
 ) -> tuple[int, Any, int]:
-    """Run one request; return (status, body, how many times the client was read)."""
+    """Run one request; return (status, body, how many times the client was read). Each read
+    of the client takes ``delay`` seconds of ``clock``."""
     reads = 0
     queue = list(chunks)
 
     async def receive() -> dict:
         nonlocal reads
         reads += 1
-        if delay:
-            await asyncio.sleep(delay)
+        if delay and clock is not None:
+            clock.now += delay
         if not queue:
-            await asyncio.sleep(3600)
+            await asyncio.Event().wait()  # the client sends nothing more
         chunk = queue.pop(0)
         return {"type": "http.request", "body": chunk, "more_body": bool(queue)}
 
@@ -79,9 +90,13 @@ def _server_scope(path: str, announced: int) -> dict:
     }
 
 
-def _guard(app: Any, timeout: float = 5.0) -> BodyGuard:
+def _guard(app: Any, timeout: float = 5.0, clock: Clock | None = None) -> BodyGuard:
     return BodyGuard(
-        app, limits={"/api/v1/drawings/": 6 * MB}, default=256 * 1024, body_timeout=timeout
+        app,
+        limits={"/api/v1/drawings/": 6 * MB},
+        default=256 * 1024,
+        body_timeout=timeout,
+        **({"clock": clock} if clock is not None else {}),
     )
 
 
@@ -113,9 +128,15 @@ def test_a_chunked_body_is_stopped_at_the_limit_while_it_streams() -> None:
 
 def test_a_trickling_body_times_out() -> None:
     app = Recorder()
-    chunks = [b"x"] * 100
+    chunks, clock = [b"x"] * 100, Clock()
     status, body, reads = asyncio.run(
-        _call(_guard(app, timeout=0.3), _scope("/api/v1/drawings/"), chunks, delay=0.05)
+        _call(
+            _guard(app, timeout=0.3, clock=clock),
+            _scope("/api/v1/drawings/"),
+            chunks,
+            delay=0.05,
+            clock=clock,
+        )
     )
     assert status == 408 and body["code"] == "too_slow" and reads < 100
 

@@ -12,30 +12,32 @@ from django.conf import settings as site_settings
 
 from icanvas_site.channel_layer import CancellableRedisChannelLayer
 
-POP_SECONDS = 0.6  # stands in for channels_redis' 5 s blocking pop
+POP_SECONDS = 0.6  # channels_redis blocks 5 s in a pop; a reader that ended at once took far less
 
 
 async def test_a_reader_whose_cancellation_redis_py_swallowed_still_ends(monkeypatch) -> None:
     swallowed: list[bool] = []
     pops: list[asyncio.Task | None] = []
+    popping = asyncio.Event()
 
     async def pop_that_swallows_one_cancellation(self, index, channel, timeout):
         pops.append(asyncio.current_task())
+        popping.set()
         try:
-            await asyncio.sleep(POP_SECONDS)
+            await asyncio.Event().wait()  # a blocking pop that nothing ever answers
         except asyncio.CancelledError:
             if swallowed:
                 raise
             # What Python 3.11's wait_for does when a cancellation lands as a command completes:
             # the CancelledError never reaches the caller, the blocking read goes on.
             swallowed.append(True)
-            await asyncio.sleep(POP_SECONDS)
+            await asyncio.Event().wait()
         # Nothing popped (None): channels_redis pops again, for ever.
 
     monkeypatch.setattr(RedisChannelLayer, "_brpop_with_clean", pop_that_swallows_one_cancellation)
     layer = CancellableRedisChannelLayer(hosts=["redis://127.0.0.1:1"])  # never connected to
     reader = asyncio.ensure_future(layer.receive(await layer.new_channel()))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(popping.wait(), timeout=5)  # the reader is inside its pop
     reader.cancel()
     cancelled_at = time.monotonic()
     with pytest.raises(asyncio.CancelledError):

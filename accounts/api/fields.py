@@ -20,7 +20,7 @@ from django.core import validators
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from accounts.services import NICKNAME_MAX_LENGTH, PIN_LENGTH, birth_year_bounds
+from accounts.rules import NICKNAME_MAX_LENGTH, PIN_LENGTH, birth_year_bounds
 
 PASSWORD_MAX_LENGTH = 128
 
@@ -70,7 +70,7 @@ def _password_min_length() -> int:
 
 
 class PinField(serializers.CharField):
-    """A play-mode PIN: ``accounts.services.validate_pin`` says whether it is one."""
+    """A play-mode PIN: ``accounts.rules.validate_pin`` says whether it is one."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -78,7 +78,7 @@ class PinField(serializers.CharField):
 
 
 class NicknameField(serializers.CharField):
-    """A child's nickname, trimmed: ``accounts.services.clean_nickname`` says whether it will do
+    """A child's nickname, trimmed: ``accounts.rules.clean_nickname`` says whether it will do
     (not empty, not too long, not a sibling's)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -95,7 +95,7 @@ class NicknameField(serializers.CharField):
 
 
 class BirthYearField(serializers.IntegerField):
-    """A child's birth year: ``accounts.services.validate_birth_year`` says which are allowed
+    """A child's birth year: ``accounts.rules.validate_birth_year`` says which are allowed
     (this year's bounds, read when the schema is made)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -105,7 +105,7 @@ class BirthYearField(serializers.IntegerField):
 
 
 class TimeZoneField(serializers.CharField):
-    """An IANA time zone name: ``accounts.services.validate_time_zone`` says which exist."""
+    """An IANA time zone name: ``accounts.rules.validate_time_zone`` says which exist."""
 
 
 class NewPasswordField(serializers.CharField):

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import guessing, lockout, reauthentication, services, tokens, verification
+from accounts import guessing, lockout, pins, reauthentication, services, tokens, verification
 from accounts.api import serializers as s
 from accounts.api.throttles import (
     LeavePlayThrottle,
@@ -334,7 +334,7 @@ class PlayView(APIView):
         form = s.PlaySerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            result = services.verify_pin(child=child, pin=form.validated_data["pin"])
+            result = pins.verify_pin(child=child, pin=form.validated_data["pin"])
         except ValidationError as error:
             raise exceptions.ValidationError({"pin": error.messages}) from error
         if result.locked:

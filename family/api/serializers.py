@@ -60,7 +60,7 @@ def avatar_choices() -> list[dict[str, str]]:
 
 
 class ChildSerializer(serializers.Serializer):
-    """A child at a glance. Read from ``family.api.views.children_at_a_glance``'s annotations."""
+    """A child at a glance. Read from ``family.selectors.children_at_a_glance``'s annotations."""
 
     id = serializers.IntegerField()
     nickname = serializers.CharField()

@@ -2,40 +2,46 @@
 
 from django.urls import path
 
-from family.api import views
+from family.api.views import children, drawings, files, me
 
 app_name = "family_api"
 
 urlpatterns = [
-    path("me/", views.MeView.as_view(), name="me"),
-    path("children/", views.ChildListCreateView.as_view(), name="child-list"),
-    path("children/avatars/", views.AvatarListView.as_view(), name="avatar-list"),
-    path("children/<int:pk>/", views.ChildDetailView.as_view(), name="child-detail"),
-    path("children/<int:pk>/pin/", views.ChildPinView.as_view(), name="child-pin"),
+    path("me/", me.MeView.as_view(), name="me"),
+    path("children/", children.ChildListCreateView.as_view(), name="child-list"),
+    path("children/avatars/", children.AvatarListView.as_view(), name="avatar-list"),
+    path("children/<int:pk>/", children.ChildDetailView.as_view(), name="child-detail"),
+    path("children/<int:pk>/pin/", children.ChildPinView.as_view(), name="child-pin"),
     path(
         "children/<int:pk>/withdraw-consent/",
-        views.WithdrawConsentView.as_view(),
+        children.WithdrawConsentView.as_view(),
         name="child-withdraw-consent",
     ),
-    path("family/drawings/", views.FamilyDrawingListView.as_view(), name="drawing-list"),
+    path("family/drawings/", drawings.FamilyDrawingListView.as_view(), name="drawing-list"),
     path(
-        "family/drawings/<int:pk>/", views.FamilyDrawingDetailView.as_view(), name="drawing-detail"
+        "family/drawings/<int:pk>/",
+        drawings.FamilyDrawingDetailView.as_view(),
+        name="drawing-detail",
     ),
     path(
-        "family/drawings/<int:pk>/hide/", views.FamilyDrawingHideView.as_view(), name="drawing-hide"
+        "family/drawings/<int:pk>/hide/",
+        drawings.FamilyDrawingHideView.as_view(),
+        name="drawing-hide",
     ),
     path(
-        "family/drawings/<int:pk>/show/", views.FamilyDrawingShowView.as_view(), name="drawing-show"
+        "family/drawings/<int:pk>/show/",
+        drawings.FamilyDrawingShowView.as_view(),
+        name="drawing-show",
     ),
     path(
         "family/drawings/<int:pk>/sketch/",
-        views.DrawingSketchView.as_view(),
+        files.DrawingSketchView.as_view(),
         name="drawing-sketch",
     ),
     path(
         "family/drawings/<int:pk>/picture/",
-        views.DrawingPictureView.as_view(),
+        files.DrawingPictureView.as_view(),
         name="drawing-picture",
     ),
-    path("family/export/", views.FamilyExportView.as_view(), name="export"),
+    path("family/export/", files.FamilyExportView.as_view(), name="export"),
 ]

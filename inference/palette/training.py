@@ -30,12 +30,11 @@ from safetensors.torch import save_file
 
 from inference.palette.colours import Palette, fit_palette
 from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palette_net
-from inference.pix2pix.checkpoints import read_weights
 from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs
 from inference.pix2pix.hints import split_sketch
-from inference.pix2pix.training.checkpoints import RESUME_STATE, RESUME_WEIGHTS, compact_resume
 from inference.pix2pix.training.config import TrainConfig
 from inference.pix2pix.training.loop import epoch_order, load_sources
+from inference.pix2pix.training.resume import compact_resume, load_state, save_state
 
 IGNORE = -100
 
@@ -144,41 +143,6 @@ def _palette(cfg: PaletteTrainConfig, data: AlignedDataset, out: Path) -> Palett
     palette = fit_palette(pictures, size=cfg.colours, rebalance=cfg.rebalance, seed=cfg.seed)
     path.write_text(json.dumps(palette.to_dict()))
     return palette
-
-
-def save_state(out: Path, net: PaletteUnet, opt: torch.optim.Optimizer, state: dict) -> None:
-    """Network (``G.*``) and Adam (``opt_G.<index>.<slot>``) as safetensors, the position as
-    JSON; written beside and renamed, so a crash never leaves half a state."""
-    tensors = {f"G.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    saved = opt.state_dict()
-    for index, slot in saved["state"].items():
-        for key, value in slot.items():
-            tensors[f"opt_G.{index}.{key}"] = torch.as_tensor(value).cpu().clone().contiguous()
-    weights, position = out / f"{RESUME_WEIGHTS}.tmp", out / f"{RESUME_STATE}.tmp"
-    save_file(tensors, weights)
-    position.write_text(json.dumps({**state, "param_groups": saved["param_groups"]}, indent=2))
-    weights.replace(out / RESUME_WEIGHTS)
-    position.replace(out / RESUME_STATE)
-
-
-def load_state(out: Path, net: PaletteUnet, opt: torch.optim.Optimizer) -> dict[str, Any]:
-    """The position to continue from (``resume.*`` of ``out``), the nets loaded from it."""
-    if not (out / RESUME_STATE).exists():
-        return {"epoch": 0, "batch": 0, "step": 0}
-    state = json.loads((out / RESUME_STATE).read_text())
-    groups = state.pop("param_groups")
-    tensors = read_weights(out / RESUME_WEIGHTS)
-    net.load_state_dict({k[2:]: v.float() for k, v in tensors.items() if k.startswith("G.")})
-    slots: dict[int, dict[str, torch.Tensor]] = {}
-    for key, value in tensors.items():
-        if key.startswith("opt_G."):
-            _, index, name = key.split(".", 2)
-            slots.setdefault(int(index), {})[name] = value if name == "step" else value.float()
-    if not slots:
-        print("the carried state has no Adam moments: Adam starts afresh from these weights")
-    opt.load_state_dict({"state": slots, "param_groups": groups})
-    print(f"resumed at epoch {state['epoch']} batch {state['batch']} step {state['step']}")
-    return state
 
 
 def carry_state(run_dir: Path | str, dest: Path | str) -> Path:
@@ -312,7 +276,9 @@ def train(cfg: PaletteTrainConfig) -> dict[str, Any]:
     weights = torch.from_numpy(palette.weights)
     net = build_palette_net(cfg.net_config())
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
-    state = load_state(out, net, opt)
+    # The resume state names them as pix2pix does its generator and its optimiser.
+    nets, optimisers = {"G": net}, {"opt_G": opt}
+    state = load_state(out, nets=nets, optimisers=optimisers)
     bf16 = native_bf16() if cfg.bf16 is None else cfg.bf16
     print(f"bf16 autocast: {'on' if bf16 else 'off'}", flush=True)
     record: dict[str, Any] = state.get("record", {})
@@ -337,7 +303,12 @@ def train(cfg: PaletteTrainConfig) -> dict[str, Any]:
                       f"acc {accuracy:.3f} {speed:.1f} img/s", flush=True)  # fmt: skip
             stopping = bool(cfg.max_steps and state["step"] >= cfg.max_steps)
             if stopping or time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
-                save_state(out, net, opt, {**state, "epoch": epoch, "batch": b + 1})
+                save_state(
+                    out,
+                    nets=nets,
+                    optimisers=optimisers,
+                    state={**state, "epoch": epoch, "batch": b + 1},
+                )
                 last_save = time.monotonic()
             if stopping:
                 return record
@@ -353,7 +324,7 @@ def train(cfg: PaletteTrainConfig) -> dict[str, Any]:
         }
         state.update(epoch=epoch + 1, batch=0, record=record)
         save_checkpoint(out, net, cfg, palette, record)
-        save_state(out, net, opt, state)
+        save_state(out, nets=nets, optimisers=optimisers, state=state)
         last_save = time.monotonic()
         print(json.dumps(record), flush=True)
     return record

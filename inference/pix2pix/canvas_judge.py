@@ -60,24 +60,35 @@ class Drawing:
         return flat.resize((SIDE, SIDE), Image.Resampling.LANCZOS)
 
 
-def _polygon_mask(points: Sequence[Sequence[float]]) -> np.ndarray:
-    mask = np.zeros((SIDE, SIDE), np.uint8)
-    polygon = np.round(np.array(points, dtype=np.float64) * SIDE).astype(np.int32)
+def polygon_area(points: Sequence[Sequence[float]], side: int) -> np.ndarray:
+    """A coloured shape's polygon (0-1 coordinates) filled on a ``side`` x ``side`` uint8 mask."""
+    mask = np.zeros((side, side), np.uint8)
+    polygon = np.round(np.array(points, dtype=np.float64) * side).astype(np.int32)
     cv2.fillPoly(mask, [polygon], 1)
+    return mask
+
+
+def _polygon_mask(points: Sequence[Sequence[float]]) -> np.ndarray:
+    mask = polygon_area(points, SIDE)
     inset = cv2.erode(mask, np.ones((2 * INSET_PX + 1, 2 * INSET_PX + 1), np.uint8))
     return inset > 0
 
 
-def load_devset(folder: Path) -> list[Drawing]:
-    """The drawings listed in ``folder/devset.json``; ``FileNotFoundError`` if there is none."""
+def read_manifest(folder: Path) -> list[dict[str, Any]]:
+    """The entries of ``folder/devset.json`` as written; ``FileNotFoundError`` if there is none."""
     manifest = Path(folder) / "devset.json"
     if not manifest.is_file():
         raise FileNotFoundError(
             f"{manifest} does not exist: build it with scripts/canvas_devset.py --out {folder}"
         )
-    document = json.loads(manifest.read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = json.loads(manifest.read_text(encoding="utf-8"))["drawings"]
+    return entries
+
+
+def load_devset(folder: Path) -> list[Drawing]:
+    """The drawings listed in ``folder/devset.json``; ``FileNotFoundError`` if there is none."""
     drawings = []
-    for entry in document["drawings"]:
+    for entry in read_manifest(folder):
         fills = tuple(
             (crayon_rgb(fill["crayon"]), _polygon_mask(fill["polygon"]))
             for fill in entry.get("fills", [])

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
-    from inference.pix2pix.networks import GeneratorConfig, UnetGenerator
+    from inference.pix2pix.generator_config import GeneratorConfig
+    from inference.pix2pix.networks import UnetGenerator
 
 CARD_SUFFIX = ".json"
 _HASH_CHUNK = 1 << 20
@@ -84,7 +85,7 @@ def read_card(weights: Path) -> dict[str, Any]:
 
 def card_architecture(card: Mapping[str, Any]) -> GeneratorConfig:
     """The generator architecture a card describes (a registry card's ``type`` set aside)."""
-    from inference.pix2pix.networks import GeneratorConfig
+    from inference.pix2pix.generator_config import GeneratorConfig
 
     return GeneratorConfig.from_dict(
         {key: value for key, value in card["architecture"].items() if key != "type"}

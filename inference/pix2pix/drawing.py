@@ -20,9 +20,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from inference.pix2pix.conditioning import condition_labels, network_input
 from inference.pix2pix.fills import clean_fills
+from inference.pix2pix.generator_config import GeneratorConfig
 from inference.pix2pix.imaging import DEFAULT_SIZE, batch_to_images, images_to_batch
-from inference.pix2pix.networks import GeneratorConfig, condition_labels, network_input
 
 # An exact module or a fast copy: (sketches, labels or None) -> pictures in [-1, 1].
 Generator = Callable[..., torch.Tensor]
@@ -39,9 +40,10 @@ def draw_chunks(
     """The generator's output for ``sketches`` (N x C x H x W), ``batch`` at a time (None:
     one call for all), each chunk moved to ``device`` first; in input order, not joined.
 
-    RGB sketches become what the network reads (:func:`~inference.pix2pix.networks.network_input`:
-    lines and colour hints for a hint generator) here, outside the network, for the exact module
-    and its fast copy; an exported ONNX graph runs the same function traced into it."""
+    RGB sketches become what the network reads
+    (:func:`~inference.pix2pix.conditioning.network_input`: lines and colour hints for a hint
+    generator) here, outside the network, for the exact module and its fast copy; an exported
+    ONNX graph runs the same function traced into it."""
     step = batch or max(1, len(sketches))
     config = getattr(generator, "config", None)
     # An exported graph has the same pre-processing traced in: it takes the RGB sketch.

@@ -2,7 +2,7 @@
 
 The graph takes the child's RGB sketch in [-1, 1] (and each sample's label for a conditioned
 generator) and gives the picture in [-1, 1]. It is the plain pre-processing function
-(:func:`~inference.pix2pix.networks.network_input`: lines and colour hints, the very function
+(:func:`~inference.pix2pix.conditioning.network_input`: lines and colour hints, the very function
 training uses) traced in front of the network, so the whole drawing runs in ONNX Runtime; the
 network itself takes its planes and exports alone as well. Fill cleaning stays a plain function
 after the graph, as after the torch module. The batch axis is dynamic; the side is fixed at the
@@ -18,8 +18,9 @@ from pathlib import Path
 
 import torch
 
+from inference.pix2pix.conditioning import network_input
 from inference.pix2pix.fast import stock_copy
-from inference.pix2pix.networks import UnetGenerator, network_input
+from inference.pix2pix.networks import UnetGenerator
 
 OPSET = 17
 SKETCH_INPUT = "sketch"  # N x 3 x H x W float32 in [-1, 1], the RGB sketch

@@ -29,10 +29,11 @@ import numpy as np
 import torch
 from PIL import Image
 
+from inference.pix2pix.conditioning import condition_labels
 from inference.pix2pix.drawing import batch_to_arrays, clean_fills_of, draw_chunks
 from inference.pix2pix.fills import clean_fills
 from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from inference.pix2pix.networks import BatchInvariantConvTranspose2d, condition_labels
+from inference.pix2pix.networks import BatchInvariantConvTranspose2d
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from inference.crayons import crayon_rgb
 from inference.pix2pix import colour_metrics as cm
+from inference.pix2pix.canvas_judge import polygon_area
 
 SIDE = 512
 SMALL_AREA_PX = 4000  # at 512 (1,000 at 256, as the issue counted): a cheek, a window, a candle
@@ -202,6 +204,22 @@ def summarise(results: Sequence[tuple[str, str, dict[str, Any]]]) -> dict[str, A
         "paper_dirty_mean": round(fmean(dirty), 4) if dirty else None,
         "picture_side_min": min(sizes) if sizes else None,
     }
+
+
+def fill_insides(
+    fills: Sequence[dict[str, Any]],
+) -> list[tuple[tuple[int, int, int], np.ndarray]]:
+    """A dev-set entry's coloured shapes (``fills``: crayon and polygon) as (crayon RGB, inside)
+    at :data:`SIDE`: each kept :data:`INSET_PX` clear of its line, a small part only just."""
+    insides = []
+    kernel = np.ones((2 * INSET_PX + 1, 2 * INSET_PX + 1), np.uint8)
+    for fill in fills:
+        mask = polygon_area(fill["polygon"], SIDE)
+        inside = cv2.erode(mask, kernel) > 0
+        if inside.sum() < MIN_INSIDE_PX:  # a small part: keep clear of its line only just
+            inside = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
+        insides.append((crayon_rgb(fill["crayon"]), inside))
+    return insides
 
 
 def _share(values: Sequence[bool]) -> float | None:

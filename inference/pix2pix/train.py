@@ -6,15 +6,15 @@
 
 One ``--flag`` per ``TrainConfig`` field (flags win over the file). A run continues in an
 ``out_dir`` that already holds one only with ``--resume``, the rule ``manage.py
-train_generator`` applies too (:func:`~inference.pix2pix.training.checkpoints.check_resume`).
+train_generator`` applies too (:func:`~inference.pix2pix.training.resume.check_resume`).
 The training itself lives in :mod:`inference.pix2pix.training`.
 """
 
 from __future__ import annotations
 
-from inference.pix2pix.training.checkpoints import ResumeRefused, check_resume
 from inference.pix2pix.training.config import build_parser, config_from_args
 from inference.pix2pix.training.loop import train
+from inference.pix2pix.training.resume import ResumeRefused, check_resume
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,10 +32,10 @@ def drawers(
     """
     import torch
 
+    from inference.pix2pix.conditioning import condition_labels
     from inference.pix2pix.drawing import draw_chunks
     from inference.pix2pix.fast import fast_copy
     from inference.pix2pix.imaging import batch_to_images, images_to_batch
-    from inference.pix2pix.networks import condition_labels
     from inference.runtime import SKETCH_SIZE, get_runtime
 
     runtime = get_runtime()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts import rules, services
 from accounts.models import Avatar, Child, ConsentRecord
 from tests.factories import DEFAULT_PIN, ChildFactory, UserFactory
 
@@ -132,7 +132,7 @@ def test_add_child_is_atomic_with_its_consent(parent, monkeypatch):
 
 
 def test_add_child_service_rejects_unknown_consent_method(parent):
-    with pytest.raises(services.ProfileRejected) as raised:
+    with pytest.raises(rules.ProfileRejected) as raised:
         services.add_child(
             parent=parent,
             nickname="Mina",

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts import pins
 from accounts.models import Child
 from accounts.playmode import PLAY_SESSION_KEY
 from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, ChildFactory, UserFactory
@@ -158,7 +158,7 @@ def test_an_expired_lock_gives_a_fresh_set_of_tries(child, settings):
         pin_failures=2, pin_locked_until=timezone.now() - timedelta(seconds=1)
     )
 
-    result = services.verify_pin(child=child, pin=_wrong_pin())
+    result = pins.verify_pin(child=child, pin=_wrong_pin())
 
     assert not result.accepted
     assert not result.locked
@@ -176,12 +176,12 @@ def test_concurrent_guesses_cannot_exceed_the_limit(child, settings, monkeypatch
     def check_pin_with_a_racing_guess(self, pin):
         checked.append(pin)
         if len(checked) == 1:  # while the first guess is being hashed, a second arrives
-            inner_results.append(services.verify_pin(child=Child.objects.get(pk=self.pk), pin=pin))
+            inner_results.append(pins.verify_pin(child=Child.objects.get(pk=self.pk), pin=pin))
         return real_check_pin(self, pin)
 
     monkeypatch.setattr(Child, "check_pin", check_pin_with_a_racing_guess)
 
-    outer = services.verify_pin(child=child, pin=_wrong_pin())
+    outer = pins.verify_pin(child=child, pin=_wrong_pin())
 
     assert checked == [_wrong_pin()]  # the racing guess was never compared
     assert inner_results[0].locked
@@ -195,7 +195,7 @@ def test_a_lock_missed_by_an_interrupted_attempt_is_repaired(child, settings):
     settings.PIN_MAX_FAILURES = 3
     Child.objects.filter(pk=child.pk).update(pin_failures=3, pin_locked_until=None)
 
-    result = services.verify_pin(child=child, pin=DEFAULT_PIN)
+    result = pins.verify_pin(child=child, pin=DEFAULT_PIN)
 
     assert result.locked
     child.refresh_from_db()

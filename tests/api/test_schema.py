@@ -12,7 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Child
-from accounts.services import birth_year_bounds
+from accounts.rules import birth_year_bounds
 from tests.factories import DEFAULT_PIN
 from tests.fixtures.api import parent_token
 

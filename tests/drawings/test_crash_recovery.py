@@ -11,10 +11,12 @@ import asyncio
 import os
 import re
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -23,9 +25,10 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from drawings import lifecycle, services
+from drawings.lifecycle import finishing
 from drawings.models import Drawing, DrawingStatus
 from drawings.worker_identity import new_worker_id, this_host
-from tests.factories import DrawingFactory, sketch_png
+from tests.factories import DrawingFactory, finish_claim, sketch_png
 from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
 
 
@@ -72,16 +75,16 @@ def crash_while_finishing(claim: lifecycle.Claim, monkeypatch) -> None:
         raise Killed
 
     with monkeypatch.context() as patched:
-        patched.setattr(lifecycle, "_per_row", killed)
+        patched.setattr(finishing, "_per_row", killed)
         with pytest.raises(Killed):
-            lifecycle.finish_drawing(
+            finish_claim(
                 claim=claim, picture_png=sketch_png(seed=1), generator_name="g", inference_ms=1
             )
 
 
 def finish(claim: lifecycle.Claim, on_commit) -> Drawing:
     with on_commit(execute=True):  # what the finish leaves to do once it commits, done
-        finished = lifecycle.finish_drawing(
+        finished = finish_claim(
             claim=claim, picture_png=sketch_png(seed=2), generator_name="g", inference_ms=1
         )
     assert finished is not None
@@ -143,9 +146,7 @@ def test_a_dead_workers_drawing_is_taken_back_before_its_lease_ends(queued) -> N
     queued.refresh_from_db()
     assert queued.status == DrawingStatus.QUEUED and queued.worker_id == ""
     assert (
-        lifecycle.finish_drawing(
-            claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
-        )
+        finish_claim(claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1)
         is None
     )  # the dead worker's claim is void
 
@@ -210,14 +211,47 @@ async def test_a_restarted_worker_finishes_the_killed_ones_drawing_at_once(monke
     assert done.attempts == 2 and done.worker_id == worker.worker_id
 
 
+class Calls:
+    """Counts the calls of a function from any thread; a thread can wait for more of them."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function, self.count = function, 0
+        self.changed = threading.Condition()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        result = self.function(*args, **kwargs)
+        with self.changed:
+            self.count += 1
+            self.changed.notify_all()
+        return result
+
+    def wait_for_more(self, calls: int) -> None:
+        """Wait until ``calls`` more calls have returned (each started after this one began
+        waiting, but for the one under way)."""
+        with self.changed:
+            wanted = self.count + calls
+            assert self.changed.wait_for(lambda: self.count >= wanted, timeout=10)
+
+
 @pytest.mark.django_db(transaction=True)
-async def test_a_slow_picture_keeps_its_worker_alive_by_heartbeat(settings, monkeypatch) -> None:
+async def test_a_slow_picture_keeps_its_worker_alive_by_heartbeat(
+    settings, monkeypatch, clock
+) -> None:
     from inference import runtime
 
     real_draw = runtime.LoadedGenerator.draw
+    reaps = Calls(lifecycle.reap_drawings)
+    beats = Calls(lifecycle.renew_heartbeat)
+    monkeypatch.setattr(lifecycle, "reap_drawings", reaps)
+    monkeypatch.setattr(lifecycle, "renew_heartbeat", beats)
 
     def slow_draw(self, sketches, categories=None):
-        time.sleep(1.5)  # longer than a silent worker may last
+        # 1.2 s pass, longer than a silent worker may last, 0.3 s at a time: after each step
+        # the reaper looks at the row, then a heartbeat renews it.
+        for _ in range(4):
+            clock.shift(0.3)
+            reaps.wait_for_more(2)
+            beats.wait_for_more(2)
         return real_draw(self, sketches, categories)
 
     monkeypatch.setattr(runtime.LoadedGenerator, "draw", slow_draw)

@@ -21,6 +21,7 @@ from drawings.models import Drawing, DrawingStatus
 from drawings.worker import InferenceWorker
 from inference import runtime
 from inference.runtime import get_runtime
+from tests.factories import finish_claim
 from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -230,9 +231,7 @@ def test_a_batch_costs_a_constant_number_of_queries_payout_included(
         child=child, category="face", sketch=child_sketch(0), client_id="first"
     )[0]
     (claim,) = lifecycle.claim_drawings(drawing_ids=[first.pk], worker_id="w")
-    lifecycle.finish_drawing(
-        claim=claim, picture_png=child_sketch(9), generator_name="g", inference_ms=5
-    )
+    finish_claim(claim=claim, picture_png=child_sketch(9), generator_name="g", inference_ms=5)
     counts = {}
     for size in (1, 8):
         ids = [

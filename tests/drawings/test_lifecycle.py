@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
-from tests.factories import sketch_png
+from tests.factories import finish_claim, sketch_png
 from tests.fixtures.events import captured_events
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +54,10 @@ def test_a_drawing_is_claimed_once(queued: Drawing) -> None:
 def test_finish_keeps_the_picture_and_pays_once(queued: Drawing, settings) -> None:
     (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
     with captured_events() as sent:
-        finished = lifecycle.finish_drawing(
+        finished = finish_claim(
             claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
         )
-        again = lifecycle.finish_drawing(
+        again = finish_claim(
             claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
         )
     assert finished is not None and finished.drawing.pk == queued.pk
@@ -78,12 +78,10 @@ def test_a_worker_that_lost_its_lease_cannot_finish(queued: Drawing, settings) -
     assert statuses(sent) == ["queued"]
     (fresh,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
     assert fresh.attempt == 2
-    assert not lifecycle.finish_drawing(
+    assert not finish_claim(
         claim=stale, picture_png=sketch_png(), generator_name="old", inference_ms=1
     )
-    assert lifecycle.finish_drawing(
-        claim=fresh, picture_png=sketch_png(), generator_name="new", inference_ms=1
-    )
+    assert finish_claim(claim=fresh, picture_png=sketch_png(), generator_name="new", inference_ms=1)
     queued.refresh_from_db()
     assert queued.generator_name == "new"
     assert len(results_on_disk(settings)) == 1
@@ -132,9 +130,7 @@ def test_give_back_requeues_until_the_last_attempt(queued: Drawing, settings) ->
 
 def test_a_claim_that_lost_its_drawing_gives_nothing_back(queued: Drawing) -> None:
     (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
-    lifecycle.finish_drawing(
-        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
-    )
+    finish_claim(claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1)
     with captured_events() as sent:
         assert lifecycle.give_back_drawing(claim=claim, permanent=True) is None
     assert sent == []
@@ -160,9 +156,7 @@ def test_try_again_requeues_the_failed_drawing_without_a_duplicate(queued: Drawi
 
 def test_sending_a_done_drawing_again_changes_nothing(queued: Drawing) -> None:
     (claim,) = lifecycle.claim_drawings(drawing_ids=[queued.pk])
-    lifecycle.finish_drawing(
-        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1
-    )
+    finish_claim(claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=1)
     with captured_events() as sent:
         again, created = services.submit_drawing(
             child=queued.child, category="face", sketch=sketch_png(), client_id="life"

@@ -17,7 +17,7 @@ from drawings import erasure, lifecycle, services
 from drawings.models import Drawing, DrawingStatus, NewColours, PictureVersion
 from drawings.payloads import drawing_payload
 from gamification.models import XPEvent
-from tests.factories import DrawingFactory, sketch_png
+from tests.factories import DrawingFactory, finish_claim, sketch_png
 from tests.fixtures.live import (
     make_child,
     reload,
@@ -182,7 +182,7 @@ def test_a_new_colourway_that_cannot_be_painted_leaves_the_picture_as_it_was(
 ) -> None:
     drawing = DrawingFactory.create(client_id="dice-fail")
     (claim,) = lifecycle.claim_drawings(drawing_ids=[drawing.pk], worker_id="w")
-    lifecycle.finish_drawing(
+    finish_claim(
         claim=claim, picture_png=sketch_png((512, 512)), generator_name="g", inference_ms=5
     )
     child = drawing.child

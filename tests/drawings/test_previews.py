@@ -67,6 +67,18 @@ async def test_a_childs_sketch_comes_back_as_a_preview_and_nothing_is_kept() -> 
     await communicator.disconnect()
 
 
+async def kept(worker: InferenceWorker, *, seq: int) -> None:
+    """Wait until the worker keeps a preview request numbered ``seq`` (its desk wakes the
+    worker after each request it keeps)."""
+    work = worker.pipeline.work
+    while True:
+        work.clear()
+        if seq in {r.seq for r in worker.previews.waiting.values()}:
+            work.set()  # as the desk left it: there is work
+            return
+        await work.wait()
+
+
 async def test_only_the_latest_sketch_of_a_socket_is_drawn() -> None:
     worker = InferenceWorker()
     layer = get_channel_layer()
@@ -78,10 +90,7 @@ async def test_only_the_latest_sketch_of_a_socket_is_drawn() -> None:
                 reply=reply, seq=seq, category="face", sketch_png=sketch_png(), sent=time.time()
             )
             await layer.send(protocol.PREVIEW_CHANNEL, request.to_message())
-        for _ in range(100):
-            if 3 in {r.seq for r in worker.previews.waiting.values()}:
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(kept(worker, seq=3), timeout=5)
         drawings, wanted = await worker.next_job()
     finally:
         listening.cancel()

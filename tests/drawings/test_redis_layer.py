@@ -14,6 +14,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# Redis blocks for real seconds, which no fake clock moves: the test waits them out.
+@pytest.mark.slow
 async def test_a_socket_waiting_longer_than_the_blocking_read_is_not_cut_off() -> None:
     # channels_redis blocks 5 s on an idle channel; redis-py's own default socket timeout is
     # also 5 s, which used to win and raise TimeoutError inside every quiet socket's consumer.

@@ -3,7 +3,6 @@ subprotocol, never in the address; revoked and expired tokens are turned away.""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from drawings import events, protocol, services
 from drawings.consumers import IDLE, TOO_MANY_SOCKETS
 from drawings.models import Drawing, DrawingStatus
 from drawings.socket_auth import BAD_HANDSHAKE, UNAUTHORISED
+from drawings.worker import InferenceWorker
 from icanvas_site.asgi import application
 from tests.factories import sketch_png
 from tests.fixtures.live import (
@@ -67,17 +67,19 @@ def socket_at(path: str) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, path, headers=[SITE])
 
 
-async def all_done(*drawings: Drawing) -> None:
-    """Wait (inside a running worker) until every one of ``drawings`` is finished."""
+async def all_done(worker: InferenceWorker, *drawings: Drawing) -> None:
+    """Wait until the running ``worker`` has finished every one of ``drawings`` (checked again
+    after each batch it finishes)."""
     ids = [d.pk for d in drawings]
     count = database_sync_to_async(
         lambda: Drawing.objects.filter(pk__in=ids, status=DrawingStatus.DONE).count()
     )
-    for _ in range(600):
-        if await count() == len(ids):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the worker did not finish the drawings")
+
+    async def finished() -> bool:
+        return await count() == len(ids)
+
+    if not await worker.batch_finished.until(finished, within=30):
+        raise AssertionError("the worker did not finish the drawings")
 
 
 async def drain(communicator: WebsocketCommunicator) -> list[dict]:
@@ -102,9 +104,9 @@ async def test_a_play_token_in_the_header_hears_its_child_and_not_a_sibling() ->
     mine, _ = await submit(child=alice, category="face", sketch=sketch_png(), client_id="a")
     sibling, _ = await submit(child=bob, category="panda", sketch=sketch_png(), client_id="b")
     skipped: list[dict] = []
-    async with running_worker():
+    async with running_worker() as worker:
         done = await next_status_message(alice_socket, "done", skipped=skipped)
-        await all_done(mine, sibling)
+        await all_done(worker, mine, sibling)
     assert done["drawing"]["id"] == mine.pk
     assert "child_id" not in done  # exactly what the web page hears
     later = skipped + await drain(alice_socket)
@@ -156,11 +158,11 @@ async def test_a_parent_token_hears_every_child_of_the_family_hidden_ones_too() 
         drawings=Drawing.objects.filter(pk=hidden.pk), hidden=True
     )
     heard: dict[int, dict] = {}
-    async with running_worker():
+    async with running_worker() as worker:
         while len(heard) < 2:
             message = await next_status_message(family, "done")
             heard[message["drawing"]["id"]] = message
-        await all_done(shown, hidden, foreign)
+        await all_done(worker, shown, hidden, foreign)
     assert set(heard) == {shown.pk, hidden.pk}
     assert (heard[shown.pk]["child_id"], heard[shown.pk]["hidden"]) == (alice.pk, False)
     assert (heard[hidden.pk]["child_id"], heard[hidden.pk]["hidden"]) == (bob.pk, True)

@@ -240,6 +240,8 @@ async def test_ping_pong() -> None:
     await communicator.disconnect()
 
 
+# A real 1.5 s draw in its thread: the event loop's lag is measured in real time.
+@pytest.mark.slow
 async def test_the_site_stays_responsive_while_a_picture_is_drawn(monkeypatch) -> None:
     import time
 

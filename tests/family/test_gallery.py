@@ -17,7 +17,7 @@ from django.test import Client
 from drawings import lifecycle
 from drawings.models import Drawing, DrawingStatus, FileDeletion
 from gamification.models import ChildProgress, XPEvent
-from tests.factories import DrawingFactory, sketch_png
+from tests.factories import DrawingFactory, finish_claim, sketch_png
 from tests.fixtures.events import captured_events
 from tests.fixtures.family import Family
 from tests.fixtures.site import play_as
@@ -99,9 +99,7 @@ def test_a_hidden_drawing_is_never_sent_on_the_childs_socket(mine: Family) -> No
     assert len(sent) == 1
     Drawing.objects.filter(pk=drawing.pk).update(hidden=True)
     with captured_events() as sent:
-        lifecycle.finish_drawing(
-            claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5
-        )
+        finish_claim(claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=5)
     assert sent == []
     assert Drawing.objects.get(pk=drawing.pk).status == DrawingStatus.DONE
 

@@ -21,7 +21,7 @@ from gamification.models import (
     XPEvent,
     XPSource,
 )
-from tests.factories import ChildFactory, sketch_png
+from tests.factories import ChildFactory, finish_claim, sketch_png
 from tests.fixtures.gamification import CATEGORIES, done_drawing
 
 pytestmark = pytest.mark.django_db
@@ -65,15 +65,13 @@ def test_a_drawing_finished_twice_pays_once(child, generators_dir, monkeypatch) 
         child=child, category="face", sketch=sketch_png(), client_id="twice"
     )
     (claim,) = lifecycle.claim_drawings(drawing_ids=[drawing.pk])
-    finished = lifecycle.finish_drawing(
+    finished = finish_claim(
         claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3
     )
     assert finished
     payout = finished.payout
     assert payout is not None and payout.xp_gained > 0
-    again = lifecycle.finish_drawing(
-        claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3
-    )
+    again = finish_claim(claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3)
     assert not again  # nothing finished, so nothing was paid
     # A retried job (same row claimed again by mistake) cannot pay either.
     assert services.pay_for_drawing(drawing=drawing, categories=CATEGORIES).already_paid
@@ -93,7 +91,7 @@ def test_a_broken_rule_never_loses_the_picture(child, generators_dir, monkeypatc
         child=child, category="face", sketch=sketch_png(), client_id="bug"
     )
     (claim,) = lifecycle.claim_drawings(drawing_ids=[drawing.pk])
-    finished = lifecycle.finish_drawing(
+    finished = finish_claim(
         claim=claim, picture_png=sketch_png(), generator_name="g", inference_ms=3
     )
     assert finished

@@ -23,7 +23,7 @@ from drawings import services as drawing_services
 from drawings.models import Drawing, DrawingStatus
 from gamification import services
 from gamification.models import AchievementAward, ChildProgress, DailyQuest, XPEvent, XPSource
-from tests.factories import ChildFactory, sketch_png
+from tests.factories import ChildFactory, finish_claim, sketch_png
 from tests.fixtures.gamification import CATEGORIES, done_drawing
 
 pytestmark = [
@@ -105,7 +105,7 @@ def test_two_completions_of_one_claim_race_and_one_wins(monkeypatch) -> None:
             drawing=Drawing.objects.select_related("child").get(pk=drawing.pk),
             attempt=claim.attempt,
         )
-        finished = lifecycle.finish_drawing(
+        finished = finish_claim(
             claim=mine, picture_png=sketch_png(), generator_name="g", inference_ms=1
         )
         return finished is not None

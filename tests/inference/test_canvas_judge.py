@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image
 
 from inference.pix2pix import canvas_judge
@@ -109,3 +110,34 @@ def test_evaluate_generators_scores_candidates_on_the_canvas_devset(
     # The shipped "What did you draw?" classifier is scored on the dev sketches by default.
     assert 0 <= report["suggestion_top3"] <= 1
     assert "hints kept" in printed.getvalue() and "sketch top-3" in printed.getvalue()
+
+
+def test_judge_pictures_judges_an_installed_generator_as_served(
+    tmp_path: Path, registry_dir: Path
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from inference.testing import write_random_generator
+
+    write_random_generator(
+        registry_dir, name="sun-gen", categories=(("sun", "Sun", "해", "☀️"),), conditioned=True
+    )
+    out, pictures, printed = tmp_path / "judge.json", tmp_path / "pictures", io.StringIO()
+    call_command(
+        "judge_pictures", "--devset", str(_devset(tmp_path / "devset")), "--model", "sun-gen",
+        "--out", str(out), "--pictures", str(pictures), stdout=printed,
+    )  # fmt: skip
+    report = json.loads(out.read_text())
+    assert list(report) == ["sun-gen"] and json.loads(printed.getvalue()) == report
+    assert sorted(p.name for p in (pictures / "sun-gen").iterdir()) == [
+        "0-sun-black.png", "0-sun-coloured.png", "0-sun-crayon.png",
+    ]  # fmt: skip
+
+
+def test_judge_pictures_explains_a_missing_devset(tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="does not exist: build it"):
+        call_command("judge_pictures", "--devset", str(tmp_path), "--model", "any")

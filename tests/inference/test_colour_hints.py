@@ -12,8 +12,9 @@ import torch
 from inference.crayons import CRAYON_RGB, CRAYONS
 from inference.datasets import things
 from inference.pix2pix.colouring import colour_in, shapes_of
+from inference.pix2pix.generator_config import GeneratorConfig
 from inference.pix2pix.hints import split_sketch
-from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
+from inference.pix2pix.networks import build_generator, init_weights
 from inference.pix2pix.training.checkpoints import load_initial_weights
 
 SIDE = 256

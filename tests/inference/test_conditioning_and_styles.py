@@ -14,7 +14,8 @@ from safetensors.torch import load_file, save_file
 
 from inference import registry
 from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs, find_pictures
-from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
+from inference.pix2pix.generator_config import GeneratorConfig
+from inference.pix2pix.networks import build_generator, init_weights
 from inference.pix2pix.training.checkpoints import load_initial_weights
 from inference.pix2pix.training.config import TrainConfig
 from inference.pix2pix.training.loop import train

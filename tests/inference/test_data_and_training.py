@@ -17,9 +17,9 @@ from inference.pix2pix.data import AlignedDataset, find_pairs, to_tensor
 from inference.pix2pix.doodles import DOODLES, draw_doodle
 from inference.pix2pix.networks import build_generator, init_weights
 from inference.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
-from inference.pix2pix.training.checkpoints import compact_resume
 from inference.pix2pix.training.config import TrainConfig, parse_config
 from inference.pix2pix.training.loop import train
+from inference.pix2pix.training.resume import compact_resume
 from tests.fixtures.inference import TINY, write_aligned
 from tests.fixtures.inference import sketch as line_drawing
 

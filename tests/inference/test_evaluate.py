@@ -183,7 +183,8 @@ def test_a_conditioned_generator_is_scored_with_and_without_its_categories(
 def test_evaluate_generators_scores_checkpoints_of_a_run(tmp_path: Path, judge: Path) -> None:
     from safetensors.torch import save_file
 
-    from inference.pix2pix.networks import GeneratorConfig, build_generator, init_weights
+    from inference.pix2pix.generator_config import GeneratorConfig
+    from inference.pix2pix.networks import build_generator, init_weights
 
     checkpoints = tmp_path / "run" / "checkpoints"
     checkpoints.mkdir(parents=True)

@@ -121,9 +121,9 @@ def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
     devset.mkdir()
     drawings = []
     for i, thing in enumerate(("apple", "sun")):
-        Image.fromarray(outline_drawing(apple_picture(), np.random.default_rng(i))).save(
-            devset / f"{i}.png"
-        )
+        drawn = outline_drawing(apple_picture(), np.random.default_rng(i))
+        assert drawn is not None
+        Image.fromarray(drawn).save(devset / f"{i}.png")
         drawings.append({"file": f"{i}.png", "thing": thing, "variant": "black"})
     (devset / "devset.json").write_text(json.dumps({"drawings": drawings}))
     out = tmp_path / "guesser.safetensors"

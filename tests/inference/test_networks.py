@@ -8,10 +8,10 @@ import pytest
 import torch
 from torch import nn
 
+from inference.pix2pix.generator_config import GeneratorConfig
 from inference.pix2pix.imaging import batch_to_images
 from inference.pix2pix.networks import (
     BatchInvariantConvTranspose2d,
-    GeneratorConfig,
     NLayerDiscriminator,
     build_generator,
     init_weights,

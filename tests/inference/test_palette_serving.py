@@ -97,8 +97,8 @@ def test_an_exported_painter_serves_on_onnxruntime_and_paints_as_the_exact_one(
     assert loaded.engine == "onnxruntime" and loaded.path == "fast"
     sketches = [sun_sketch(256), sun_sketch(512)]
     for variant in (0, 3):
-        served = loaded.draw(sketches, ["sun", None], variants=[variant] * 2)
-        exact = loaded.draw(sketches, ["sun", None], exact=True, variants=[variant] * 2)
+        served = loaded.draw(sketches, ["sun", "sun"], variants=[variant] * 2)
+        exact = loaded.draw(sketches, ["sun", "sun"], exact=True, variants=[variant] * 2)
         for a, b in zip(served, exact, strict=True):
             assert np.abs(np.asarray(a, int) - np.asarray(b, int)).max() <= 2
     torch_runtime = GeneratorRuntime(directory=tmp_path, device="cpu", threads=1, engine="torch")

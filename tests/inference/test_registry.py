@@ -18,12 +18,12 @@ from inference.registry import (
     RegistryError,
     UnknownCategory,
     WeightsMismatch,
-    active_card_for,
-    all_categories,
+    categories_of,
     discover,
     file_sha256,
     get_card,
     load_generator,
+    pick_active,
 )
 from inference.testing import write_random_generator
 
@@ -60,7 +60,7 @@ def test_discover_uses_settings_directory(registry_dir: Path) -> None:
 
 def test_missing_directory_means_no_generators(tmp_path: Path) -> None:
     assert discover(tmp_path / "nope") == []
-    assert all_categories(tmp_path / "nope") == []
+    assert categories_of(discover(tmp_path / "nope")) == []
 
 
 def test_malformed_cards_are_skipped_and_reported(tmp_path: Path, caplog) -> None:
@@ -132,14 +132,14 @@ def test_active_generator_is_highest_priority_then_name(tmp_path: Path) -> None:
     write_random_generator(tmp_path, name="a-faces", categories=(FACE, PANDA), priority=0)
     write_random_generator(tmp_path, name="z-faces", categories=(FACE, CAR), priority=5)
 
-    assert active_card_for("face", tmp_path).name == "z-faces"
-    assert active_card_for("car", tmp_path).name == "z-faces"
-    assert active_card_for("panda", tmp_path).name == "a-faces"
+    assert pick_active(discover(tmp_path), "face").name == "z-faces"
+    assert pick_active(discover(tmp_path), "car").name == "z-faces"
+    assert pick_active(discover(tmp_path), "panda").name == "a-faces"
 
     edit_card(tmp_path / "z-faces.json", priority=-1)
-    assert active_card_for("face", tmp_path).name == "a-faces"
+    assert pick_active(discover(tmp_path), "face").name == "a-faces"
     with pytest.raises(UnknownCategory, match='category "dragon"'):
-        active_card_for("dragon", tmp_path)
+        pick_active(discover(tmp_path), "dragon")
 
 
 def test_all_categories_unique_by_slug_with_labels_of_the_active_generator(
@@ -149,12 +149,12 @@ def test_all_categories_unique_by_slug_with_labels_of_the_active_generator(
     write_random_generator(
         tmp_path, name="new", categories=(("face", "Smiley", "스마일", "😀"), CAR), priority=1
     )
-    categories = all_categories(tmp_path)
+    categories = categories_of(discover(tmp_path))
     assert [c.slug for c in categories] == ["car", "face", "panda"]
     face = categories[1]
     assert (face.label("en"), face.label("ko-KR"), face.emoji) == ("Smiley", "스마일", "😀")
     assert face.label(None) == "Smiley"
-    assert all_categories(tmp_path) == categories  # stable
+    assert categories_of(discover(tmp_path)) == categories  # stable
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32"])

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import math
-import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inference import registry
+from inference.management.candidates import resolve
+from inference.management.canvas_scoring import judge_on_canvas, percent
 from inference.management.commands.train_category_classifier import DEFAULT_OUT
 from inference.management.commands.train_sketch_classifier import DEFAULT_OUT as SKETCH_CLASSIFIER
-
-if TYPE_CHECKING:
-    import torch
-
-    from inference.pix2pix.networks import GeneratorConfig
-
-Loader = Callable[[], "torch.nn.Module"]
 
 
 class Command(BaseCommand):
@@ -145,7 +136,7 @@ class Command(BaseCommand):
 
         torch.set_num_threads(max(1, options["threads"]))
         if options["canvas_devset"]:
-            return self._judge_on_canvas(options)
+            return judge_on_canvas(options, self.stdout.write)
         devset_dir: Path | None = options["build_devset"] or options["devset"]
         if options["build_devset"]:
             self._build_devset(options)
@@ -156,7 +147,9 @@ class Command(BaseCommand):
         if devset_dir is None:
             raise CommandError("--devset DIR is required (or --build-devset OUT to make one).")
         # Resolve every candidate before the slow part, so a typo fails at once.
-        candidates = [c for name in options["candidates"] for c in self._resolve(name, options)]
+        candidates = [
+            c for name in options["candidates"] for c in resolve(name, options["generators_dir"])
+        ]
         names = [name for name, _ in candidates]
         if len(set(names)) != len(names):
             raise CommandError(f"Two candidates share a name: {', '.join(names)}")
@@ -213,121 +206,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"real pictures (paired sketches): lines F1 {reference['line_f1']:.3f}, "
                 f"fill {reference['fill']:.2f}, colourfulness {reference['colourfulness']:.1f}, "
-                f"recognised {_percent(reference['recog_accuracy'])}; the best candidate's "
+                f"recognised {percent(reference['recog_accuracy'])}; the best candidate's "
                 f"pictures of the same sketches: "
-                f"{_percent(ranked[0].summary['recog_accuracy_paired'])}"
+                f"{percent(ranked[0].summary['recog_accuracy_paired'])}"
             )
         self.stdout.write(
             f"Recommended: {ranked[0].name} (score {ranked[0].summary['combined']:.3f})"
         )
         self.stdout.write(f"Wrote {csv_path}, {json_path}, {sheet}, {page}")
-
-    def _judge_on_canvas(self, options: dict[str, Any]) -> None:
-        """Every candidate on the canvas dev set (inference/pix2pix/canvas_judge.py); each
-        drawing as its thing, or the thing's theme for a generator that knows only themes."""
-        from inference.datasets.things import theme_of
-        from inference.pix2pix import canvas_judge
-        from inference.pix2pix.drawing import draw
-
-        try:
-            drawings = canvas_judge.load_devset(options["canvas_devset"])
-        except (FileNotFoundError, KeyError, ValueError) as exc:
-            raise CommandError(f"{options['canvas_devset']}: {exc}") from exc
-        candidates = [c for name in options["candidates"] for c in self._resolve(name, options)]
-        if not candidates:
-            raise CommandError("Name at least one checkpoint, run folder or generator to score.")
-        strengths = options["clean_fills"]
-        if strengths and not all(0.0 <= s <= 1.0 for s in strengths):
-            raise CommandError("--clean-fills strengths must be between 0 and 1.")
-        references = self._thing_profiles(options["reference_dataset"] or [])
-        suggest = self._sketch_suggester(options["sketch_classifier"])
-        reports: dict[str, Any] = {}
-        for name, net in self._fill_variants(candidates, strengths):
-            known = set(getattr(getattr(net, "config", None), "condition", ()) or ())
-
-            def draw_as(sketches: Any, labels: Any, net: Any = net, known: set = known) -> Any:
-                picked = [t if t in known else theme_of(t) for t in labels]
-                return draw(net, sketches, [p if p in known else None for p in picked])
-
-            reports[name] = canvas_judge.judge(
-                drawings, draw_as, references=references or None, suggest=suggest
-            )
-            r = reports[name]
-            self.stdout.write(
-                f"{name}: hints kept {_percent(r['hint_kept'] or 0)} of {r['coloured_shapes']} "
-                f"shapes (ΔE {r['hint_delta_e']}), crayon twins {r['crayon_twin_distance']} "
-                f"levels apart, fill spread {r['fill_spread']}"
-                + (f", colour plausibility {r['colour_plausibility']}" if references else "")
-                + (f", sketch top-3 {_percent(r['suggestion_top3'] or 0)}" if suggest else "")
-            )
-        out: Path = options["out"]
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "canvas-metrics.json"
-        document = {"devset": str(options["canvas_devset"]), "candidates": reports}
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        self.stdout.write(f"Wrote {path}")
-
-    def _thing_profiles(self, folders: list[Path], per_thing: int = 40) -> dict[str, Any]:
-        """Each thing's hue profile over up to ``per_thing`` real pictures of ``folders``."""
-        import numpy as np
-
-        from inference.datasets.things import THINGS
-        from inference.pix2pix import canvas_judge
-        from inference.pix2pix.data import find_pairs
-
-        known = {thing.slug for thing in THINGS}
-        pictures: dict[str, list[Any]] = {}
-        for folder in folders:
-            root = folder / "train" if (folder / "train").is_dir() else folder
-            if not root.is_dir():
-                raise CommandError(f"--reference-dataset {folder}: no such folder.")
-            for pair in find_pairs(root):
-                thing = pair.category
-                if thing in known and len(pictures.setdefault(thing, [])) < per_thing:
-                    _, picture = pair.load_parts(128)
-                    pictures[thing].append(np.asarray(picture.convert("RGB")))
-        if folders:
-            self.stdout.write(
-                f"Colour profiles of {len(pictures)} things from "
-                f"{sum(len(v) for v in pictures.values())} real pictures"
-            )
-        return canvas_judge.reference_profiles(pictures)
-
-    def _sketch_suggester(self, requested: Path | None) -> Any:
-        """The sketch classifier's top-3 things for PIL sketches (None: not scored)."""
-        from inference.pix2pix.classifier import load_classifier
-        from inference.pix2pix.imaging import images_to_batch
-        from inference.pix2pix.sketch_classifier import suggest
-
-        path = requested or Path(SKETCH_CLASSIFIER)
-        if requested is None and not path.with_suffix(".json").is_file():
-            return None
-        try:
-            model = load_classifier(path)
-        except (FileNotFoundError, ValueError) as exc:
-            raise CommandError(f"--sketch-classifier {path}: {exc}") from exc
-
-        def top3(sketches: Any) -> list[list[str]]:
-            guesses = suggest(model, images_to_batch(list(sketches)), top=3)
-            return [[slug for slug, _ in row] for row in guesses]
-
-        return top3
-
-    @staticmethod
-    def _fill_variants(
-        candidates: list[tuple[str, Loader]], strengths: list[float] | None
-    ) -> Iterator[tuple[str, Any]]:
-        """Each candidate as it is, or (``strengths``) once per clean-fills strength."""
-        for name, load in candidates:
-            net: Any = load()
-            if not strengths:
-                yield name, net
-                continue
-            config: GeneratorConfig = net.config
-            for strength in strengths:
-                net.config = dataclasses.replace(config, clean_fills=strength)
-                yield f"{name} (clean fills {strength:g})", net
-            net.config = config
 
     def _build_devset(self, options: dict[str, Any]) -> None:
         from inference.pix2pix.evaluation import devset
@@ -368,58 +254,6 @@ class Command(BaseCommand):
         except (FileNotFoundError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
 
-    def _resolve(self, name: str, options: dict[str, Any]) -> list[tuple[str, Loader]]:
-        """``(display name, loader)`` pairs for one command-line candidate."""
-        path = Path(name)
-        if path.is_dir():
-            folder = path / "checkpoints" if (path / "checkpoints").is_dir() else path
-            files = sorted(folder.glob("*.safetensors"))
-            files = [f for f in files if f.with_suffix(".json").is_file()]
-            if not files:
-                raise CommandError(
-                    f"{path} holds no checkpoints (*.safetensors with a .json beside them)."
-                )
-            return [self._file_candidate(f) for f in files]
-        if path.suffix == ".safetensors" or os.sep in name:
-            if not path.is_file():
-                raise CommandError(f"{path}: no such checkpoint file.")
-            return [self._file_candidate(path)]
-        try:
-            card = registry.get_card(name, options["generators_dir"])
-        except registry.RegistryError as exc:
-            raise CommandError(
-                f'"{name}" is not a checkpoint file, a run folder or an installed generator. {exc}'
-            ) from exc
-        return [(card.name, lambda: registry.load_generator(card))]
-
-    def _file_candidate(self, path: Path) -> tuple[str, Loader]:
-        card_path = path.with_suffix(".json")
-        if not card_path.is_file():
-            raise CommandError(f"{path} has no {card_path.name} beside it (its architecture).")
-        try:
-            document = json.loads(card_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{card_path}: unreadable ({exc})") from exc
-        if (
-            isinstance(document, dict)
-            and document.get("name") == path.stem
-            and "sha256" in document
-        ):
-            # A registry pair copied elsewhere: load it the registry's way (hash-checked).
-            try:
-                card = registry.parse_card(card_path)
-            except registry.RegistryError as exc:
-                raise CommandError(str(exc)) from exc
-            return card.name, lambda: registry.load_generator(card)
-        from inference.pix2pix.checkpoints import load_generator
-
-        label = (
-            f"{path.parent.parent.name}/{path.stem}"
-            if path.parent.name == "checkpoints"
-            else path.stem
-        )
-        return label, lambda: load_generator(path)
-
 
 def _card_metrics(path: Path | None) -> dict[str, Any] | None:
     """The classifier card's own accuracy figures (on real pictures), for the report."""
@@ -429,7 +263,3 @@ def _card_metrics(path: Path | None) -> dict[str, Any] | None:
         return json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("metrics")
     except (OSError, json.JSONDecodeError, AttributeError):
         return None
-
-
-def _percent(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0%}"

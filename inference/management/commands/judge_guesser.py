@@ -52,7 +52,7 @@ class Command(BaseCommand):
         temperature = float(card.get("temperature", 1.0))
         threshold = float(card.get("confident_at", DEFAULT_CONFIDENT_AT))
         doodles, labels = judging.doodle_set(model.config.categories)
-        scores = {
+        scores: dict[str, Any] = {
             "classifier": str(card_path),
             "temperature": temperature,
             "confident_at": threshold,

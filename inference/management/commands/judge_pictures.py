@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image
 
+from inference.management.candidates import Drawer, installed_drawer, palette_drawer
+from inference.pix2pix import canvas_judge
 from inference.pix2pix import picture_judge as pj
 
 
@@ -42,10 +43,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         devset: Path = options["devset"]
-        manifest = devset / "devset.json"
-        if not manifest.is_file():
-            raise CommandError(f"No {manifest}: build it with scripts/canvas_devset.py first.")
-        entries = json.loads(manifest.read_text(encoding="utf-8"))["drawings"]
+        try:
+            entries = canvas_judge.read_manifest(devset)
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc)) from exc
         if not options["model"] and not options["checkpoint"]:
             raise CommandError("Name at least one --model or --checkpoint to judge.")
         sketches = [np.asarray(Image.open(devset / e["file"]).convert("RGB")) for e in entries]
@@ -58,7 +59,11 @@ class Command(BaseCommand):
                 for entry, picture in zip(entries, pictures, strict=True):
                     Image.fromarray(picture).save(folder / entry["file"])
             rows = [
-                (e["thing"], e["variant"], pj.judge_picture(s, p, e["variant"], _fills(e)))
+                (
+                    e["thing"],
+                    e["variant"],
+                    pj.judge_picture(s, p, e["variant"], pj.fill_insides(e.get("fills", []))),
+                )
                 for e, s, p in zip(entries, sketches, pictures, strict=True)
             ]
             report[name] = pj.summarise(rows)
@@ -67,64 +72,13 @@ class Command(BaseCommand):
             options["out"].write_text(text + "\n", encoding="utf-8")
         self.stdout.write(text)
 
-    def _drawers(self, options: dict[str, Any]) -> list[tuple[str, Any]]:
+    def _drawers(self, options: dict[str, Any]) -> list[tuple[str, Drawer]]:
         drawers = []
         for model in options["model"]:
-            drawers.append((model, _installed(model)))
+            drawers.append((model, installed_drawer(model)))
         for checkpoint in options["checkpoint"]:
-            drawers.append((checkpoint.stem, _palette(checkpoint)))
+            drawers.append((checkpoint.stem, palette_drawer(checkpoint)))
             if options["regions"]:
                 name = f"{checkpoint.stem}+{options['regions'].stem}"
-                drawers.append((name, _palette(checkpoint, options["regions"])))
+                drawers.append((name, palette_drawer(checkpoint, options["regions"])))
         return drawers
-
-
-def _installed(name: str) -> Any:
-    from inference.runtime import SKETCH_SIZE, get_runtime
-
-    loaded = get_runtime().generator(name)
-
-    def draw(sketches: list[np.ndarray], things: list[str]) -> list[np.ndarray]:
-        pictures = []
-        for start in range(0, len(sketches), 8):
-            chunk = [
-                Image.fromarray(s).resize((SKETCH_SIZE, SKETCH_SIZE), Image.Resampling.LANCZOS)
-                for s in sketches[start : start + 8]
-            ]
-            drawn = loaded.draw(chunk, things[start : start + 8], exact=True)
-            pictures += [np.asarray(p.convert("RGB")) for p in drawn]
-        return pictures
-
-    return draw
-
-
-def _palette(checkpoint: Path, regions: Path | None = None) -> Any:
-    from inference.palette.painter import PalettePainter
-
-    painter = PalettePainter.load(checkpoint)
-    if regions is not None:
-        painter = painter.with_regions(regions)
-
-    def draw(sketches: list[np.ndarray], things: list[str]) -> list[np.ndarray]:
-        pictures = []
-        for start in range(0, len(sketches), 8):
-            pictures += painter.paint(sketches[start : start + 8], things[start : start + 8])
-        return pictures
-
-    return draw
-
-
-def _fills(entry: dict[str, Any]) -> list[tuple[tuple[int, int, int], np.ndarray]]:
-    from inference.crayons import crayon_rgb
-
-    fills = []
-    kernel = np.ones((2 * pj.INSET_PX + 1, 2 * pj.INSET_PX + 1), np.uint8)
-    for fill in entry.get("fills", []):
-        mask = np.zeros((pj.SIDE, pj.SIDE), np.uint8)
-        polygon = np.round(np.array(fill["polygon"], dtype=np.float64) * pj.SIDE).astype(np.int32)
-        cv2.fillPoly(mask, [polygon], 1)
-        inside = cv2.erode(mask, kernel) > 0
-        if inside.sum() < pj.MIN_INSIDE_PX:  # a small part: keep clear of its line only just
-            inside = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
-        fills.append((crayon_rgb(fill["crayon"]), inside))
-    return fills

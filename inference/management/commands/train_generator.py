@@ -39,9 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.pix2pix.training.checkpoints import ResumeRefused, check_resume
         from inference.pix2pix.training.config import TrainConfig
         from inference.pix2pix.training.loop import train
+        from inference.pix2pix.training.resume import ResumeRefused, check_resume
 
         path: Path = options["config"]
         if not path.is_file():

@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference.palette.training import PaletteTrainConfig, train
-        from inference.pix2pix.training.checkpoints import ResumeRefused, check_resume
+        from inference.pix2pix.training.resume import ResumeRefused, check_resume
 
         try:
             cfg = PaletteTrainConfig.load(options["config"])

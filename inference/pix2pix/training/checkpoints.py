@@ -5,11 +5,8 @@
   ``promote_generator`` ships;
 * ``resume.safetensors`` + ``resume.json``: generator (``G.*``), discriminator (``D.*``) and
   both Adam states (``opt_G.<index>.<slot>``, ``opt_D.*``), the position (epoch, batch, step)
-  and the last epoch's record; written every epoch and every ``checkpoint_minutes``
-  (safetensors only, never pickles).
-
-:func:`check_resume` is the one rule both entry points (``python -m inference.pix2pix.train``
-and ``manage.py train_generator``) apply to an ``out_dir`` that already holds a run.
+  and the last epoch's record; written every epoch and every ``checkpoint_minutes``, in the
+  layout every trainer shares (:mod:`inference.pix2pix.training.resume`).
 """
 
 from __future__ import annotations
@@ -24,36 +21,10 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from inference.pix2pix.checkpoints import read_weights
-from inference.pix2pix.networks import (
-    SKETCH_INPUTS,
-    GeneratorConfig,
-    NLayerDiscriminator,
-    build_generator,
-    init_weights,
-)
+from inference.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
+from inference.pix2pix.networks import NLayerDiscriminator, build_generator, init_weights
 from inference.pix2pix.training.config import TrainConfig
-
-RESUME_WEIGHTS = "resume.safetensors"
-RESUME_STATE = "resume.json"
-
-
-class ResumeRefused(ValueError):
-    """An ``out_dir`` and a ``--resume`` flag that do not agree; the message says what to do."""
-
-
-def check_resume(out_dir: Path | str, *, resume: bool) -> None:
-    """A run in an ``out_dir`` that holds ``resume.json`` continues only when asked to
-    (``resume``), and ``resume`` needs one: a finished or running plan is never continued by
-    accident under another config. Raises ``ResumeRefused``."""
-    held = (Path(out_dir) / RESUME_STATE).exists()
-    if resume and not held:
-        raise ResumeRefused(f"--resume, but {out_dir} holds no resume.json.")
-    if held and not resume:
-        raise ResumeRefused(
-            f"{out_dir} already holds a run; pass --resume to continue it, or choose "
-            "another out_dir."
-        )
+from inference.pix2pix.training.resume import load_state, save_state
 
 
 @dataclass
@@ -98,6 +69,13 @@ class Nets:
                         slot[key] = value.to(device)
         self.scaler = torch.amp.GradScaler("cuda") if device.type == "cuda" else None
 
+    def resumable(self) -> dict[str, Any]:
+        """The nets by prefix and the optimisers by name, as the resume state stores them."""
+        return {
+            "nets": {"G": self.net_g, "D": self.net_d},
+            "optimisers": {"opt_G": self.opt_g, "opt_D": self.opt_d},
+        }
+
     def inputs(self, *batch: torch.Tensor) -> list[torch.Tensor]:
         """A loader batch on the nets' device and memory format."""
         return [
@@ -119,42 +97,13 @@ def save_checkpoint(out: Path, net_g: torch.nn.Module, cfg: TrainConfig, record:
 
 
 def save_resume(out: Path, nets: Nets, *, state: dict[str, Any]) -> None:
-    """Everything needed to continue: both nets and both Adam states, as safetensors + JSON."""
-    tensors = {f"G.{k}": v.cpu().contiguous() for k, v in nets.net_g.state_dict().items()}
-    tensors |= {f"D.{k}": v.cpu().contiguous() for k, v in nets.net_d.state_dict().items()}
-    groups = {}
-    for name, opt in (("opt_G", nets.opt_g), ("opt_D", nets.opt_d)):
-        saved = opt.state_dict()
-        groups[name] = saved["param_groups"]
-        for index, slot in saved["state"].items():
-            for key, value in slot.items():
-                tensors[f"{name}.{index}.{key}"] = torch.as_tensor(value).cpu().clone().contiguous()
-    # Write beside, then rename: a crash mid-write never leaves a half resume file.
-    weights, position = out / f"{RESUME_WEIGHTS}.tmp", out / f"{RESUME_STATE}.tmp"
-    save_file(tensors, weights)
-    position.write_text(json.dumps({**state, "param_groups": groups}, indent=2))
-    weights.replace(out / RESUME_WEIGHTS)
-    position.replace(out / RESUME_STATE)
+    """Everything needed to continue: both nets and both Adam states (:mod:`.resume`)."""
+    save_state(out, **nets.resumable(), state=state)
 
 
 def load_resume(out: Path, nets: Nets) -> dict[str, Any]:
     """Load ``resume.*`` from ``out`` if present; return the position to continue from."""
-    if not (out / RESUME_STATE).exists():
-        return {"epoch": 0, "batch": 0, "step": 0}
-    state = json.loads((out / RESUME_STATE).read_text())
-    groups = state.pop("param_groups")
-    tensors = read_weights(out / RESUME_WEIGHTS)
-    nets.net_g.load_state_dict({k[2:]: v for k, v in tensors.items() if k.startswith("G.")})
-    nets.net_d.load_state_dict({k[2:]: v for k, v in tensors.items() if k.startswith("D.")})
-    for name, opt in (("opt_G", nets.opt_g), ("opt_D", nets.opt_d)):
-        slots: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            if key.startswith(name + "."):
-                _, index, field = key.split(".", 2)
-                slots.setdefault(int(index), {})[field] = value
-        opt.load_state_dict({"state": slots, "param_groups": groups[name]})
-    print(f"resumed from epoch {state['epoch']} batch {state['batch']} step {state['step']}")
-    return state
+    return load_state(out, **nets.resumable())
 
 
 def load_initial_weights(net_g: torch.nn.Module, weights: Mapping[str, torch.Tensor]) -> None:
@@ -189,28 +138,3 @@ def load_initial_weights(net_g: torch.nn.Module, weights: Mapping[str, torch.Ten
             value = padded
         loaded[key] = value
     net_g.load_state_dict(loaded)
-
-
-def compact_resume(run_dir: Path | str, dest: Path | str, *, keep: str = "") -> Path:
-    """Copy a run's resume state to ``dest`` at half the size, to carry it to another machine
-    (or commit it): every float tensor in bfloat16 except the Adam step counts, which stay
-    exact; the position, config and loss log as they are. Loading casts the weights and Adam's
-    moments back to float32, so ``train --resume`` continues from it (within bf16 rounding).
-    ``keep`` (a key prefix such as ``"G."``) carries only those tensors."""
-    import shutil
-
-    run_dir, dest = Path(run_dir), Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    tensors = read_weights(run_dir / RESUME_WEIGHTS)
-    small = {
-        key: value.to(torch.bfloat16)
-        if value.is_floating_point() and not key.endswith(".step")
-        else value
-        for key, value in tensors.items()
-        if key.startswith(keep)
-    }
-    save_file(small, dest / RESUME_WEIGHTS)
-    for name in (RESUME_STATE, "config.json", "losses.csv", "palette.json"):
-        if (run_dir / name).exists():
-            shutil.copyfile(run_dir / name, dest / name)
-    return dest / RESUME_WEIGHTS

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
+from inference.pix2pix.conditioning import with_condition
 from inference.pix2pix.hints import split_sketch
-from inference.pix2pix.networks import with_condition
 from inference.pix2pix.training.config import TrainConfig
 
 if TYPE_CHECKING:
