@@ -18,7 +18,7 @@ from django.db import transaction
 
 from drawings import protocol
 from drawings.models import Drawing
-from drawings.payloads import drawing_payload
+from drawings.payloads import child_drawing_payload, family_drawing_payload
 from drawings.protocol import INFERENCE_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -79,14 +79,19 @@ def drawing_changed(
     transaction commits.
 
     The payload is read now, from the row as this write left it; the child's event is returned
-    so a caller (or a test) can see exactly what was sent. The parent's devices hear the same
-    event plus whose drawing it is (``child_id``) and whether it is ``hidden``. A drawing a
-    parent hid is never sent to the child: the child no longer sees it anywhere (``None``
-    comes back); the parent still hears of it.
+    so a caller (or a test) can see exactly what was sent: the child API's drawing, its image
+    addresses working with a play token. The parent's devices hear the same news with the
+    family API's download addresses instead, whose drawing it is (``child_id``) and whether it
+    is ``hidden``. A drawing a parent hid is never sent to the child: the child no longer sees
+    it anywhere (``None`` comes back); the parent still hears of it.
     """
-    event = protocol.drawing_status(drawing_payload(drawing), progress)
+    event = protocol.drawing_status(child_drawing_payload(drawing), progress)
     child_id, parent_id = drawing.child_id, drawing.child.parent_id
-    to_family = protocol.for_family(event, child_id=child_id, hidden=drawing.hidden)
+    to_family = protocol.for_family(
+        protocol.drawing_status(family_drawing_payload(drawing), progress),
+        child_id=child_id,
+        hidden=drawing.hidden,
+    )
     if drawing.hidden:
         transaction.on_commit(lambda: send_to_family(parent_id, to_family))
         return None
