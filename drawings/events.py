@@ -16,6 +16,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from core.infrastructure import INFRASTRUCTURE_ERRORS, describe
 from drawings import protocol
 from drawings.models import Drawing
 from drawings.payloads import child_drawing_payload, family_drawing_payload
@@ -42,8 +43,8 @@ def wake_workers(drawing_ids: list[int]) -> None:
         return
     try:
         async_to_sync(layer.send)(INFERENCE_CHANNEL, protocol.wake(drawing_ids))
-    except Exception:  # the reaper will find the rows; never fail a saved submission
-        logger.warning("could not wake inference workers for %s", drawing_ids, exc_info=True)
+    except Exception as error:  # the reaper will find the rows; never fail a saved submission
+        _warn(error, "could not wake inference workers for %s", drawing_ids)
 
 
 def wake_workers_on_commit(drawing_ids: list[int]) -> None:
@@ -58,8 +59,17 @@ def _send(group: str, event: dict[str, Any]) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, event)
-    except Exception:  # the page re-reads over REST
-        logger.warning("could not send a drawing event to %s", group, exc_info=True)
+    except Exception as error:  # the page re-reads over REST
+        _warn(error, "could not send a drawing event to %s", group)
+
+
+def _warn(error: Exception, message: str, *args: Any) -> None:
+    """One line when the cause is known (Redis unreachable: a worker finishing a batch would
+    print a traceback a drawing), the traceback otherwise."""
+    if isinstance(error, INFRASTRUCTURE_ERRORS):
+        logger.warning(f"{message}: %s", *args, describe(error))
+    else:
+        logger.warning(message, *args, exc_info=True)
 
 
 def send_to_child(child_id: int, event: dict[str, Any]) -> None:
