@@ -114,23 +114,32 @@ async def test_a_play_token_in_the_header_hears_its_child_and_not_a_sibling() ->
     await alice_socket.disconnect()
 
 
-async def test_a_play_token_follows_the_picture_address_its_socket_sent() -> None:
-    child = await make_child()
-    issued = await issue_play(child=child)
-    communicator = await opened(token_socket(issued.token))
+async def done_as_heard(child: Child, token: str) -> tuple[Drawing, dict]:
+    """A drawing of ``child`` drawn by a worker, and its ``done`` payload as the socket that
+    ``token`` opened heard it."""
+    communicator = await opened(token_socket(token))
     drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="u")
     async with running_worker():
         done = (await next_status_message(communicator, "done"))["drawing"]
     await communicator.disconnect()
-    app = TokenClient(issued.token)
-    for address in (
-        done["api_picture_url"],
-        done["api_sketch_url"],
-        done["versions"][0]["api_url"],
-    ):
+    return drawing, done
+
+
+async def assert_pngs(app: TokenClient, *addresses: str) -> None:
+    for address in addresses:
         answer = await sync_to_async(app.get)(address)
         assert answer.status_code == 200, address
         assert answer["Content-Type"] == "image/png"
+
+
+async def test_a_play_token_follows_the_picture_address_its_socket_sent() -> None:
+    child = await make_child()
+    issued = await issue_play(child=child)
+    drawing, done = await done_as_heard(child, issued.token)
+    app = TokenClient(issued.token)
+    await assert_pngs(
+        app, done["api_picture_url"], done["api_sketch_url"], done["versions"][0]["api_url"]
+    )
     # The website's address is named as such: it wants the browser's session, not the token.
     assert (await sync_to_async(app.get)(done["result_url"])).status_code != 200
     assert done == await sync_to_async(lambda: app.get(f"/api/v1/drawings/{drawing.pk}/").json())()
@@ -198,16 +207,9 @@ async def test_a_parent_token_hears_every_child_of_the_family_hidden_ones_too() 
 async def test_a_parent_token_follows_the_download_addresses_its_socket_sent() -> None:
     child = await make_child()
     issued = await issue_parent(parent=child.parent)
-    family = await opened(token_socket(issued.token))
-    drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="p")
-    async with running_worker():
-        done = (await next_status_message(family, "done"))["drawing"]
-    await family.disconnect()
+    drawing, done = await done_as_heard(child, issued.token)
     parent = TokenClient(issued.token)
-    for address in (done["picture_download_url"], done["sketch_download_url"]):
-        answer = await sync_to_async(parent.get)(address)
-        assert answer.status_code == 200, address
-        assert answer["Content-Type"] == "image/png"
+    await assert_pngs(parent, done["picture_download_url"], done["sketch_download_url"])
     # The child API's addresses would answer 403 to a parent: they are not in its event.
     assert "api_picture_url" not in done
     rest = await sync_to_async(lambda: parent.get(f"/api/v1/family/drawings/{drawing.pk}/"))()
