@@ -19,7 +19,7 @@ from django.db import transaction
 from core.infrastructure import INFRASTRUCTURE_ERRORS, describe
 from drawings import protocol
 from drawings.models import Drawing
-from drawings.payloads import child_drawing_payload, family_drawing_payload
+from drawings.payloads import child_drawing_payload, drawing_payload, family_drawing_payload
 from drawings.protocol import INFERENCE_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -95,10 +95,11 @@ def drawing_changed(
     is ``hidden``. A drawing a parent hid is never sent to the child: the child no longer sees
     it anywhere (``None`` comes back); the parent still hears of it.
     """
-    event = protocol.drawing_status(child_drawing_payload(drawing), progress)
+    shared = drawing_payload(drawing)  # read once: a finishing batch sends one per drawing
+    event = protocol.drawing_status(child_drawing_payload(drawing, shared), progress)
     child_id, parent_id = drawing.child_id, drawing.child.parent_id
     to_family = protocol.for_family(
-        protocol.drawing_status(family_drawing_payload(drawing), progress),
+        protocol.drawing_status(family_drawing_payload(drawing, shared), progress),
         child_id=child_id,
         hidden=drawing.hidden,
     )
