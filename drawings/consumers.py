@@ -5,7 +5,8 @@ or the ``icanvas.bearer.<token>`` subprotocol; never a token in the address). A 
 with a token also joins the token's group and closes (4401, reason ``token_revoked``) when the
 token is revoked, and (4401, ``token_expired``) when it runs out. A socket opened with a web
 session joins the family's sessions group and closes (4401, ``session_ended``) when a recheck
-finds its session gone (signed out, a new password, the child's consent withdrawn).
+finds its session gone (signed out, a new password, the child's consent withdrawn) and when the
+session runs out (its stored end, moved on by each request that saves it).
 
 Whatever a client sends is parsed defensively: a message over ``WS_MAX_MESSAGE_BYTES`` closes
 the socket (1009), binary frames, non-JSON text and JSON nested deeper than
@@ -134,6 +135,7 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
     sockets_key: str | None = None
     token_pk: int | None = None
     token_deadline: float = math.inf
+    session_deadline: float = math.inf
     last_heard: float = 0.0
     watchdog: asyncio.Task[None] | None = None
     child_id: int | None = None  # a child's socket: it may ask for previews
@@ -188,7 +190,7 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
             self.session_key = listener.session_key
             await self._join(sessions_group(listener.parent_id))
             # As for a token: a session ended between the check and the join closes now.
-            if not await self._session_still_plays():
+            if not await self._session_still_plays() or not await self._session_still_lives():
                 await self._leave()
                 await self.close(code=UNAUTHORISED)
                 return
@@ -225,10 +227,18 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
         self.token_deadline = time.monotonic() + left
         return True
 
+    async def _session_still_lives(self) -> bool:
+        assert self.session_key is not None
+        left = await database_sync_to_async(socket_auth.session_seconds_left)(self.session_key)
+        if left is None:
+            return False
+        self.session_deadline = time.monotonic() + left
+        return True
+
     async def _close_when_idle_or_expired(self) -> None:
         timeout = settings.WS_IDLE_TIMEOUT
         while True:
-            wake = min(self.last_heard + timeout, self.token_deadline)
+            wake = min(self.last_heard + timeout, self.token_deadline, self.session_deadline)
             await asyncio.sleep(max(0.05, wake - time.monotonic()))
             now = time.monotonic()
             if now - self.last_heard >= timeout:
@@ -237,6 +247,12 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
             # Expiry is read afresh: REST use may have renewed a parent's token meanwhile.
             if now >= self.token_deadline and not await self._token_still_lives():
                 await self.close(code=UNAUTHORISED, reason=codes.TOKEN_EXPIRED)
+                return
+            # A web session runs out when no request renewed it for its age (idle); one that
+            # a request saved meanwhile lives on to its new end.
+            if now >= self.session_deadline and not await self._session_still_lives():
+                await self._leave()
+                await self.close(code=UNAUTHORISED, reason=codes.SESSION_ENDED)
                 return
 
     async def token_revoked(self, event: dict[str, Any]) -> None:

@@ -16,9 +16,10 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from core.infrastructure import INFRASTRUCTURE_ERRORS, describe
 from drawings import protocol
 from drawings.models import Drawing
-from drawings.payloads import drawing_payload
+from drawings.payloads import child_drawing_payload, drawing_payload, family_drawing_payload
 from drawings.protocol import INFERENCE_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ def wake_workers(drawing_ids: list[int]) -> None:
         return
     try:
         async_to_sync(layer.send)(INFERENCE_CHANNEL, protocol.wake(drawing_ids))
-    except Exception:  # the reaper will find the rows; never fail a saved submission
-        logger.warning("could not wake inference workers for %s", drawing_ids, exc_info=True)
+    except Exception as error:  # the reaper will find the rows; never fail a saved submission
+        _warn(error, "could not wake inference workers for %s", drawing_ids)
 
 
 def wake_workers_on_commit(drawing_ids: list[int]) -> None:
@@ -58,8 +59,17 @@ def _send(group: str, event: dict[str, Any]) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, event)
-    except Exception:  # the page re-reads over REST
-        logger.warning("could not send a drawing event to %s", group, exc_info=True)
+    except Exception as error:  # the page re-reads over REST
+        _warn(error, "could not send a drawing event to %s", group)
+
+
+def _warn(error: Exception, message: str, *args: Any) -> None:
+    """One line when the cause is known (Redis unreachable: a worker finishing a batch would
+    print a traceback a drawing), the traceback otherwise."""
+    if isinstance(error, INFRASTRUCTURE_ERRORS):
+        logger.warning(f"{message}: %s", *args, describe(error))
+    else:
+        logger.warning(message, *args, exc_info=True)
 
 
 def send_to_child(child_id: int, event: dict[str, Any]) -> None:
@@ -79,14 +89,20 @@ def drawing_changed(
     transaction commits.
 
     The payload is read now, from the row as this write left it; the child's event is returned
-    so a caller (or a test) can see exactly what was sent. The parent's devices hear the same
-    event plus whose drawing it is (``child_id``) and whether it is ``hidden``. A drawing a
-    parent hid is never sent to the child: the child no longer sees it anywhere (``None``
-    comes back); the parent still hears of it.
+    so a caller (or a test) can see exactly what was sent: the child API's drawing, its image
+    addresses working with a play token. The parent's devices hear the same news with the
+    family API's download addresses instead, whose drawing it is (``child_id``) and whether it
+    is ``hidden``. A drawing a parent hid is never sent to the child: the child no longer sees
+    it anywhere (``None`` comes back); the parent still hears of it.
     """
-    event = protocol.drawing_status(drawing_payload(drawing), progress)
+    shared = drawing_payload(drawing)  # read once: a finishing batch sends one per drawing
+    event = protocol.drawing_status(child_drawing_payload(drawing, shared), progress)
     child_id, parent_id = drawing.child_id, drawing.child.parent_id
-    to_family = protocol.for_family(event, child_id=child_id, hidden=drawing.hidden)
+    to_family = protocol.for_family(
+        protocol.drawing_status(family_drawing_payload(drawing, shared), progress),
+        child_id=child_id,
+        hidden=drawing.hidden,
+    )
     if drawing.hidden:
         transaction.on_commit(lambda: send_to_family(parent_id, to_family))
         return None

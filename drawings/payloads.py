@@ -52,6 +52,44 @@ def drawing_payload(drawing: Drawing) -> dict[str, Any]:
     }
 
 
+def child_drawing_payload(drawing: Drawing, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the playing child's clients hear, over REST and on the socket alike: the shared
+    payload (``shared``, when the caller has read it already) plus the child API's image
+    addresses, which work with a play token (``sketch_url``, ``result_url`` and each version's
+    ``url`` are the website's and need the browser's session)."""
+    payload = shared if shared is not None else drawing_payload(drawing)
+    return {
+        **payload,
+        "versions": [
+            {**v, "api_url": reverse("api:drawing-version", args=[drawing.pk, v["number"]])}
+            for v in payload["versions"]
+        ],
+        "api_sketch_url": reverse("api:drawing-sketch", args=[drawing.pk]),
+        "api_picture_url": (
+            reverse("api:drawing-picture", args=[drawing.pk]) if payload["result_url"] else None
+        ),
+    }
+
+
+def family_drawing_payload(
+    drawing: Drawing, shared: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What a parent's devices hear on the socket: the shared payload plus the family API's
+    download addresses, which work with the parent's token (the child API's would answer 403).
+    The names are those of ``GET /api/v1/family/drawings/{id}/``; here they are paths, to be
+    read against the server's address, as a socket event has no request to make them whole."""
+    payload = shared if shared is not None else drawing_payload(drawing)
+    return {
+        **payload,
+        "sketch_download_url": reverse("family_api:drawing-sketch", args=[drawing.pk]),
+        "picture_download_url": (
+            reverse("family_api:drawing-picture", args=[drawing.pk])
+            if payload["result_url"]
+            else None
+        ),
+    }
+
+
 def category_choices(language: str) -> list[dict[str, str]]:
     """What a child can draw now, labelled in ``language``, each with the slug of its theme,
     for REST and the canvas page."""

@@ -24,7 +24,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -201,15 +209,57 @@ def for_family(event: dict[str, Any], *, child_id: int, hidden: bool) -> dict[st
 # Receiving -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """How long a reader waits before trying an unreachable channel layer (Redis) again:
+    ``first`` seconds, twice as long after each further failure, never more than ``longest``."""
+
+    first: float = 0.5
+    longest: float = 30.0
+
+    def waits(self) -> Iterator[float]:
+        wait = self.first
+        while True:
+            yield wait
+            wait = min(wait * 2, self.longest)
+
+
 async def receive_forever(
-    layer: BaseChannelLayer, channel: str, *, name: str = "channel layer"
-) -> AsyncIterator[dict[str, Any]]:
-    """Every message on ``channel``, for ever; a failed receive is retried a second later."""
+    layer: BaseChannelLayer,
+    channel: str,
+    *,
+    name: str = "channel layer",
+    backoff: Backoff = Backoff(),  # frozen: one shared default is safe
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Every message on ``channel``, for ever.
+
+    While a receive fails (Redis unreachable) it is tried again after the ``backoff``'s waits
+    (``pause`` sleeps them), which grow until the layer answers: one warning line when receiving
+    stops working and one line with the first message received again, never a traceback a try.
+    """
+    waits: Iterator[float] | None = None  # None: receiving works
     while True:
         try:
-            yield await layer.receive(channel)
+            message = await layer.receive(channel)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.warning("%s receive failed; retrying", name, exc_info=True)
-            await asyncio.sleep(1)
+        except Exception as error:
+            if waits is None:
+                waits = backoff.waits()
+                cause = str(error).splitlines()[0][:200] if str(error) else ""
+                logger.warning(
+                    "%s: receiving on %r failed (%s: %s); retrying, waiting longer each time "
+                    "(up to %g s) until it answers",
+                    name,
+                    channel,
+                    type(error).__name__,
+                    cause,
+                    backoff.longest,
+                )
+            await pause(next(waits))
+            continue
+        if waits is not None:
+            logger.info("%s: receiving on %r works again", name, channel)
+            waits = None
+        yield message

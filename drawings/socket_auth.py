@@ -153,6 +153,21 @@ def session_still_plays(session_key: str, child_id: int) -> bool:
     return child is not None and child.pk == child_id
 
 
+def session_seconds_left(session_key: str) -> float | None:
+    """How long the web session still lives as stored (a request that saves it moves its end
+    on); None once it is gone or has run out, ``inf`` where the session engine keeps no end a
+    socket can read (a cache-only store: the recheck of an access change still closes it)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if not hasattr(store, "get_model_class"):
+        return math.inf
+    rows = store.get_model_class().objects.filter(session_key=session_key)
+    found = list(rows.values_list("expire_date", flat=True)[:1])
+    if not found:
+        return None
+    left = (found[0] - timezone.now()).total_seconds()
+    return left if left > 0 else None
+
+
 class SocketTokenCheck(DeviceTokenAuthentication):
     """REST's token check (knox: hash compare, expiry, active user), except that a play token
     is never renewed: it lives ``PLAY_TOKEN_TTL`` from when the PIN was given, however long

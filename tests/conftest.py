@@ -15,4 +15,5 @@ pytest_plugins = [
     "tests.fixtures.inference",
     "tests.fixtures.family",
     "tests.fixtures.api",
+    "tests.fixtures.s3",
 ]

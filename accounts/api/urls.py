@@ -1,9 +1,11 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import headless_spec, views
 
 urlpatterns = [
     path("auth/signup/", views.SignUpView.as_view(), name="auth-signup"),
+    # allauth's headless API (mounted at auth/app/ by icanvas_site/urls.py) described apart.
+    path("auth/app/openapi.json", headless_spec.headless_openapi, name="auth-app-openapi"),
     path("auth/signin/", views.SignInView.as_view(), name="auth-signin"),
     path("auth/signout/", views.SignOutView.as_view(), name="auth-signout"),
     path(

@@ -4,8 +4,9 @@
 sign up -> confirm the email (the key from the link in the mail, as the app gets it when the
 parent taps it; allauth's headless API) -> sign in -> add a child -> list the children -> play
 with the PIN -> what can be drawn -> open the socket (the token in the Authorization header) ->
-submit a sketch (a binary multipart part) -> the ``done`` event -> download the picture ->
-progress, quests and achievements -> leave play mode -> sign out.
+submit a sketch (a binary multipart part) -> the ``done`` event -> download the picture (the
+generated call, and the event's ``api_picture_url``) -> progress, quests and achievements ->
+leave play mode -> sign out.
 
     python mobile_flow.py --url http://127.0.0.1:8000 --sketch sketch.png --mail-dir MAILS
 
@@ -91,6 +92,23 @@ def confirm_email(base_url: str, email: str, mail_dir: Path) -> None:
     sys.exit(f"confirm the email: no mail to {email} in {mail_dir}")
 
 
+def download_picture(child: AuthenticatedClient, heard: dict[str, Any]) -> bytes:
+    """The finished picture through the generated call, and from the address the socket's
+    ``done`` event named (``api_picture_url``, which works with the play token): the same PNG."""
+    picture = expect(
+        "download the picture",
+        v1_drawings_picture_png_retrieve.sync_detailed(id=heard["id"], client=child),
+        200,
+    )
+    png: bytes = picture.payload.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n", png[:16]
+    from_event = child.get_httpx_client().get(heard["api_picture_url"])
+    assert from_event.status_code == 200, (heard, from_event.text)
+    assert from_event.headers["Content-Type"] == "image/png", from_event.headers
+    assert from_event.content == png, "the event's picture is not the one the API serves"
+    return png
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -165,12 +183,12 @@ def main() -> None:
             ),
             201,
         )
-        status = drawing.status
-        while status != "done":
+        heard: dict[str, Any] = {"status": drawing.status}
+        while heard["status"] != "done":
             event = json.loads(socket.recv(timeout=max(0.1, 90 - (time.monotonic() - started))))
             if event.get("type") == "drawing.status" and event["drawing"]["id"] == drawing.id:
-                status = event["drawing"]["status"]
-                if status == "failed":
+                heard = event["drawing"]
+                if heard["status"] == "failed":
                     sys.exit(f"the drawing failed: {event}")
         timings["submit_to_done_s"] = round(time.monotonic() - submitted_at, 3)
 
@@ -178,13 +196,7 @@ def main() -> None:
         "read the drawing", v1_drawings_retrieve.sync_detailed(id=drawing.id, client=child), 200
     )
     assert fresh.api_picture_url == f"/api/v1/drawings/{drawing.id}/picture.png", fresh
-    picture = expect(
-        "download the picture",
-        v1_drawings_picture_png_retrieve.sync_detailed(id=drawing.id, client=child),
-        200,
-    )
-    png = picture.payload.read()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n", png[:16]
+    png = download_picture(child, heard)
     progress = expect("progress", v1_progress_retrieve.sync_detailed(client=child), 200)
     assert progress.drawings_done == 1 and progress.xp_total > 0, progress
     quests = expect("quests", v1_quests_list.sync_detailed(client=child), 200)

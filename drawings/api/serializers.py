@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.serializers import JSONBodySerializer
 from drawings.models import Drawing, DrawingStatus
-from drawings.payloads import drawing_payload
+from drawings.payloads import child_drawing_payload
 
 
 class DrawingSubmitSerializer(serializers.Serializer):
@@ -37,8 +36,8 @@ class PictureVersionSerializer(serializers.Serializer):
 
 
 class DrawingSerializer(serializers.Serializer):
-    """Read-only: :func:`drawings.payloads.drawing_payload` (shared with the live events), plus
-    the two image addresses that work with a Bearer token."""
+    """Read-only: :func:`drawings.payloads.child_drawing_payload`, which the child's socket
+    hears too: the website's addresses plus those that work with a Bearer token."""
 
     id = serializers.IntegerField()
     client_id = serializers.CharField()
@@ -94,20 +93,8 @@ class DrawingSerializer(serializers.Serializer):
     )
 
     def to_representation(self, instance: Drawing) -> dict[str, Any]:
-        # The shared payload (pages and live events send it as is) plus the API's own addresses.
-        payload = drawing_payload(instance)
-        picture = payload["result_url"] is not None
-        return {
-            **payload,
-            "versions": [
-                {**v, "api_url": reverse("api:drawing-version", args=[instance.pk, v["number"]])}
-                for v in payload["versions"]
-            ],
-            "api_sketch_url": reverse("api:drawing-sketch", args=[instance.pk]),
-            "api_picture_url": reverse("api:drawing-picture", args=[instance.pk])
-            if picture
-            else None,
-        }
+        # The payload the child's socket hears too (drawings.payloads).
+        return child_drawing_payload(instance)
 
 
 class ShowVersionSerializer(JSONBodySerializer):

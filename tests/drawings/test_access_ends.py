@@ -1,16 +1,19 @@
 """Access ends everywhere at once: a new password, signing out (here or everywhere), revoking a
-device and withdrawing a child's consent close every socket they affect — the web's session
-sockets too — within 2 s, and leave every other socket open."""
+device, withdrawing a child's consent and a web session running out close every socket they
+affect — the web's session sockets too — within 2 s, and leave every other socket open."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from accounts import tokens
 from accounts.models import Child
@@ -169,3 +172,32 @@ async def test_withdrawing_consent_closes_the_childs_sockets_and_no_sibling_s() 
     assert await closed_with(playing) == SESSION_ENDED
     assert await closed_with(play_device) == TOKEN_REVOKED
     await still_open(sibling_playing, sibling_device)
+
+
+@database_sync_to_async
+def expire_session(cookie: bytes, *, after: timedelta) -> None:
+    """The session behind ``cookie`` runs out ``after`` from now, as an idle one does when no
+    request has renewed it for the session's age."""
+    session_key = cookie.decode().split("=", 1)[1]
+    Session.objects.filter(session_key=session_key).update(expire_date=timezone.now() + after)
+
+
+async def test_a_web_session_that_runs_out_closes_its_socket_and_no_other() -> None:
+    child = await make_child()
+    cookie = await session_cookie_for(child)
+    await expire_session(cookie, after=timedelta(seconds=1))
+    running_out = await opened(socket(cookie))
+    fresh = await opened(socket(await session_cookie_for(child)))
+    assert await running_out.receive_output(timeout=1 + WITHIN) == SESSION_ENDED
+    await still_open(fresh)
+
+
+async def test_a_session_renewed_meanwhile_keeps_its_socket() -> None:
+    child = await make_child()
+    cookie = await session_cookie_for(child)
+    await expire_session(cookie, after=timedelta(seconds=1))
+    renewed = await opened(socket(cookie))
+    # A request saves the session before it would have run out: its new age counts.
+    await expire_session(cookie, after=timedelta(days=14))
+    assert await renewed.receive_nothing(timeout=1 + WITHIN)
+    await still_open(renewed)

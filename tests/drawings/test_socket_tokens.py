@@ -16,10 +16,12 @@ from accounts.models import ApiToken, Child
 from drawings import events, protocol, services
 from drawings.consumers import IDLE, TOO_MANY_SOCKETS
 from drawings.models import Drawing, DrawingStatus
+from drawings.payloads import child_drawing_payload
 from drawings.socket_auth import BAD_HANDSHAKE, UNAUTHORISED
 from drawings.worker import InferenceWorker
 from icanvas_site.asgi import application
 from tests.factories import sketch_png
+from tests.fixtures.api import TokenClient
 from tests.fixtures.live import (
     make_child,
     next_status_message,
@@ -93,7 +95,7 @@ async def drain(communicator: WebsocketCommunicator) -> list[dict]:
 async def status_of(child: Child, drawing_id: int) -> None:
     """What the worker tells a child's pages, sent straight to the child's group."""
     drawing = await database_sync_to_async(Drawing.objects.get)(pk=drawing_id)
-    payload = await database_sync_to_async(events.drawing_payload)(drawing)
+    payload = await database_sync_to_async(child_drawing_payload)(drawing)
     await sync_to_async(events.send_to_child)(child.pk, protocol.drawing_status(payload))
 
 
@@ -112,6 +114,37 @@ async def test_a_play_token_in_the_header_hears_its_child_and_not_a_sibling() ->
     later = skipped + await drain(alice_socket)
     assert {m["drawing"]["id"] for m in later} <= {mine.pk}
     await alice_socket.disconnect()
+
+
+async def done_as_heard(child: Child, token: str) -> tuple[Drawing, dict]:
+    """A drawing of ``child`` drawn by a worker, and its ``done`` payload as the socket that
+    ``token`` opened heard it."""
+    communicator = await opened(token_socket(token))
+    drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="u")
+    async with running_worker():
+        done = (await next_status_message(communicator, "done"))["drawing"]
+    await communicator.disconnect()
+    return drawing, done
+
+
+async def assert_pngs(app: TokenClient, *addresses: str) -> None:
+    for address in addresses:
+        answer = await sync_to_async(app.get)(address)
+        assert answer.status_code == 200, address
+        assert answer["Content-Type"] == "image/png"
+
+
+async def test_a_play_token_follows_the_picture_address_its_socket_sent() -> None:
+    child = await make_child()
+    issued = await issue_play(child=child)
+    drawing, done = await done_as_heard(child, issued.token)
+    app = TokenClient(issued.token)
+    await assert_pngs(
+        app, done["api_picture_url"], done["api_sketch_url"], done["versions"][0]["api_url"]
+    )
+    # The website's address is named as such: it wants the browser's session, not the token.
+    assert (await sync_to_async(app.get)(done["result_url"])).status_code != 200
+    assert done == await sync_to_async(lambda: app.get(f"/api/v1/drawings/{drawing.pk}/").json())()
 
 
 async def test_the_subprotocol_form_echoes_only_icanvas_v1() -> None:
@@ -171,6 +204,18 @@ async def test_a_parent_token_hears_every_child_of_the_family_hidden_ones_too() 
     assert hidden.pk not in {m["drawing"]["id"] for m in await drain(bob_socket)}
     await family.disconnect()
     await bob_socket.disconnect()
+
+
+async def test_a_parent_token_follows_the_download_addresses_its_socket_sent() -> None:
+    child = await make_child()
+    issued = await issue_parent(parent=child.parent)
+    drawing, done = await done_as_heard(child, issued.token)
+    parent = TokenClient(issued.token)
+    await assert_pngs(parent, done["picture_download_url"], done["sketch_download_url"])
+    # The child API's addresses would answer 403 to a parent: they are not in its event.
+    assert "api_picture_url" not in done
+    rest = await sync_to_async(lambda: parent.get(f"/api/v1/family/drawings/{drawing.pk}/"))()
+    assert rest.json()["picture_download_url"].endswith(done["picture_download_url"])
 
 
 async def test_revoking_a_token_closes_its_open_sockets_and_only_those() -> None:

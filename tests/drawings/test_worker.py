@@ -16,7 +16,7 @@ from PIL import Image
 
 from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
-from drawings.payloads import drawing_payload
+from drawings.payloads import child_drawing_payload
 from drawings.worker import InferenceWorker
 from icanvas_site.asgi import application
 from tests.factories import sketch_png
@@ -64,7 +64,7 @@ async def test_submit_worker_event_and_a_256_png_result() -> None:
     picture = await read_result(drawing.pk)
     assert picture.format == "PNG" and picture.size == (256, 256)
     # The event agrees with a fresh read of the state.
-    assert done == await database_sync_to_async(drawing_payload)(fresh)
+    assert done == await database_sync_to_async(child_drawing_payload)(fresh)
     await communicator.disconnect()
 
 

@@ -6,7 +6,7 @@
 // sign in -> add a child -> list the children -> play with the PIN -> what can be
 // drawn -> open the socket (the token in Sec-WebSocket-Protocol, as a browser or React Native
 // WebSocket offers it) -> submit a sketch (a binary multipart part) -> the `done` event ->
-// download the picture -> progress, quests and achievements -> leave play mode -> sign out.
+// download the picture (from the event's `api_picture_url` and the generated call) -> progress, quests and achievements -> leave play mode -> sign out.
 //
 //   node --experimental-websocket dist/mobile_flow.js http://127.0.0.1:8000 sketch.png MAILS
 //
@@ -172,6 +172,17 @@ async function main(baseUrl: string, sketchPath: string, mailDir: string): Promi
   if (fresh.api_picture_url !== `/api/v1/drawings/${done.id}/picture.png`) {
     throw new Error(`api_picture_url: ${fresh.api_picture_url}`);
   }
+  // The socket's event names the picture's API address itself: it works with the play token.
+  if (!done.api_picture_url) {
+    throw new Error(`no api_picture_url in the event: ${JSON.stringify(done)}`);
+  }
+  const heard = await fetch(new URL(done.api_picture_url, baseUrl), {
+    headers: { Authorization: `Bearer ${played.token}` },
+  });
+  if (heard.status !== 200 || heard.headers.get("Content-Type") !== "image/png") {
+    throw new Error(`the event's api_picture_url: ${heard.status} ${await heard.text()}`);
+  }
+  const heardPng = new Uint8Array(await heard.arrayBuffer());
   const picture = expect(
     "download the picture",
     await child.GET("/api/v1/drawings/{id}/picture.png", {
@@ -182,6 +193,9 @@ async function main(baseUrl: string, sketchPath: string, mailDir: string): Promi
   );
   const png = new Uint8Array(await picture.arrayBuffer());
   if (String.fromCharCode(...png.slice(1, 4)) !== "PNG") throw new Error("not a PNG");
+  if (png.length !== heardPng.length || png.some((byte, i) => byte !== heardPng[i])) {
+    throw new Error("the event's picture is not the one the API serves");
+  }
   const progress = expect("progress", await child.GET("/api/v1/progress/"), 200);
   if (progress.drawings_done !== 1 || progress.xp_total <= 0) {
     throw new Error(`progress: ${JSON.stringify(progress)}`);

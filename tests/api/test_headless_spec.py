@@ -1,0 +1,62 @@
+"""The app's account steps (allauth's headless API at /api/v1/auth/app/) have a description of
+their own, served beside /api/schema/: allauth's OpenAPI document with the paths where this site
+serves them, and only the endpoints that are switched on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+pytestmark = pytest.mark.django_db
+
+SPEC = "/api/v1/auth/app/openapi.json"
+MOUNT = "/api/v1/auth/app/"
+
+
+@pytest.fixture
+def spec() -> dict[str, Any]:
+    answer = Client().get(SPEC)
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def test_every_path_is_where_this_site_serves_it(spec: dict[str, Any]) -> None:
+    assert spec["openapi"].startswith("3.")
+    paths = list(spec["paths"])
+    assert paths and all(path.startswith(MOUNT) for path in paths), paths
+    for path in paths:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            pytest.fail(f"{path} is described but not served")
+        assert match.namespaces[0] == "headless", path
+    assert "{client}" not in str(spec["paths"])
+
+
+def test_the_apps_account_steps_are_described(spec: dict[str, Any]) -> None:
+    described = set(spec["paths"])
+    for step in (
+        "auth/signup",
+        "auth/email/verify",
+        "auth/login",
+        "auth/2fa/authenticate",
+        "auth/reauthenticate",
+        "auth/password/request",
+        "auth/password/reset",
+        "auth/session",
+        "account/email",
+        "account/password/change",
+        "account/authenticators/totp",
+        "account/authenticators/recovery-codes",
+    ):
+        assert MOUNT + step in described, step
+    # What is switched off here is not offered: no social accounts, no browser client.
+    assert not [p for p in described if "provider" in p or "browser" in p]
+    # Sign-up asks for what this site's sign-up asks for.
+    signup = spec["components"]["schemas"]["BaseSignup"]
+    assert "email" in signup["required"] and "username" not in signup["properties"]
