@@ -105,6 +105,7 @@ def _export_palette(card: registry.GeneratorCard) -> registry.GeneratorCard:
 
     from inference import engine
     from inference.palette import export
+    from inference.pix2pix.export import OPSET
 
     painter = registry.load_generator(card)
     path = card.weights_path.with_name(f"{card.name}{engine.ONNX_SUFFIX}")
@@ -134,7 +135,7 @@ def _export_palette(card: registry.GeneratorCard) -> registry.GeneratorCard:
             f"Generator {card.name}: the exported network paints up to {difference} levels "
             f"away from the exact painter (at most {MAX_LEVEL_DIFFERENCE} allowed); not installed."
         )
-    return _record(card, path, sha256, export.OPSET, served.session, difference=difference)
+    return _record(card, path, sha256, OPSET, served.session, difference=difference)
 
 
 def _record(

@@ -12,7 +12,6 @@ Plain torch and onnx, no Django.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import torch
@@ -20,7 +19,6 @@ import torch
 from inference.palette.marks import WORK_SIDE
 from inference.palette.network import PaletteUnet
 
-OPSET = 17
 PLANES_INPUT = "planes"  # N x 5 x 256 x 256 float32: the line and colour-hint planes
 LABELS_INPUT = "labels"  # N int64: the label row (0 none, 1 + the label's index)
 PROBABILITIES_OUTPUT = "probabilities"  # N x K x 128 x 128 float32, summing to 1 per pixel
@@ -43,30 +41,16 @@ def export_palette_onnx(network: PaletteUnet, path: Path | str) -> Path:
     The file is checked with ``onnx.checker`` before it replaces one already there."""
     import copy
 
-    import onnx
+    from inference.pix2pix.export import write_graph
 
     path = Path(path)
     graph = PlanesToProbabilities(copy.deepcopy(network).float().cpu().eval())
     planes = torch.zeros(2, 5, WORK_SIDE, WORK_SIDE)
     labels = torch.tensor([0, 1], dtype=torch.long)
-    names = [PLANES_INPUT, LABELS_INPUT]
-    batch_axis = {name: {0: "batch"} for name in [*names, PROBABILITIES_OUTPUT]}
-    partial = path.with_suffix(".partial")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-        warnings.simplefilter("ignore")  # the tracer's notes on Python-level shape checks
-        torch.onnx.export(
-            graph,
-            (planes, labels),
-            str(partial),
-            dynamo=False,
-            opset_version=OPSET,
-            input_names=names,
-            output_names=[PROBABILITIES_OUTPUT],
-            dynamic_axes=batch_axis,
-            do_constant_folding=True,
-        )
-    onnx.checker.check_model(str(partial))
-    partial.chmod(0o644)
-    partial.replace(path)
-    return path
+    return write_graph(
+        graph,
+        (planes, labels),
+        path,
+        input_names=[PLANES_INPUT, LABELS_INPUT],
+        output_name=PROBABILITIES_OUTPUT,
+    )

@@ -47,8 +47,6 @@ def export_onnx(module: UnetGenerator, path: Path | str, *, side: int = 256) -> 
     has its own kernels); the file is checked with ``onnx.checker`` before it replaces one
     already there.
     """
-    import onnx
-
     config = module.config
     path = Path(path)
     network = SketchToPicture(stock_copy(module).float().cpu())  # type: ignore[arg-type]
@@ -59,7 +57,22 @@ def export_onnx(module: UnetGenerator, path: Path | str, *, side: int = 256) -> 
     if conditioned:
         inputs = (sketch, torch.tensor([0, -1], dtype=torch.long))
         names.append(LABELS_INPUT)
-    batch_axis = {name: {0: "batch"} for name in [*names, PICTURE_OUTPUT]}
+    return write_graph(network, inputs, path, input_names=names, output_name=PICTURE_OUTPUT)
+
+
+def write_graph(
+    graph: torch.nn.Module,
+    inputs: tuple[torch.Tensor, ...],
+    path: Path,
+    *,
+    input_names: list[str],
+    output_name: str,
+) -> Path:
+    """Trace ``graph`` on ``inputs`` to an ONNX file at ``path`` (batch axis dynamic, the rest
+    fixed), check it with ``onnx.checker`` and only then move it into place; returns ``path``."""
+    import onnx
+
+    batch_axis = {name: {0: "batch"} for name in [*input_names, output_name]}
     partial = path.with_suffix(".partial")
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
@@ -67,13 +80,13 @@ def export_onnx(module: UnetGenerator, path: Path | str, *, side: int = 256) -> 
         # by the export, which is the point; the batch stays dynamic.
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            network,
+            graph,
             inputs,
             str(partial),
             dynamo=False,
             opset_version=OPSET,
-            input_names=names,
-            output_names=[PICTURE_OUTPUT],
+            input_names=input_names,
+            output_names=[output_name],
             dynamic_axes=batch_axis,
             do_constant_folding=True,
         )
