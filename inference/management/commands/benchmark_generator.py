@@ -129,19 +129,8 @@ class Command(BaseCommand):
 
         served: Any
         if chosen == "onnx":
-            if card.onnx_path is None or card.onnx_sha256 is None:
-                raise CommandError(
-                    f"{card.name} has no exported graph: manage.py export_generator {card.name}"
-                )
-            try:
-                served = engine.open_generator(
-                    card.onnx_path,
-                    sha256=card.onnx_sha256,
-                    config=module.config,
-                    threads=options["threads"],
-                )
-            except (engine.EngineUnavailable, engine.GraphMismatch) as exc:
-                raise CommandError(str(exc)) from exc
+            served = _on_engine(card, engine.open_generator, config=module.config,
+                                threads=options["threads"])  # fmt: skip
         else:
             served = fast.fast_copy(
                 module, bf16=False if options["fp32"] else None, compile=options["compile"]
@@ -166,18 +155,9 @@ class Command(BaseCommand):
 
         served = painter
         if chosen == "onnx":
-            if card.onnx_path is None or card.onnx_sha256 is None:
-                raise CommandError(
-                    f"{card.name} has no exported graph: manage.py export_generator {card.name}"
-                )
-            try:
-                served = painter.with_engine(
-                    engine.open_palette_net(
-                        card.onnx_path, sha256=card.onnx_sha256, threads=options["threads"]
-                    )
-                )
-            except (engine.EngineUnavailable, engine.GraphMismatch) as exc:
-                raise CommandError(str(exc)) from exc
+            served = painter.with_engine(
+                _on_engine(card, engine.open_palette_net, threads=options["threads"])
+            )
         result = benchmark_painter(
             painter,
             served,
@@ -236,3 +216,18 @@ class Command(BaseCommand):
             return matching[0]
         active = registry.active_map(cards)
         return max(cards, key=lambda c: sum(active[s] is c for s in c.category_slugs))
+
+
+def _on_engine(card: registry.GeneratorCard, opener: Any, **options: Any) -> Any:
+    """``opener`` (an :mod:`inference.engine` opener) on the card's checked graph; a command
+    error that says what to do when there is none or it cannot be opened."""
+    from inference import engine
+
+    if card.onnx_path is None or card.onnx_sha256 is None:
+        raise CommandError(
+            f"{card.name} has no exported graph: manage.py export_generator {card.name}"
+        )
+    try:
+        return opener(card.onnx_path, sha256=card.onnx_sha256, **options)
+    except (engine.EngineUnavailable, engine.GraphMismatch) as exc:
+        raise CommandError(str(exc)) from exc
