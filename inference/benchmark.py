@@ -126,7 +126,9 @@ def benchmark_painter(
         return lambda: [p.paint([a], [t])[0] for a, t in zip(arrays, things, strict=True)]
 
     def network(p: Any) -> Callable[[], list[Any]]:
-        return lambda: [p.probabilities(x, [t]) for x, t in zip(planes, things, strict=True)]
+        # A painter that does not need its network (sure areas off) does not run it.
+        return lambda: [p.probabilities(x, [t]) if p.uses_network else None
+                        for x, t in zip(planes, things, strict=True)]  # fmt: skip
 
     exact_ms, served_ms, exact_net_ms, served_net_ms = _interleaved_ms(
         [pictures(painter), pictures(served), network(painter), network(served)],

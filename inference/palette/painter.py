@@ -26,6 +26,7 @@ from inference.palette.colours import Palette
 from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palette_net
 from inference.palette.painting import (
     OUTPUT_MIN_SIDE,
+    UNET_WEIGHT,
     WORK_SIDE,
     Shapes,
     colouring_areas,
@@ -86,6 +87,23 @@ class PalettePainter:
         """What runs, in words (for logs and benchmarks)."""
         precision = getattr(self.engine, "precision", None)
         return str(precision) if precision else "float32, torch"
+
+    @property
+    def uses_network(self) -> bool:
+        """Whether a picture needs the U-Net: without a region model it chooses every colour;
+        with one, its evidence is weighed in (``UNET_WEIGHT``) or it paints the paper where it
+        is sure (a leaky outline), unless the card turns that off (``painting.sure_areas``:
+        false, when the judge found it changed no picture). When False, :meth:`paint` does not
+        run the network at all."""
+        if self.regions is None or UNET_WEIGHT:
+            return True
+        return bool(self.card.get("painting", {}).get("sure_areas", True))
+
+    def with_sure_areas(self, on: bool) -> PalettePainter:
+        """This painter with the network's sure areas painted or not (``painting.sure_areas``
+        on its card): the benchmark's reference keeps them, to show what they cost."""
+        painting = {**self.card.get("painting", {}), "sure_areas": on}
+        return dataclasses.replace(self, card={**self.card, "painting": painting})
 
     def with_engine(self, engine: Callable[[torch.Tensor, torch.Tensor], Any]) -> PalettePainter:
         """This painter with its probabilities computed by ``engine`` (an exported network)."""
@@ -161,15 +179,14 @@ class PalettePainter:
     ) -> list[np.ndarray]:
         """Pictures (``H x W x 3`` uint8, H = max(512, the sketch's side)) for RGB sketches."""
         work = work_sketches(sketches)
-        planes = split_planes(work)
-        probs = self.probabilities(planes, labels)
+        probs = self.probabilities(split_planes(work), labels) if self.uses_network else None
         pictures = []
         for i, sketch in enumerate(sketches):
             variant = variants[i] if variants else 0
             areas = colouring_areas(work[i])
             fills = paint_fills(
                 work[i],
-                probs[i],
+                None if probs is None else probs[i],
                 self.palette,
                 colouring=areas,
                 variant=variant,

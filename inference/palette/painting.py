@@ -256,7 +256,7 @@ def _hint_colours(
 
 def paint_fills(
     sketch: np.ndarray,
-    probs: np.ndarray,
+    probs: np.ndarray | None,
     palette: Palette,
     *,
     colouring: np.ndarray,
@@ -268,7 +268,9 @@ def paint_fills(
     RGB sketch, the areas coloured in (:func:`colouring_areas`) and the network's
     ``K x s x s`` probabilities; ``regions`` (the region model) gives each shape's colour
     probabilities (``count x K``) from the shapes; ``brighten`` prefers the brightest likely
-    shade (off for faces, whose skin would turn orange-red)."""
+    shade (off for faces, whose skin would turn orange-red). ``probs`` may be None when the
+    region model decides alone and no area is painted from the network's certainty (a
+    painter whose card says ``sure_areas: false``: the network is not run at all)."""
     # The child's colours: the crayon ink itself (paper between scribble strokes left out).
     hint_mask = colouring & (ink_alpha(sketch) > 0.5)
     hint_rgb = sketch.astype(np.float32)
@@ -276,11 +278,13 @@ def paint_fills(
     shapes = find_shapes(walls)
     count = len(shapes.areas)
     if regions is None:
+        if probs is None:
+            raise ValueError("paint_fills needs the network's probabilities or a region model")
         evidence = shape_evidence(probs, shapes.labels, count)
-    elif UNET_WEIGHT:
-        evidence = blend_evidence(regions(shapes), shape_evidence(probs, shapes.labels, count))
-    else:  # the region model alone (the U-Net still reads hints and paints sure areas)
-        evidence = blend_evidence(regions(shapes), np.ones((count, len(palette.rgb))))
+    else:  # the region model, with the U-Net's evidence weighed in (UNET_WEIGHT) when given
+        by_unet = (shape_evidence(probs, shapes.labels, count) if UNET_WEIGHT and probs is not None
+                   else np.ones((count, len(palette.rgb))))  # fmt: skip
+        evidence = blend_evidence(regions(shapes), by_unet)
     outer = touching_paper(shapes.labels, shapes.paper)
     chroma = np.hypot(palette.lab[:, 1], palette.lab[:, 2]) if brighten else None
     chosen = choose_colours(evidence, shapes, colour_families(palette), variant, outer, chroma)
@@ -304,7 +308,8 @@ def paint_fills(
     table[shapes.paper] = 255
     fills = table[shapes.labels]
     paper = shapes.paper[shapes.labels]
-    _paint_sure_areas(fills, paper, probs, palette)
+    if probs is not None:
+        _paint_sure_areas(fills, paper, probs, palette)
     paint_colouring(fills, hint_rgb, colouring, hint_mask, off_colour)
     return fills
 
@@ -374,8 +379,13 @@ def _paint_sure_areas(
     fills: np.ndarray, paper: np.ndarray, probs: np.ndarray, palette: Palette
 ) -> None:
     side = fills.shape[0]
+    top = probs.max(axis=0)
+    # Paper white (0) is never painted: sure where another colour is likelier than it (argmax
+    # takes the first of equals), found before the costly argmax, which most pictures skip.
+    sure = (top > SURE) & (probs[0] < top)
+    if not sure.any():
+        return
     best = probs.argmax(axis=0)
-    sure = (probs.max(axis=0) > SURE) & (best != 0)  # 0 is paper white
     if probs.shape[1] != side:
         best = cv2.resize(best.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
         sure = cv2.resize(sure.astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST) > 0

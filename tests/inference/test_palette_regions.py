@@ -115,6 +115,39 @@ def test_the_model_learns_a_colour_per_thing_and_part_and_the_painter_uses_it(
     assert tuple(red_apple[10, 10]) == (255, 255, 255)  # the paper
 
 
+def test_a_painter_without_sure_areas_never_runs_its_network(tmp_path: Path) -> None:
+    import dataclasses
+
+    torch.manual_seed(0)
+    pairs = write_pairs(tmp_path / "toy" / "train", 6)
+    config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16)
+    model, report = regions.fit(regions.collect(pairs, palette()), config, epochs=20)
+    saved = regions.save_regions(model, tmp_path / "regions.safetensors", extra={"report": report})
+    net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
+                                             max_channels=16, embed_dim=4))  # fmt: skip
+    plain = PalettePainter(net=net.eval(), palette=palette(), card={})
+    assert plain.uses_network  # no region model: the network chooses every colour
+    painter = plain.with_regions(saved)
+    assert painter.uses_network  # sure areas are painted unless the card turns them off
+    calls: list[int] = []
+
+    def unsure(planes: torch.Tensor, rows: torch.Tensor) -> np.ndarray:
+        calls.append(len(planes))  # never sure of anything: 1/K everywhere
+        return np.full((len(planes), 5, 128, 128), 0.2, np.float32)
+
+    def broken(planes: torch.Tensor, rows: torch.Tensor) -> np.ndarray:
+        raise AssertionError("the network ran")
+
+    sketches = [apple(side=512, shift=10)[0], apple(side=256)[0]]
+    with_net = painter.with_engine(unsure).paint(sketches, ["apple", "sun"], variants=[0, 2])
+    assert calls == [2]
+    off = dataclasses.replace(painter, card={**painter.card, "painting": {"sure_areas": False}})
+    assert not off.uses_network
+    without = off.with_engine(broken).paint(sketches, ["apple", "sun"], variants=[0, 2])
+    for a, b in zip(with_net, without, strict=True):
+        assert np.array_equal(a, b)  # the same pictures where the network is sure of nothing
+
+
 def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Path) -> None:
     import io
     import json
@@ -147,7 +180,7 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
     call_command(
         "promote_palette", str(checkpoint), "--regions", str(saved), "--name", "toy3",
         "--dataset", str(tmp_path / "toy"), "--dir", str(tmp_path / "generators"),
-        stdout=io.StringIO(),
+        "--no-sure-areas", stdout=io.StringIO(),
     )  # fmt: skip
 
     card = registry.parse_card(tmp_path / "generators" / "toy3.json", check_architecture=True)
@@ -157,6 +190,7 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
     assert written["data"][0]["licence"] == "CC0-1.0"
     assert written["training"]["epoch"] == 1
     assert painter.regions is not None  # served with its region model
+    assert written["painting"] == {"sure_areas": False} and not painter.uses_network
     picture = painter.paint([apple(side=512)[0]], ["apple"])[0]
     assert picture.shape == (512, 512, 3)
     # Exported for serving at promotion, and checked against the exact painter.

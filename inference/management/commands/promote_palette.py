@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--priority", type=int, default=0)
         parser.add_argument("--dir", type=Path, default=None, help="Registry directory.")
         parser.add_argument("--judge", type=Path, help="judge_pictures JSON for the card")
+        parser.add_argument(
+            "--no-sure-areas",
+            action="store_true",
+            help="Paint no area from the U-Net's certainty, so serving does not run the U-Net "
+            "(when the judge finds its sure areas change no picture; see kids3.md).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference import promotion, registry
@@ -64,6 +70,8 @@ class Command(BaseCommand):
             "region_model": {k: v for k, v in region_card.items() if k != "regions"},
             "trained_on": promotion.describe_machine(),
         }
+        if options["no_sure_areas"]:
+            extra["painting"] = {"sure_areas": False}
         if options["judge"]:
             extra["canvas_judge"] = json.loads(options["judge"].read_text(encoding="utf-8"))
         try:
