@@ -22,6 +22,7 @@ from typing import Any
 import torch
 from PIL import Image
 
+from inference.guesser import calibration
 from inference.pix2pix.classifier import CategoryClassifier, shrink
 from inference.pix2pix.imaging import images_to_batch
 from inference.pix2pix.sketch_classifier import as_seen
@@ -89,3 +90,26 @@ def logits_of(
         if len(batch)
         else (torch.zeros((0, len(model.config.categories))))
     )
+
+
+def judge_devset(
+    model: CategoryClassifier, devset: Path, temperature: float, threshold: float
+) -> dict[str, Any]:
+    """Scores on a canvas dev set, overall and by variant (black, crayon, coloured, parts)."""
+    things = model.config.categories
+    sketches, labels, entries = canvas_set(devset, things)
+    logits = logits_of(model, sketches)
+    target = torch.tensor(labels)
+    result = calibration.scores(logits, target, temperature, threshold)
+    variants = sorted({e["variant"] for e in entries})
+    result["by_variant"] = {}
+    for variant in variants:
+        rows = torch.tensor([e["variant"] == variant for e in entries])
+        part = calibration.scores(logits[rows], target[rows], temperature, threshold)
+        result["by_variant"][variant] = {k: part[k] for k in ("count", "top1", "top3")}
+    misses = logits.argmax(1) != target
+    result["misses"] = [
+        f"{entries[i]['file']}: {things[int(logits[i].argmax())]}"
+        for i in torch.nonzero(misses).flatten().tolist()
+    ]
+    return result

@@ -155,29 +155,8 @@ def train_guesser(
             for i, p in enumerate(PROCEDURES)
         }
     if run.devset is not None:
-        report["judged"]["canvas dev set"] = judge_devset(model, run.devset, temperature, threshold)
+        report["judged"]["canvas dev set"] = judging.judge_devset(
+            model, run.devset, temperature, threshold
+        )
     report["train_time_minutes"] = round((time.monotonic() - started) / 60, 2)
     return model, report
-
-
-def judge_devset(
-    model: clf.CategoryClassifier, devset: Path, temperature: float, threshold: float
-) -> dict[str, Any]:
-    """Scores on a canvas dev set, overall and by variant (black, crayon, coloured, parts)."""
-    things = model.config.categories
-    sketches, labels, entries = judging.canvas_set(devset, things)
-    logits = judging.logits_of(model, sketches)
-    target = torch.tensor(labels)
-    result = calibration.scores(logits, target, temperature, threshold)
-    variants = sorted({e["variant"] for e in entries})
-    result["by_variant"] = {}
-    for variant in variants:
-        rows = torch.tensor([e["variant"] == variant for e in entries])
-        part = calibration.scores(logits[rows], target[rows], temperature, threshold)
-        result["by_variant"][variant] = {k: part[k] for k in ("count", "top1", "top3")}
-    misses = logits.argmax(1) != target
-    result["misses"] = [
-        f"{entries[i]['file']}: {things[int(logits[i].argmax())]}"
-        for i in torch.nonzero(misses).flatten().tolist()
-    ]
-    return result

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         import torch
 
         from inference.guesser import calibration, judging
-        from inference.guesser.training import judge_devset
+        from inference.guesser.judging import judge_devset
         from inference.pix2pix.classifier import load_classifier
         from inference.suggestions import DEFAULT_CONFIDENT_AT
 
