@@ -118,7 +118,7 @@ async def test_after_three_attempts_the_drawing_fails_kindly(monkeypatch) -> Non
 
 
 async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypatch) -> None:
-    from inference import runtime
+    from inference import loaded_generator
 
     crashes: list[int] = []
 
@@ -126,7 +126,7 @@ async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypa
         crashes.append(len(sketches))
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(runtime.LoadedGenerator, "draw", broken)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "draw", broken)
     child = await make_child()
     drawing, _ = await submit(child=child, category="face", sketch=sketch_png(), client_id="boom")
     async with running_worker() as worker:
@@ -245,15 +245,15 @@ async def test_ping_pong() -> None:
 async def test_the_site_stays_responsive_while_a_picture_is_drawn(monkeypatch) -> None:
     import time
 
-    from inference import runtime
+    from inference import loaded_generator
 
-    real_draw = runtime.LoadedGenerator.draw
+    real_draw = loaded_generator.LoadedGenerator.draw
 
     def slow_draw(self, sketches, categories=None):
         time.sleep(1.5)  # a big generator on a slow CPU
         return real_draw(self, sketches, categories)
 
-    monkeypatch.setattr(runtime.LoadedGenerator, "draw", slow_draw)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "draw", slow_draw)
     child = await make_child()
     communicator = socket(await session_cookie_for(child))
     assert (await communicator.connect())[0]
