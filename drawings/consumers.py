@@ -114,13 +114,18 @@ def reader_language(scope: dict[str, Any]) -> str:
     return settings.LANGUAGE_CODE
 
 
-async def _child_may_preview(child_id: int) -> bool:
+def _too_soon(now: float, last: object) -> bool:
+    """Whether a preview asked at ``now`` comes within ``PREVIEW_MIN_INTERVAL_SECONDS`` of the
+    one asked at ``last`` (wall-clock seconds, which every web process shares; a clock set back
+    lets the preview through rather than holding it)."""
+    return isinstance(last, float) and 0 <= now - last < previews.PREVIEW_MIN_INTERVAL_SECONDS
+
+
+async def _child_may_preview(child_id: int, now: float) -> bool:
     """One preview per child per ``PREVIEW_MIN_INTERVAL_SECONDS`` across all its sockets (two
     tabs or a reconnecting app share it), remembered in the cache every web process shares."""
     key = f"preview-at:{child_id}"
-    now = time.time()
-    last = await cache.aget(key)
-    if isinstance(last, float) and 0 <= now - last < previews.PREVIEW_MIN_INTERVAL_SECONDS:
+    if _too_soon(now, await cache.aget(key)):
         return False
     await cache.aset(key, now, timeout=60)
     return True
@@ -310,10 +315,8 @@ class ChildEventsConsumer(AsyncJsonWebsocketConsumer):
         if self.child_id is None:
             await self._refuse(codes.CHILDREN_ONLY, "Previews are for a child's own canvas.")
             return
-        now = time.monotonic()
-        if now - self.last_preview < previews.PREVIEW_MIN_INTERVAL_SECONDS or (
-            not await _child_may_preview(self.child_id)
-        ):
+        now = time.time()
+        if _too_soon(now, self.last_preview) or not await _child_may_preview(self.child_id, now):
             await self.send_json(protocol.preview_busy(content.get("seq"), protocol.TOO_FAST))
             return
         self.last_preview = now

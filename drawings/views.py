@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import child_required, playing_child, playing_child_or_none
 from drawings import selectors, services
+from drawings.downloads import PRIVATE_HOUR, MissingFile, png_response
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, drawing_payload
 from drawings.suggestions import suggestions_available
@@ -170,13 +171,9 @@ def _image_response(
     if which == "result" and (drawing.status != DrawingStatus.DONE or not field):
         raise Http404
     try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = f'inline; filename="icanvas-{drawing.pk}-{which}.png"'
-    return response
+        return png_response(field, filename=f"icanvas-{drawing.pk}-{which}.png", cache=PRIVATE_HOUR)
+    except MissingFile as missing:
+        raise Http404 from missing
 
 
 @require_GET

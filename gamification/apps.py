@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 def _sync_achievements(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """After ``migrate``: the achievements defined in code get their database rows."""
-    from gamification.ledger import sync_achievements
+    from gamification.achievement_rows import sync_achievements
     from gamification.models import Achievement
 
     if Achievement._meta.db_table not in connections[using].introspection.table_names():

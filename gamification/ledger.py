@@ -1,16 +1,12 @@
-"""The ledger: every XP payment, the locks it is written under, and the unit of work of a batch.
+"""The ledger: every XP payment, and the unit of work of a batch.
 
 Every XP payment is an insert into the ledger (``XPEvent``) that a unique constraint refuses the
 second time, so nothing is ever paid twice. A batch is paid like this, in a number of queries
 that does not depend on how many pictures or children it holds:
 
-1. The children's ``ChildProgress`` rows are locked in one ``SELECT … FOR UPDATE`` ordered by
-   child id (:func:`locked_batch`), so two workers paying overlapping batches take their locks
-   in the same order and never deadlock, and two pictures of one child are paid one after the
-   other (the day rollover, a freeze and each achievement happen once). When a child has no row
-   yet, the locks just taken are given back (the batch's savepoint is rolled back), the missing
-   rows are inserted (``ON CONFLICT DO NOTHING``) and the batch starts again, so no lock is ever
-   taken out of that order.
+1. The children's ``ChildProgress`` rows are locked in child id order, their missing rows
+   created without a lock held, and a write the unique constraint refuses is paid again from
+   fresh reads (:func:`gamification.locking.locked_batch`).
 2. Under those locks, what the batch can touch is read at once (:meth:`Batch.read`): the ledger
    rows of its sources together with the achievements earned (one query), and the quests of
    every day its pictures can count for and of each child's today (one query).
@@ -18,31 +14,23 @@ that does not depend on how many pictures or children it holds:
 4. The writes are flushed in bulk (:meth:`Batch.flush`): the new ledger rows, quests and awards
    inserted, the changed quests and the counters updated, ``xp_total`` moved by ``F()`` by what
    the ledger gained, in the same statement as the counters.
-
-Every writer reads the ledger under the child's lock, so the constraint can only fire when
-something wrote to the ledger without that lock (a shell, a data migration). Then the batch's
-savepoint is rolled back and the batch is paid again from fresh reads (which see that row: its
-picture counts as already paid); after ``MAX_ATTEMPTS`` the error goes to the caller, whose
-picture stays done (``backfill_gamification`` pays it).
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Child
 from drawings.selectors import Category
 from gamification import quests as quest_catalogue
-from gamification import rules
+from gamification.achievement_rows import achievement_rows
 from gamification.models import (
     Achievement,
     AchievementAward,
@@ -51,10 +39,6 @@ from gamification.models import (
     XPEvent,
     XPSource,
 )
-
-logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 # Saved by a payout; xp_total is never among them (it only moves by F() with the ledger).
 COUNTER_FIELDS = (
@@ -79,123 +63,10 @@ COUNTER_FIELDS = (
 )
 
 
-# --- the achievements' rows ----------------------------------------------------------
-
-
-def sync_achievements(*, overwrite: bool = False) -> tuple[int, int]:
-    """Create the database rows of achievements defined in ``gamification.rules``.
-
-    Rows that exist keep their admin-edited texts unless ``overwrite`` is set.
-    Returns ``(created, updated)``.
-    """
-    created = updated = 0
-    for order, rule in enumerate(rules.ACHIEVEMENTS):
-        defaults = {
-            "name_en": rule.name_en,
-            "name_ko": rule.name_ko,
-            "description_en": rule.description_en,
-            "description_ko": rule.description_ko,
-            "icon": rule.icon,
-            "tier": rule.tier,
-            "mystery": rule.mystery,
-            "xp_reward": rule.xp_reward,
-            "sort_order": order,
-        }
-        if overwrite:
-            _, was_created = Achievement.objects.update_or_create(slug=rule.slug, defaults=defaults)
-            updated += not was_created
-        else:
-            _, was_created = Achievement.objects.get_or_create(slug=rule.slug, defaults=defaults)
-        created += was_created
-    return created, updated
-
-
-def _achievement_rows() -> dict[str, Achievement]:
-    rows = {a.slug: a for a in Achievement.objects.all()}
-    if any(rule.slug not in rows for rule in rules.ACHIEVEMENTS):
-        sync_achievements()
-        rows = {a.slug: a for a in Achievement.objects.all()}
-    return rows
-
-
-# --- locking ---------------------------------------------------------------------------
-
-# Attempts at a batch whose ledger insert met the unique constraint (see the module's notes).
-MAX_ATTEMPTS = 3
 # Marks the achievements earned among the ledger's keys, which are read in the same query.
 _AWARDED = "award"
 
 LedgerKey = tuple[int, str, str]  # (child id, source type, source id)
-
-
-class _MissingProgress(Exception):
-    """Some children of the batch have no progress row yet (their very first payout)."""
-
-    def __init__(self, child_ids: list[int]) -> None:
-        super().__init__(child_ids)
-        self.child_ids = child_ids
-
-
-def _lock_children(child_ids: list[int]) -> dict[int, ChildProgress]:
-    def lock() -> dict[int, ChildProgress]:
-        rows = (
-            ChildProgress.objects.select_for_update(of=("self",))
-            .select_related("child")
-            .filter(pk__in=child_ids)
-            .order_by("pk")
-        )
-        return {progress.pk: progress for progress in rows}
-
-    locked = lock()
-    missing = [pk for pk in child_ids if pk not in locked]
-    if missing and not locked:
-        # Nothing is held yet: create the rows and lock them all, in order, right away.
-        _create_progress(missing)
-        locked = lock()
-        missing = [pk for pk in child_ids if pk not in locked]
-    if missing:
-        raise _MissingProgress(missing)
-    return locked
-
-
-def _create_progress(child_ids: list[int]) -> None:
-    ChildProgress.objects.bulk_create(
-        [ChildProgress(child_id=pk) for pk in sorted(child_ids)], ignore_conflicts=True
-    )
-
-
-def locked_batch(child_ids: Iterable[int], work: Callable[[dict[int, ChildProgress]], T]) -> T:
-    """``work(locked progress rows)`` in a savepoint, under the children's locks.
-
-    Missing progress rows are created with no lock held (the savepoint that took the
-    others is rolled back first), so every lock is taken in child id order (an insert
-    holds its row too: inserting while holding a higher id could deadlock). A write the
-    unique constraints refuse rolls the savepoint back and ``work`` runs again from fresh
-    reads, ``MAX_ATTEMPTS`` times in all.
-    """
-    ids = sorted(set(child_ids))
-    refused = created = 0
-    while True:
-        try:
-            with transaction.atomic():
-                return work(_lock_children(ids))
-        except _MissingProgress as missing:
-            created += 1
-            if created > 2:  # created, yet gone again: their children are being deleted
-                raise ChildProgress.DoesNotExist(
-                    f"no progress rows for {missing.child_ids}"
-                ) from None
-            _create_progress(missing.child_ids)
-        except IntegrityError:
-            refused += 1
-            if refused >= MAX_ATTEMPTS:
-                raise
-            logger.warning(
-                "a payout write met a unique constraint (a write without the child's lock?); "
-                "paying children %s again from fresh reads",
-                ids,
-                exc_info=True,
-            )
 
 
 # --- a batch in memory -----------------------------------------------------------------
@@ -295,7 +166,7 @@ class Batch:
     def achievements(self) -> dict[str, Achievement]:
         """The achievement rows by slug, read once per batch and only when one may be won."""
         if self._achievements is None:
-            self._achievements = _achievement_rows()
+            self._achievements = achievement_rows()
         return self._achievements
 
     def quests_of(self, state: ChildState, day: date) -> list[DailyQuest]:

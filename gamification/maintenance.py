@@ -1,7 +1,7 @@
 """Repairs of the game's state: the cached XP total rebuilt from the ledger, and a child's
 progress replayed from their drawings (after a rule is added, or a payout that failed).
 
-Both take the child's lock as a payout does (``gamification.ledger``) and never rewrite the
+Both take the child's lock as a payout does (``gamification.locking``) and never rewrite the
 ledger: a payment that exists is not made again.
 """
 
@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.models import Child
 from drawings.models import Drawing, DrawingStatus
 from drawings.selectors import Category, installed_categories
-from gamification.ledger import COUNTER_FIELDS, Batch, ChildState, locked_batch
+from gamification.ledger import COUNTER_FIELDS, Batch, ChildState
+from gamification.locking import locked_batch
 from gamification.models import ChildProgress, DailyQuest, XPEvent
 from gamification.payout import apply_drawing, moment_of
 

@@ -23,7 +23,8 @@ from django.utils import timezone
 from drawings.models import Drawing
 from drawings.selectors import Category, installed_categories
 from gamification import selectors, streaks
-from gamification.ledger import Batch, ChildState, locked_batch
+from gamification.ledger import Batch, ChildState
+from gamification.locking import locked_batch
 from gamification.models import ChildProgress
 from gamification.payout import Payout, apply_drawing, moment_of
 

@@ -18,7 +18,7 @@ from PIL import Image, ImageOps
 
 from core import error_codes as codes
 from core.errors import ApplicationError
-from inference.runtime import SKETCH_SIZE
+from inference.loaded_generator import SKETCH_SIZE
 
 MAX_ASPECT_RATIO = 8
 MIN_SIDE = 16

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from drawings.downloads import MissingFile, png_response
 from sharing import services
 from sharing.models import ShareLink
 
@@ -75,9 +76,9 @@ class ShareLinkReviewAdmin(admin.ModelAdmin[ShareLink]):
         if link is None or not link.drawing.result:
             raise Http404
         try:
-            return FileResponse(link.drawing.result.open("rb"), content_type="image/png")
-        except (FileNotFoundError, OSError) as exc:
-            raise Http404 from exc
+            return png_response(link.drawing.result, filename=f"icanvas-{link.drawing_id}.png")
+        except MissingFile as missing:
+            raise Http404 from missing
 
     @admin.action(description=_("Restore the link (the report was wrong)"))
     def restore(self, request: HttpRequest, queryset: QuerySet[ShareLink]) -> None:

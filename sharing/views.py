@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
+from drawings.downloads import MissingFile, png_response
 from drawings.selectors import installed_categories
 from sharing import services
 from sharing.forms import ReportForm
@@ -65,12 +66,9 @@ def shared_image(request: HttpRequest, token: str, which: str) -> FileResponse:
         raise Http404(NOT_SHARED)
     field = link.drawing.sketch if which == "sketch" else link.drawing.result
     try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(NOT_SHARED) from exc
-    response = FileResponse(handle, content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="icanvas-{which}.png"'
-    return _private(response)
+        return _private(png_response(field, filename=f"icanvas-{which}.png"))
+    except MissingFile as missing:
+        raise Http404(NOT_SHARED) from missing
 
 
 @require_http_methods(["GET", "POST"])

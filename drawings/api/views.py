@@ -36,6 +36,7 @@ from drawings.api.throttles import (
     FamilySubmissionThrottle,
     NewColoursThrottle,
 )
+from drawings.downloads import PRIVATE_HOUR, MissingFile, png_response
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, theme_choices
 from inference.sketch_files import sketch_too_large
@@ -285,14 +286,11 @@ def _image_answer(
         field = drawing.result
     else:
         raise NotFound(_("This drawing has no picture yet."), code=codes.NO_PICTURE)
-    try:
-        handle = field.open("rb")
-    except OSError as exc:
-        raise NotFound(_("There is no such drawing in your gallery.")) from exc
-    response = FileResponse(handle, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
     name = f"icanvas-{drawing.pk}-{which if number is None else f'v{number}'}.png"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    try:
+        response = png_response(field, filename=name, cache=PRIVATE_HOUR)
+    except MissingFile as missing:
+        raise NotFound(_("There is no such drawing in your gallery.")) from missing
     patch_vary_headers(response, ["Authorization"])
     return response
 

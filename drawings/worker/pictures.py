@@ -22,7 +22,8 @@ from drawings import lifecycle, previews
 from drawings.models import Drawing
 from drawings.protocol import PreviewRequest
 from inference.architectures import PALETTE
-from inference.runtime import SKETCH_SIZE, LoadedGenerator, get_runtime
+from inference.loaded_generator import SKETCH_SIZE, LoadedGenerator
+from inference.runtime import get_runtime
 from inference.sketch_files import encode_png, normalise_sketch
 
 

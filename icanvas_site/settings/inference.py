@@ -15,17 +15,17 @@ INFERENCE_EMBEDDED_WORKER = env.bool("INFERENCE_EMBEDDED_WORKER", default=True)
 # web process waits for a worker's guess before answering "no guesses right now".
 SUGGESTIONS_TIMEOUT_SECONDS = env.float("SUGGESTIONS_TIMEOUT_SECONDS", default=2.0)
 # "fast" serves (bf16/channels_last on CPU, fp16 on CUDA; within 2 levels alone or batched);
-# "exact" is float32 and bit-identical in any batch, for audits (inference/runtime.py).
+# "exact" is float32 and bit-identical in any batch, for audits (inference/loaded_generator.py).
 INFERENCE_PATH = env.str("INFERENCE_PATH", default="fast")
 INFERENCE_COMPILE = env.bool("INFERENCE_COMPILE", default=False)  # torch.compile the fast copy
 # What serves the fast path: "onnx" (ONNX Runtime, for a generator whose card records an
-# exported graph; torch otherwise) or "torch" (inference/runtime.py, inference/engine.py).
+# exported graph; torch otherwise) or "torch" (inference/fast_path.py, inference/engine.py).
 INFERENCE_ENGINE = env.str("INFERENCE_ENGINE", default="onnx")
 # Draw blank batches of every size at worker start-up, so no child waits for kernels.
 INFERENCE_WARM_UP = env.bool("INFERENCE_WARM_UP", default=True)
 # The largest batch a worker draws in one call (a GPU takes more: 32 or 64). 0 (the CPU's
 # default): measured at start-up, the size that draws the most pictures a second on this machine
-# (runtime.BATCH_CANDIDATES; 4 when the worker does not warm up).
+# (loaded_generator.BATCH_CANDIDATES; 4 when the worker does not warm up).
 INFERENCE_BATCH_SIZE = env.int(
     "INFERENCE_BATCH_SIZE", default=32 if INFERENCE_DEVICE.startswith("cuda") else 0
 )

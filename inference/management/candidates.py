@@ -98,7 +98,8 @@ def in_chunks(
 
 def installed_drawer(name: str) -> Drawer:
     """The installed generator ``name`` drawing as served (exact path, at the served size)."""
-    from inference.runtime import SKETCH_SIZE, get_runtime
+    from inference.loaded_generator import SKETCH_SIZE
+    from inference.runtime import get_runtime
 
     loaded = get_runtime().generator(name)
 

@@ -32,11 +32,12 @@ def drawers(
     """
     import torch
 
+    from inference.loaded_generator import SKETCH_SIZE
     from inference.pix2pix.conditioning import condition_labels
     from inference.pix2pix.drawing import draw_chunks
     from inference.pix2pix.fast import fast_copy
     from inference.pix2pix.imaging import batch_to_images, images_to_batch
-    from inference.runtime import SKETCH_SIZE, get_runtime
+    from inference.runtime import get_runtime
 
     runtime = get_runtime()
     card = runtime.active_card_for(category)

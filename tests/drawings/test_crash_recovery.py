@@ -237,9 +237,9 @@ class Calls:
 async def test_a_slow_picture_keeps_its_worker_alive_by_heartbeat(
     settings, monkeypatch, clock
 ) -> None:
-    from inference import runtime
+    from inference import loaded_generator
 
-    real_draw = runtime.LoadedGenerator.draw
+    real_draw = loaded_generator.LoadedGenerator.draw
     reaps = Calls(lifecycle.reap_drawings)
     beats = Calls(lifecycle.renew_heartbeat)
     monkeypatch.setattr(lifecycle, "reap_drawings", reaps)
@@ -254,7 +254,7 @@ async def test_a_slow_picture_keeps_its_worker_alive_by_heartbeat(
             beats.wait_for_more(2)
         return real_draw(self, sketches, categories)
 
-    monkeypatch.setattr(runtime.LoadedGenerator, "draw", slow_draw)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "draw", slow_draw)
     settings.INFERENCE_HEARTBEAT_STALE_SECONDS = 0.6
     child = await make_child()
 

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
 from drawings.worker import InferenceWorker
-from inference import runtime
+from inference import loaded_generator
 from inference.runtime import get_runtime
 from tests.factories import finish_claim
 from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
@@ -137,13 +137,13 @@ async def test_one_generator_call_draws_a_batch_of_mixed_categories(
 ) -> None:
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
     calls: list[list[str]] = []
-    real_draw = runtime.LoadedGenerator.draw
+    real_draw = loaded_generator.LoadedGenerator.draw
 
     def counting(self, sketches, categories=None, **kwargs):
         calls.append(list(categories or []))
         return real_draw(self, sketches, categories, **kwargs)
 
-    monkeypatch.setattr(runtime.LoadedGenerator, "draw", counting)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "draw", counting)
     drawings = await submit_mixed(6)
     worker = InferenceWorker()
     await worker.process([d.pk for d in drawings])
@@ -155,13 +155,13 @@ async def test_one_generator_call_draws_a_batch_of_mixed_categories(
 
 async def test_the_worker_warms_every_batch_size_before_serving(settings, monkeypatch) -> None:
     sizes: list[int] = []
-    real_draw = runtime.LoadedGenerator.draw
+    real_draw = loaded_generator.LoadedGenerator.draw
 
     def counting(self, sketches, categories=None, **kwargs):
         sizes.append(len(sketches))
         return real_draw(self, sketches, categories, **kwargs)
 
-    monkeypatch.setattr(runtime.LoadedGenerator, "draw", counting)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "draw", counting)
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
     child = await make_child()
     drawing, _ = await submit(child=child, category="face", sketch=child_sketch(1), client_id="w")
@@ -194,7 +194,7 @@ async def test_the_next_batch_draws_while_the_last_one_is_finished(monkeypatch) 
     release_finish = asyncio.Event()
     loop = asyncio.get_running_loop()
     real_finish = lifecycle.finish_drawings
-    real_draw = runtime.LoadedGenerator.draw
+    real_draw = loaded_generator.LoadedGenerator.draw
 
     def slow_finish(*, pictures):
         events.append(f"finish {pictures[0].claim.drawing.pk} starts")
@@ -211,7 +211,7 @@ async def test_the_next_batch_draws_while_the_last_one_is_finished(monkeypatch) 
         return real_draw(self, sketches, categories, **kwargs)
 
     monkeypatch.setattr(lifecycle, "finish_drawings", slow_finish)
-    monkeypatch.setattr(runtime.LoadedGenerator, "draw", drawing)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "draw", drawing)
     worker = InferenceWorker()
     await asyncio.wait_for(
         asyncio.gather(worker.process([first.pk]), worker.process([second.pk])), timeout=20
@@ -260,13 +260,13 @@ def test_a_batch_costs_a_constant_number_of_queries_payout_included(
 async def test_a_cpu_worker_measures_its_batch_size_at_start_up(settings, monkeypatch) -> None:
     settings.INFERENCE_BATCH_SIZE = 0  # the CPU default: measured, not fixed
     measured: list[int] = []
-    real_best = runtime.LoadedGenerator.best_batch
+    real_best = loaded_generator.LoadedGenerator.best_batch
 
-    def recording(self, candidates=runtime.BATCH_CANDIDATES, repeats=3):
+    def recording(self, candidates=loaded_generator.BATCH_CANDIDATES, repeats=3):
         measured.append(real_best(self, (1, 2), repeats=1))
         return measured[-1]
 
-    monkeypatch.setattr(runtime.LoadedGenerator, "best_batch", recording)
+    monkeypatch.setattr(loaded_generator.LoadedGenerator, "best_batch", recording)
     monkeypatch.setattr(services, "wake_workers", lambda ids: None)
     child = await make_child()
     drawing, _ = await submit(child=child, category="face", sketch=child_sketch(1), client_id="m")

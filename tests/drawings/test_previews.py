@@ -144,7 +144,7 @@ async def test_a_saturated_worker_says_busy_instead_of_queueing_a_preview() -> N
     assert worker.previews.waiting == {}
 
 
-async def test_previews_are_refused_politely() -> None:
+async def test_previews_are_refused_politely(clock) -> None:
     child = await make_child()
     communicator = socket(await session_cookie_for(child))
     assert (await communicator.connect())[0]
@@ -152,11 +152,11 @@ async def test_previews_are_refused_politely() -> None:
     await communicator.send_json_to(preview_message(1, sketch=b"not an image"))
     refused = await next_of(communicator, "error")
     assert refused["code"] == "bad_preview"
-    await asyncio.sleep(previews.PREVIEW_MIN_INTERVAL_SECONDS)
+    clock.shift(previews.PREVIEW_MIN_INTERVAL_SECONDS)  # the wall clock the rate is kept on
     await communicator.send_json_to(preview_message(2, category="dinosaur-robot"))
     assert (await next_of(communicator, "error"))["code"] == "bad_preview"
     # Two at once: the second is too fast.
-    await asyncio.sleep(previews.PREVIEW_MIN_INTERVAL_SECONDS)
+    clock.shift(previews.PREVIEW_MIN_INTERVAL_SECONDS)  # the wall clock the rate is kept on
     await communicator.send_json_to(preview_message(3))
     await communicator.send_json_to(preview_message(4))
     busy = await next_of(communicator, "preview.busy")
@@ -166,7 +166,7 @@ async def test_previews_are_refused_politely() -> None:
     await communicator.disconnect()
 
 
-async def test_the_preview_rate_is_per_child_whatever_the_number_of_sockets() -> None:
+async def test_the_preview_rate_is_per_child_whatever_the_number_of_sockets(clock) -> None:
     child, sibling = await make_child(), await make_child()
     first, second = socket(await session_cookie_for(child)), socket(await session_cookie_for(child))
     other = socket(await session_cookie_for(sibling))
@@ -183,7 +183,7 @@ async def test_the_preview_rate_is_per_child_whatever_the_number_of_sockets() ->
     }
     await other.send_json_to(preview_message(3, sketch=b"not an image"))
     assert (await next_of(other, "error"))["code"] == "bad_preview"  # read, not throttled
-    await asyncio.sleep(previews.PREVIEW_MIN_INTERVAL_SECONDS)
+    clock.shift(previews.PREVIEW_MIN_INTERVAL_SECONDS)  # the wall clock the rate is kept on
     await second.send_json_to(preview_message(4, sketch=b"not an image"))
     assert (await next_of(second, "error"))["code"] == "bad_preview"  # its turn came
     for communicator in (first, second, other):

@@ -115,7 +115,10 @@ async def test_a_reader_backs_off_while_redis_is_away_and_recovers_when_it_retur
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_worker_started_without_redis_draws_once_redis_is_back(
-    late_redis: LateRedis, settings, caplog: pytest.LogCaptureFixture
+    late_redis: LateRedis,
+    settings,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.INFO)
     settings.CHANNEL_LAYERS = {
@@ -124,13 +127,25 @@ async def test_a_worker_started_without_redis_draws_once_redis_is_back(
             "CONFIG": {"hosts": [late_redis.url]},
         }
     }
+    # The readers' waits between tries are counted, not slept (a few ms each): once each of
+    # the worker's two readers (drawings and previews) has waited three times, it has said its
+    # warning and tried twice more, tries which must have stayed quiet.
+    pauses: dict[asyncio.Task[object] | None, int] = {}
+    retried = asyncio.Event()
+
+    async def pause(seconds: float) -> None:
+        task = asyncio.current_task()
+        pauses[task] = pauses.get(task, 0) + 1
+        if len(pauses) >= 2 and min(pauses.values()) >= 3:
+            retried.set()
+        await asyncio.sleep(0.005)
+
+    defaults = protocol.receive_forever.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "pause", pause)
     child = await make_child()
     async with running_worker() as worker:
-        for _ in range(200):  # until both readers (drawings and previews) have said it once
-            if len(protocol_lines(caplog)) >= 2:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.5)  # more tries, which must stay quiet
+        await asyncio.wait_for(retried.wait(), timeout=20)
         down = protocol_lines(caplog)
         assert len(down) == 2 and all(r.levelno == logging.WARNING for r in down), down
         await asyncio.to_thread(late_redis.start)

@@ -60,6 +60,9 @@ async def test_an_idle_socket_is_closed(settings) -> None:
     assert closed == {"type": "websocket.close", "code": IDLE}
 
 
+# Real waits, kept: the idle watchdog sleeps on the event loop's monotonic timers, which
+# time-machine does not move (it leaves asyncio's clock alone), so only passing time shows that
+# talking keeps a socket open past its idle timeout.
 async def test_a_talking_socket_stays_open(settings) -> None:
     settings.WS_IDLE_TIMEOUT = 0.6
     communicator, _ = await _open()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Child
 from drawings.models import Drawing
-from gamification import ledger, maintenance, services
+from gamification import ledger, locking, maintenance, services
 from gamification.levels import XP_PER_DRAWING
 from gamification.models import (
     AchievementAward,
@@ -276,10 +276,10 @@ def test_a_ledger_that_keeps_refusing_raises_and_leaves_everything_as_it_was(mon
     for child in children:  # an empty progress row is created outside the batch's savepoint
         ChildProgress.objects.get_or_create(child=child)
     before = snapshot(children)
-    reads = hide_the_ledger(monkeypatch, paid, times=ledger.MAX_ATTEMPTS)
+    reads = hide_the_ledger(monkeypatch, paid, times=locking.MAX_ATTEMPTS)
     with pytest.raises(IntegrityError):
         as_batch(drawings)
-    assert len(reads) == ledger.MAX_ATTEMPTS
+    assert len(reads) == locking.MAX_ATTEMPTS
     assert snapshot(children) == before  # the caller's transaction is still usable, unchanged
 
 

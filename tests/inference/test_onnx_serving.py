@@ -98,7 +98,7 @@ def test_a_tampered_graph_is_refused_and_the_exact_torch_path_serves(
     data[-1] ^= 0xFF
     exported.onnx_path.write_bytes(bytes(data))
 
-    with caplog.at_level(logging.ERROR, logger="inference.runtime"):
+    with caplog.at_level(logging.ERROR, logger="inference.fast_path"):
         loaded = get_runtime().generator("hints")
 
     assert (loaded.path, loaded.engine) == ("exact", "torch")
@@ -114,7 +114,7 @@ def test_a_missing_graph_is_refused_like_a_changed_one(
 ) -> None:
     assert exported.onnx_path is not None
     exported.onnx_path.unlink()
-    with caplog.at_level(logging.ERROR, logger="inference.runtime"):
+    with caplog.at_level(logging.ERROR, logger="inference.fast_path"):
         loaded = get_runtime().generator("hints")
     assert loaded.path == "exact"
     assert "hints.onnx cannot be read" in caplog.text
@@ -126,7 +126,7 @@ def test_without_onnxruntime_the_torch_fast_copy_serves(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime: ImportError
-    with caplog.at_level(logging.WARNING, logger="inference.runtime"):
+    with caplog.at_level(logging.WARNING, logger="inference.fast_path"):
         loaded = get_runtime().generator("hints")
     assert (loaded.path, loaded.engine) == ("fast", "torch")
     assert "onnxruntime is not installed" in caplog.text

@@ -148,7 +148,7 @@ def test_cuda_requested_without_cuda_falls_back_to_cpu(
     settings.INFERENCE_DEVICE = "cuda"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     get_runtime().reset()
-    with caplog.at_level(logging.WARNING, logger="inference.runtime"):
+    with caplog.at_level(logging.WARNING, logger="inference.devices"):
         generator = get_runtime().generator("faces")
     assert generator.device == torch.device("cpu")
     assert "CUDA is not available" in caplog.text

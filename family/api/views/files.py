@@ -11,7 +11,12 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -20,6 +25,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsParent, RecentlySignedIn
 from core.serializers import query_once
+from drawings.downloads import PRIVATE_HOUR, MissingFile, png_response
 from drawings.models import DrawingStatus
 from family.api import serializers as s
 from family.api.views.base import (
@@ -66,49 +72,54 @@ def _image_answer(request: Request, pk: int, *, which: str) -> FileResponse:
     if which == "picture" and (drawing.status != DrawingStatus.DONE or not field):
         raise exceptions.NotFound(_("This drawing has no picture yet."))
     try:
-        handle = field.open("rb")
-    except OSError as error:
-        raise exceptions.NotFound(_("This file is missing.")) from error
-    response = FileResponse(handle, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = f'inline; filename="icanvas-{drawing.pk}-{which}.png"'
-    return response
+        return png_response(field, filename=f"icanvas-{drawing.pk}-{which}.png", cache=PRIVATE_HOUR)
+    except MissingFile as missing:
+        raise exceptions.NotFound(_("This file is missing.")) from missing
 
 
-class DrawingSketchView(FileView):
-    renderer_classes = [JSONRenderer, PNGRenderer]
-
-    @extend_schema(
-        tags=TAGS,
-        summary="Download a drawing's sketch",
-        description="The child's sketch as PNG.",
-        parameters=[NO_FORMAT],
-        responses={
-            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The sketch."),
-            **NOT_FOUND,
-            **ERRORS,
-        },
+def _png_download(*, summary: str, description: str, file: str) -> Any:
+    """The schema of a download of one drawing's PNG."""
+    return extend_schema_view(
+        get=extend_schema(
+            tags=TAGS,
+            summary=summary,
+            description=description,
+            parameters=[NO_FORMAT],
+            responses={
+                (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=file),
+                **NOT_FOUND,
+                **ERRORS,
+            },
+        )
     )
-    def get(self, request: Request, pk: int) -> FileResponse:
-        return _image_answer(request, pk, which="sketch")
 
 
-class DrawingPictureView(FileView):
+class DrawingImageView(FileView):
+    """One of a drawing's PNGs: ``which`` is "sketch" or "picture"."""
+
     renderer_classes = [JSONRenderer, PNGRenderer]
+    which: str
 
-    @extend_schema(
-        tags=TAGS,
-        summary="Download a drawing's picture",
-        description="The generated picture as PNG; 404 until it is done.",
-        parameters=[NO_FORMAT],
-        responses={
-            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The picture."),
-            **NOT_FOUND,
-            **ERRORS,
-        },
-    )
     def get(self, request: Request, pk: int) -> FileResponse:
-        return _image_answer(request, pk, which="picture")
+        return _image_answer(request, pk, which=self.which)
+
+
+@_png_download(
+    summary="Download a drawing's sketch",
+    description="The child's sketch as PNG.",
+    file="The sketch.",
+)
+class DrawingSketchView(DrawingImageView):
+    which = "sketch"
+
+
+@_png_download(
+    summary="Download a drawing's picture",
+    description="The generated picture as PNG; 404 until it is done.",
+    file="The picture.",
+)
+class DrawingPictureView(DrawingImageView):
+    which = "picture"
 
 
 class FamilyExportView(FileView):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from accounts.models import Child
 from drawings.models import DrawingStatus
 from drawings.selectors import installed_categories
-from gamification.ledger import sync_achievements
+from gamification.achievement_rows import sync_achievements
 from gamification.maintenance import backfill_child
 
 

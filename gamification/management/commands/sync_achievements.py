@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gamification.ledger import sync_achievements
+from gamification.achievement_rows import sync_achievements
 
 
 class Command(BaseCommand):

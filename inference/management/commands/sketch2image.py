@@ -8,8 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from inference.loaded_generator import UNMEASURED_BATCH
 from inference.registry import GeneratorCard, RegistryError
-from inference.runtime import UNMEASURED_BATCH, get_runtime
+from inference.runtime import get_runtime
 
 
 class Command(BaseCommand):
