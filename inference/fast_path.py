@@ -59,6 +59,8 @@ def _onnx_session(
     probabilities."""
     from inference import engine
 
+    if card.architecture_kind.makes_variants and not module.uses_network:
+        return module  # it paints without its network (sure areas off): no session to open
     if card.onnx_path is None or card.onnx_sha256 is None:
         return None
     try:

@@ -117,3 +117,20 @@ def test_a_tampered_painter_graph_is_refused_and_the_exact_painter_serves(
     assert loaded.engine == "torch" and loaded.fast is None
     assert "Refused the ONNX graph" in caplog.text
     assert loaded.draw([sun_sketch(256)], ["sun"])[0].size == (512, 512)
+
+
+def test_a_painter_that_needs_no_network_opens_no_session(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    import torch
+
+    from inference.exporting import export_installed
+    from inference.fast_path import fast_server
+
+    card = export_installed(write_random_painter(tmp_path, name="painter"))
+    assert card.onnx_path is not None
+    card.onnx_path.write_bytes(b"not a graph")  # it would be refused, were it opened
+    painter = SimpleNamespace(uses_network=False)  # a region model chooses, sure areas off
+    served = fast_server(card, painter, engine="onnx", threads=1, device=torch.device("cpu"),
+                         compile=False)  # fmt: skip
+    assert served is painter
