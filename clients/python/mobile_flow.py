@@ -111,7 +111,7 @@ def download_picture(child: AuthenticatedClient, heard: dict[str, Any]) -> bytes
 
 def every_achievement(child: AuthenticatedClient) -> list[Any]:
     """The achievements page by page, as every list of the API pages: by the cursor in
-    ``next`` (null on the last page)."""
+    ``next`` (null on the last page; ``next_`` in the generated model, ``next`` being Python's)."""
     found: list[Any] = []
     cursor: str | Unset = UNSET
     while True:
@@ -121,9 +121,9 @@ def every_achievement(child: AuthenticatedClient) -> list[Any]:
             200,
         )
         found += page.results
-        if not page.next:
+        if not page.next_:
             return found
-        cursor = parse_qs(urlsplit(page.next).query)["cursor"][0]
+        cursor = parse_qs(urlsplit(page.next_).query)["cursor"][0]
 
 
 def main() -> None:
@@ -217,7 +217,7 @@ def main() -> None:
     progress = expect("progress", v1_progress_retrieve.sync_detailed(client=child), 200)
     assert progress.drawings_done == 1 and progress.xp_total > 0, progress
     quests = expect("quests", v1_quests_list.sync_detailed(client=child), 200)
-    assert len(quests.results) == 3 and not quests.next, quests
+    assert len(quests.results) == 3 and not quests.next_, quests
     achievements = every_achievement(child)
     assert any(a.slug == "first-picture" and a.earned for a in achievements), achievements
 
