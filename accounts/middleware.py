@@ -1,10 +1,13 @@
-"""Play mode on every request: ``request.child`` is the child playing, or None."""
+"""Every web request: play mode (``request.child`` is the child playing, or None), and the web
+session's idle expiry moved on by each request that uses it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,6 +18,50 @@ from accounts.playmode import PLAY_SESSION_KEY, child_for, playing_child_id
 from core.middleware import AsyncCapableMiddleware
 
 ADMIN_PREFIX = "/admin/"
+RENEWED_AT_KEY = "icanvas_renewed_at"
+RENEW_AT_MOST_EVERY_SECONDS = 60.0
+
+
+def renewal_interval() -> float:
+    """How often a session in use is saved again: a minute, or a tenth of a shorter age."""
+    return min(RENEW_AT_MOST_EVERY_SECONDS, settings.SESSION_COOKIE_AGE / 10)
+
+
+class SessionRenewalMiddleware(AsyncCapableMiddleware):
+    """A web session (a parent's, and a child playing in it) ends ``SESSION_COOKIE_AGE`` after
+    the last request that used it (``SESSION_IDLE_MINUTES``); its sockets close then too
+    (``drawings.consumers`` reads the session's stored end).
+
+    Django renews a session on every request only with ``SESSION_SAVE_EVERY_REQUEST``: one
+    write of the session row a request, each picture of a gallery included. Here a request
+    saves the session again only when its last renewal is older than ``renewal_interval()``,
+    so the idle limit holds to within a minute for one write a minute. Placed just below
+    ``SessionMiddleware``, whose answer then saves the session with its new end. A session
+    signed out, run out or never made is left alone (no new session for a stale cookie).
+    """
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            last = session.get(RENEWED_AT_KEY)
+            if session.session_key is not None and _due(last):
+                session[RENEWED_AT_KEY] = time.time()
+        return response
+
+    async def arespond(self, request: HttpRequest) -> HttpResponse:
+        get_response: Callable[[HttpRequest], Awaitable[HttpResponse]] = self.get_response
+        response = await get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            last = await session.aget(RENEWED_AT_KEY)
+            if session.session_key is not None and _due(last):
+                await session.aset(RENEWED_AT_KEY, time.time())
+        return response
+
+
+def _due(last: object) -> bool:
+    return not isinstance(last, float) or not 0 <= time.time() - last < renewal_interval()
 
 
 class PlayModeMiddleware(AsyncCapableMiddleware):

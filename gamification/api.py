@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPlayingChild, playing_child
-from core.pagination import StrictPageNumberPagination
+from core.pagination import ListCursorPagination
 from drawings.selectors import installed_categories
 from gamification import selectors
 from gamification.levels import localized
@@ -34,10 +34,17 @@ CHILD_ERRORS = {
 }
 
 
-class ShortListPagination(StrictPageNumberPagination):
-    """Achievements and quests: short lists, so one page nearly always holds them all."""
+class QuestCursor(ListCursorPagination):
+    """Today's quests: at most three, in the day's order, so one page holds them all."""
 
     page_size = 50
+
+
+class AchievementCursor(ListCursorPagination):
+    """Earned first, then the catalogue's order (``selectors.achievements_in_place``)."""
+
+    page_size = 50
+    place_key = "place"
 
 
 class StreakSerializer(serializers.Serializer):
@@ -110,8 +117,9 @@ class QuestSerializer(serializers.Serializer):
     completed = serializers.BooleanField()
 
 
-def _achievement(item: dict[str, Any], language: str) -> dict[str, Any]:
+def _achievement(place: list[int], item: dict[str, Any], language: str) -> dict[str, Any]:
     return {
+        "place": place,  # for the cursor (AchievementCursor); the serializer leaves it out
         "slug": item["slug"],
         "icon": item["icon"],
         "title": localized(item["name_en"], item["name_ko"], language),
@@ -164,13 +172,13 @@ class AchievementListView(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated, IsPlayingChild]
     serializer_class = AchievementSerializer
-    pagination_class = ShortListPagination
+    pagination_class = AchievementCursor
 
     def get_queryset(self) -> Any:
         language = get_language() or "en"
         return [
-            _achievement(item, language)
-            for item in selectors.achievements_for(child=playing_child(self.request))
+            _achievement(place, item, language)
+            for place, item in selectors.achievements_in_place(child=playing_child(self.request))
         ]
 
     @extend_schema(
@@ -190,7 +198,7 @@ class QuestListView(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated, IsPlayingChild]
     serializer_class = QuestSerializer
-    pagination_class = ShortListPagination
+    pagination_class = QuestCursor
 
     def get_queryset(self) -> Any:
         child = playing_child(self.request)

@@ -155,12 +155,19 @@ def summary_of(
 
 def achievements_for(*, child: Child) -> list[dict[str, Any]]:
     """Every achievement that can be earned, earned first; locked mystery ones stay secret."""
+    return [item for _place, item in achievements_in_place(child=child)]
+
+
+def achievements_in_place(*, child: Child) -> list[tuple[list[int], dict[str, Any]]]:
+    """``achievements_for`` with each one's place in that list: earned (0) or not (1), then
+    its place in the catalogue. A place does not move when others are earned, so a cursor
+    kept between two pages of the list still points where it did."""
     earned = {
         award.achievement_id: award.awarded_at
         for award in AchievementAward.objects.filter(child=child)
     }
-    result: list[dict[str, Any]] = []
-    for achievement in Achievement.objects.all():
+    result: list[tuple[list[int], dict[str, Any]]] = []
+    for index, achievement in enumerate(Achievement.objects.all()):
         if not achievement.is_active and achievement.pk not in earned:
             continue
         if achievement.slug not in rules.RULES_BY_SLUG and achievement.pk not in earned:
@@ -182,8 +189,8 @@ def achievements_for(*, child: Child) -> list[dict[str, Any]]:
         item["earned"] = awarded_at is not None
         item["mystery"] = achievement.mystery
         item["awarded_at"] = awarded_at.isoformat() if awarded_at else None
-        result.append(item)
-    result.sort(key=lambda a: not a["earned"])
+        result.append(([0 if awarded_at is not None else 1, index], item))
+    result.sort(key=lambda placed: placed[0])
     return result
 
 

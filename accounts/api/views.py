@@ -14,12 +14,13 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +39,7 @@ from accounts.models import ApiToken, User
 from accounts.permissions import IsParent, RecentlySignedIn, playing_child_or_none
 from accounts.selectors import family_child
 from core import error_codes as codes
+from core.pagination import StrictCursorPagination
 
 TAGS = ["account"]  # signing in and out, devices, and handing a device to a child
 ERRORS = {
@@ -260,15 +262,24 @@ class SignOutEverywhereView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DeviceListView(APIView):
+class DeviceCursor(StrictCursorPagination):
+    ordering = ("-created", "-public_id")  # tokens.tokens_of's order: newest first
+    page_size = 50  # at most API_TOKEN_MAX_PER_PARENT devices and the children's play tokens
+
+
+class DeviceListView(generics.ListAPIView):
     """The parent's signed-in devices and live play tokens; ``current`` is this request's."""
 
     permission_classes = [IsAuthenticated, IsParentToken]
+    serializer_class = s.DeviceSerializer
+    pagination_class = DeviceCursor
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return tokens.tokens_of(parent=self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(tags=TAGS, responses={200: s.DeviceSerializer(many=True), **ERRORS})
-    def get(self, request: Request) -> Response:
-        rows = tokens.tokens_of(parent=request.user)  # type: ignore[arg-type]
-        return Response(s.DeviceSerializer(rows, many=True, context={"request": request}).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class DeviceDetailView(APIView):

@@ -12,7 +12,7 @@ REST_FRAMEWORK = {
     # JSON bodies only: the schema offers one content type per operation, and generated clients
     # send exactly that. The two uploads (drawings, suggestions) take multipart on their own.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "core.pagination.StrictPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StrictCursorPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.friendly_exception_handler",
 }

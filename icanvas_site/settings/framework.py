@@ -42,6 +42,8 @@ MIDDLEWARE = [
     # stays on the event loop until its (sync) view runs in the request's thread.
     "icanvas_site.static_files.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Just below the sessions: a request moves its session's idle expiry on (at most once a minute).
+    "accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

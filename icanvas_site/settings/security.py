@@ -50,6 +50,15 @@ WS_MAX_SOCKETS_PER_CHILD = env.int("WS_MAX_SOCKETS_PER_CHILD", default=6)
 # Sockets opened with a parent's device tokens (each hears the whole family), all devices together.
 WS_MAX_SOCKETS_PER_PARENT = env.int("WS_MAX_SOCKETS_PER_PARENT", default=10)
 
+# A web session (a parent's, and a child playing in it on the family's device) ends after
+# SESSION_IDLE_MINUTES with no request (to within a minute: accounts.middleware renews it at
+# most once a minute), and the sockets it opened close with it (4401 session_ended). 30 is
+# OWASP ASVS level 2's idle limit (and NIST SP 800-63B's for AAL2): a device left alone
+# does not stay signed in as the parent who consents for children. Django's default is two
+# weeks from the last save, whatever happened meanwhile.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
 # Security: strict by default in production, relaxed only for the local default.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

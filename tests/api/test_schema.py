@@ -112,7 +112,8 @@ def test_the_services_limits_are_declared(schema: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["page=", "page=0", "page_size=null", "page_size=101", "page_size=5&page_size=5"]
+    "query",
+    ["page_size=", "page_size=0", "page_size=null", "page_size=101", "page_size=5&page_size=5"],
 )
 def test_paging_outside_the_declared_range_is_a_400_naming_the_parameter(
     child: Child, query: str

@@ -81,7 +81,7 @@ def test_wrong_password_and_lock_out_say_what_to_do() -> None:
 def test_devices_sign_out_one_and_everywhere() -> None:
     parent = UserFactory.create()
     phone, tablet = parent_token(parent, "phone"), parent_token(parent, "tablet")
-    listed = phone.get("/api/v1/auth/devices/").json()
+    listed = phone.get("/api/v1/auth/devices/").json()["results"]
     assert {d["device_name"] for d in listed} == {"phone", "tablet"}
     assert [d["current"] for d in listed if d["device_name"] == "phone"] == [True]
     tablet_id = next(d["id"] for d in listed if d["device_name"] == "tablet")

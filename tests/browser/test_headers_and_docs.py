@@ -27,6 +27,17 @@ def test_the_api_docs_load_without_a_cdn(page: Any, live_site: LiveSite) -> None
     assert all(url.startswith(live_site.url) for url in requested), requested
 
 
+def test_the_api_docs_offer_a_file_picker_for_a_sketch(page: Any) -> None:
+    """Issue 23 item 5: the upload is a file in /api/docs/, not a text box."""
+    page.goto("/api/docs/")
+    operation = page.locator("#operations-child-v1_drawings_create")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    picker = operation.locator(".opblock-section-request-body input[type=file]")
+    picker.wait_for(state="attached")
+    assert picker.count() == 1
+
+
 def test_the_kid_pages_run_under_the_policy(page: Any) -> None:
     sign_in_and_play(page)  # the PIN pad's script, then the canvas page's modules
     page.wait_for_selector("canvas#sketch")

@@ -8,9 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
@@ -201,3 +203,44 @@ async def test_a_session_renewed_meanwhile_keeps_its_socket() -> None:
     await expire_session(cookie, after=timedelta(days=14))
     assert await renewed.receive_nothing(timeout=1 + WITHIN)
     await still_open(renewed)
+
+
+def browser_with(cookie: bytes) -> Client:
+    browser = Client()
+    name, value = cookie.decode().split("=", 1)
+    browser.cookies[name] = value
+    return browser
+
+
+async def last_request_idle_minutes_ago(browser: Client, *, but: float) -> None:
+    """The browser's last request came ``SESSION_IDLE_MINUTES`` less ``but`` seconds ago: the
+    clock is moved back for it, and the session renewed then runs out ``but`` s from now."""
+    then = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE - but)
+    with time_machine.travel(then, tick=True):
+        assert (await sync_to_async(browser.get)("/progress/")).status_code == 200
+
+
+async def test_a_web_session_left_idle_closes_its_socket_when_it_runs_out() -> None:
+    child = await make_child()
+    cookie = await session_cookie_for(child)
+    await last_request_idle_minutes_ago(browser_with(cookie), but=1)
+    left_alone = await opened(socket(cookie))
+    fresh = await opened(socket(await session_cookie_for(child)))
+
+    assert await left_alone.receive_output(timeout=1 + WITHIN) == SESSION_ENDED
+    await still_open(fresh)
+    # ... and the page's next request finds the parent signed out
+    assert (await sync_to_async(browser_with(cookie).get)("/progress/")).status_code == 302
+
+
+async def test_a_request_before_the_idle_end_keeps_the_socket_open() -> None:
+    child = await make_child()
+    cookie = await session_cookie_for(child)
+    browser = browser_with(cookie)
+    await last_request_idle_minutes_ago(browser, but=1)
+    in_use = await opened(socket(cookie))
+
+    assert (await sync_to_async(browser.get)("/progress/")).status_code == 200  # renews it
+
+    assert await in_use.receive_nothing(timeout=1 + WITHIN)
+    await still_open(in_use)

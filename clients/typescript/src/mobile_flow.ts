@@ -20,6 +20,7 @@ import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
 type Drawing = components["schemas"]["Drawing"];
+type Achievement = components["schemas"]["Achievement"];
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 const PASSWORD = "a-phone-and-a-panda-42";
@@ -37,6 +38,25 @@ function expect<T>(step: string, answer: Answer<T>, status: number): T {
 function api(baseUrl: string, token?: string) {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   return createClient<paths>({ baseUrl, headers });
+}
+
+// The achievements page by page, as every list of the API pages: by the cursor in `next`
+// (null on the last page).
+async function everyAchievement(child: ReturnType<typeof api>): Promise<Achievement[]> {
+  const found: Achievement[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = expect(
+      "achievements",
+      await child.GET("/api/v1/achievements/", {
+        params: { query: cursor === undefined ? { page_size: 4 } : { cursor, page_size: 4 } },
+      }),
+      200,
+    );
+    found.push(...page.results);
+    if (!page.next) return found;
+    cursor = new URL(page.next).searchParams.get("cursor") ?? undefined;
+  }
 }
 
 function openSocket(url: string, token: string): Promise<WebSocket> {
@@ -201,7 +221,13 @@ async function main(baseUrl: string, sketchPath: string, mailDir: string): Promi
     throw new Error(`progress: ${JSON.stringify(progress)}`);
   }
   const quests = expect("quests", await child.GET("/api/v1/quests/"), 200);
-  const achievements = expect("achievements", await child.GET("/api/v1/achievements/"), 200);
+  if (quests.results.length !== 3 || quests.next) {
+    throw new Error(`quests: ${JSON.stringify(quests)}`);
+  }
+  const achievements = await everyAchievement(child);
+  if (!achievements.some((a) => a.slug === "first-picture" && a.earned)) {
+    throw new Error(`achievements: ${JSON.stringify(achievements)}`);
+  }
 
   expect(
     "leave play mode",
@@ -215,8 +241,8 @@ async function main(baseUrl: string, sketchPath: string, mailDir: string): Promi
       client: "typescript",
       picture_bytes: png.length,
       xp: progress.xp_total,
-      quests: quests.count,
-      achievements: achievements.count,
+      quests: quests.results.length,
+      achievements: achievements.length,
       signed_in_s: signedInAfter,
       submit_to_done_s: submitToDone,
       total_s: seconds(started),

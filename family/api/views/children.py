@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts import services as accounts
 from accounts.models import Child, ConsentRecord
 from accounts.permissions import IsParent, RecentlySignedIn
+from core.pagination import ListCursorPagination, StrictCursorPagination
 from family import selectors, services
 from family.api import serializers as s
 from family.api.views.base import (
@@ -27,6 +28,19 @@ from family.api.views.base import (
 )
 
 
+class ChildCursor(StrictCursorPagination):
+    """Oldest profile first; a child added meanwhile comes at the end, never twice."""
+
+    ordering = ("created_at", "id")
+    page_size = 20
+
+
+class AvatarCursor(ListCursorPagination):
+    """The fixed avatars in their order: one page holds them all."""
+
+    page_size = 50
+
+
 def _child_answer(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     return Response(s.ChildSerializer(own_child(request, pk)).data, status=code)
 
@@ -36,18 +50,18 @@ def _child_answer(request: Request, pk: int, code: int = status.HTTP_200_OK) -> 
         tags=TAGS,
         summary="The family's children",
         description="Oldest profile first, each with avatar, age, level, XP, streak (as the "
-        "child sees it today), how many drawings and when the child last drew.",
+        "child sees it today), how many drawings and when the child last drew; page by page "
+        "(follow `next`).",
         responses={200: s.ChildSerializer(many=True), **ERRORS},
     )
 )
 class ChildListCreateView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, IsParent]
     serializer_class = s.ChildSerializer
+    pagination_class = ChildCursor
 
     def get_queryset(self) -> QuerySet[Child]:
-        return selectors.children_at_a_glance(parent=parent_of(self.request)).order_by(
-            "created_at", "id"
-        )
+        return selectors.children_at_a_glance(parent=parent_of(self.request))
 
     @extend_schema(
         tags=TAGS,
@@ -88,6 +102,7 @@ class ChildListCreateView(generics.ListAPIView):
 class AvatarListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, IsParent]
     serializer_class = s.AvatarSerializer
+    pagination_class = AvatarCursor
 
     def get_queryset(self) -> Any:
         return s.avatar_choices()
