@@ -106,3 +106,16 @@ def test_the_benchmark_adds_the_fill_cleaning_a_generator_does_after_either_path
     cleaning = fast.benchmark(module, sketches, batch=2, repeats=1)
     assert cleaning["clean_fills"] == 1.0
     assert cleaning["clean_fills_ms_per_img"] > 0
+
+
+def test_check_sure_areas_says_what_it_cannot_check(registry_dir: Path) -> None:
+    from inference.testing import write_random_painter
+
+    with pytest.raises(CommandError, match='No installed generator "kids3"'):
+        call_command("check_sure_areas", stdout=io.StringIO())
+    write_random_generator(registry_dir, name="tiny")
+    with pytest.raises(CommandError, match="not a palette painter"):
+        call_command("check_sure_areas", "--model", "tiny", stdout=io.StringIO())
+    write_random_painter(registry_dir, name="painter")
+    with pytest.raises(CommandError, match="no region model"):
+        call_command("check_sure_areas", "--model", "painter", stdout=io.StringIO())
