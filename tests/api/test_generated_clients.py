@@ -2,7 +2,9 @@
 run the whole mobile flow against that server (clients/python/mobile_flow.py and
 clients/typescript/src/mobile_flow.ts: sign up, sign in, a child, the PIN, a sketch uploaded as a
 file, the socket's ``done`` with the token in a header or a subprotocol, the picture, progress,
-quests, sign out).
+quests, sign out). Clients generated from the account steps' own description
+(/api/v1/auth/app/openapi.json, allauth's headless API) import every module (Python) and run the
+account flow (TypeScript, clients/typescript/src/account_flow.ts).
 
 No hand edits anywhere: each generator runs with its committed settings and must say no warning;
 every module of the Python client imports; the TypeScript compiles under ``strict``. The
@@ -137,9 +139,10 @@ def test_a_python_client_generates_from_the_account_steps_description(
     assert "icanvas_client.api.authentication_account.post_api_v1_auth_app_auth_signup" in modules
 
 
-def test_the_generated_typescript_client_compiles_strict_and_runs_the_mobile_flow(
-    site: LiveSite, sketch: Path, smtp_server: SmtpServer
-) -> None:
+@pytest.fixture(scope="module")
+def node(site: LiveSite) -> list[str]:
+    """Both TypeScript clients generated from the live server (/api/schema/ and the account
+    steps' description), compiled strict with the flows; the command that runs a compiled flow."""
     npm, node = shutil.which("npm"), shutil.which("node")
     assert npm and node, "Node.js and npm are needed (make test expects them on the machine)"
     installed = TYPESCRIPT / "node_modules" / ".package-lock.json"
@@ -147,16 +150,31 @@ def test_the_generated_typescript_client_compiles_strict_and_runs_the_mobile_flo
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         run([npm, "ci", "--no-audit", "--no-fund"], cwd=TYPESCRIPT)
 
-    generated = run([node, "generate.mjs", f"{site.url}/api/schema/"], cwd=TYPESCRIPT)
-    assert generated.strip() == "", generated  # openapi-typescript says nothing: no warnings
+    for document, name in (("api/schema/", "schema"), ("api/v1/auth/app/openapi.json", "account")):
+        generated = run([node, "generate.mjs", f"{site.url}/{document}", name], cwd=TYPESCRIPT)
+        assert generated.strip() == "", generated  # openapi-typescript says nothing: no warnings
     run([str(TYPESCRIPT / "node_modules" / ".bin" / "tsc"), "-p", "."], cwd=TYPESCRIPT)
 
     # Node 22 has WebSocket built in; Node 20 behind a flag (React Native always has it).
     has_websocket = run([node, "-p", "typeof WebSocket"], cwd=TYPESCRIPT).strip() == "function"
-    flags = [] if has_websocket else ["--experimental-websocket", "--no-warnings"]
+    return [node] if has_websocket else [node, "--experimental-websocket", "--no-warnings"]
+
+
+def test_the_generated_typescript_client_compiles_strict_and_runs_the_mobile_flow(
+    site: LiveSite, sketch: Path, smtp_server: SmtpServer, node: list[str]
+) -> None:
     mails = str(smtp_server.mailbox.folder)
-    output = run(
-        [node, *flags, "dist/mobile_flow.js", site.url, str(sketch), mails], cwd=TYPESCRIPT
-    )
+    output = run([*node, "dist/mobile_flow.js", site.url, str(sketch), mails], cwd=TYPESCRIPT)
     result = flow_result(output)
     assert result["picture_bytes"] and result["xp"]
+
+
+def test_a_typescript_client_of_the_account_steps_signs_up_confirms_and_signs_out(
+    site: LiveSite, smtp_server: SmtpServer, node: list[str]
+) -> None:
+    # clients/typescript/src/account_flow.ts: allauth's headless API through its own generated
+    # client (sign up, the key from the mail, the session, the device token, sign out).
+    mails = str(smtp_server.mailbox.folder)
+    output = run([*node, "dist/account_flow.js", site.url, mails], cwd=TYPESCRIPT)
+    result = flow_result(output)
+    assert result["email_confirmed"] and result["signed_out"]
