@@ -4,11 +4,27 @@ from allauth.headless.constants import Client as HeadlessClient
 from allauth.headless.urls import build_urlpatterns as headless_urlpatterns
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from family.admin import family_site
 from icanvas_site import health, views
+
+
+def _without_phone(patterns: list) -> list:
+    """allauth's headless routes less its phone-number ones: parents sign in by email, and
+    allauth's phone view answers PUT, PATCH, DELETE, OPTIONS and TRACE with a 500 and a
+    traceback (``ManagePhoneView`` has no ``user`` then), so it is not served at all."""
+    kept: list[URLPattern | URLResolver] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = _without_phone(entry.url_patterns)
+            kept.append(URLResolver(entry.pattern, inner, entry.default_kwargs, entry.app_name,
+                                    entry.namespace))  # fmt: skip
+        elif "phone" not in str(entry.pattern):
+            kept.append(entry)
+    return kept
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,7 +44,10 @@ urlpatterns = [
     # The app's account life: allauth's headless API ("app" client) at /api/v1/auth/app/...
     path(
         "api/v1/auth/app/",
-        include((headless_urlpatterns(HeadlessClient.APP)[0].url_patterns, "headless"), "headless"),
+        include(
+            (_without_phone(headless_urlpatterns(HeadlessClient.APP)[0].url_patterns), "headless"),
+            "headless",
+        ),
     ),
     path("api/v1/", include("family.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -60,3 +60,36 @@ def test_the_apps_account_steps_are_described(spec: dict[str, Any]) -> None:
     # Sign-up asks for what this site's sign-up asks for.
     signup = spec["components"]["schemas"]["BaseSignup"]
     assert "email" in signup["required"] and "username" not in signup["properties"]
+
+
+def test_no_headless_route_answers_any_method_or_body_with_a_server_error() -> None:
+    """allauth's phone view answered PUT, PATCH, DELETE, OPTIONS and TRACE with a 500 and a
+    traceback: it is not served (parents sign in by email), and no other route does that."""
+    import re
+
+    from allauth.headless.constants import Client as HeadlessClient
+    from allauth.headless.urls import build_urlpatterns
+    from django.urls import URLResolver
+
+    from icanvas_site.urls import _without_phone
+
+    def routes(patterns: list, prefix: str = "") -> list[str]:
+        found = []
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                found += routes(entry.url_patterns, prefix + str(entry.pattern))
+            else:
+                found.append(prefix + str(entry.pattern))
+        return found
+
+    served = routes(_without_phone(build_urlpatterns(HeadlessClient.APP)[0].url_patterns))
+    assert served and not [r for r in served if "phone" in r]
+    client = Client(raise_request_exception=False)
+    for method in ("PUT", "TRACE"):
+        assert client.generic(method, "/api/v1/auth/app/account/phone").status_code == 404
+    for route in served:
+        url = "/api/v1/auth/app/" + re.sub(r"<[^>]+>", "x", route)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"):
+            for body in ("", "[]", "{}"):
+                answer = client.generic(method, url, body, content_type="application/json")
+                assert answer.status_code < 500, (method, url, body, answer.status_code)
