@@ -38,6 +38,14 @@ def test_the_app_is_told_that_passkeys_sign_in_and_serve_as_a_second_factor() ->
     assert mfa["passkey_login_enabled"] is True
 
 
+def test_pages_may_ask_for_a_passkey_but_other_sites_frames_may_not() -> None:
+    policy = app().get("/login/")["Permissions-Policy"]
+
+    assert "publickey-credentials-get=(self)" in policy
+    assert "publickey-credentials-create=(self)" in policy
+    assert "camera=()" in policy
+
+
 def test_signing_in_with_a_passkey_asks_for_one_of_this_host() -> None:
     answer = app().get(f"{APP}/auth/webauthn/login")
 
