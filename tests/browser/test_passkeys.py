@@ -2,7 +2,7 @@
 protocol's WebAuthn domain) stands in for the phone's screen lock.
 
 sign in with the password -> add a passkey from the family page -> sign out -> sign in with the
-passkey alone, no password typed.
+passkey alone, no password typed -> sign out -> the password, then the passkey as second factor.
 
 The site is opened as http://localhost: browsers refuse a relying party that is an IP address,
 and allow WebAuthn over plain http only on localhost.
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.browser import LiveSite
-from tests.fixtures.canvas import DEMO_EMAIL, DEMO_PASSWORD
+from tests.fixtures.canvas import DEMO_EMAIL, DEMO_PASSWORD, save_screenshot
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def passkey_page(browser: Any, live_site: LiveSite) -> Iterator[tuple[Any, Any, 
     context.close()
 
 
-def test_a_parent_adds_a_passkey_then_signs_in_with_it_alone(
+def test_a_parent_adds_a_passkey_then_signs_in_with_it_alone_and_as_a_second_factor(
     passkey_page: tuple[Any, Any, str],
 ) -> None:
     page, devtools, authenticator_id = passkey_page
@@ -78,6 +78,7 @@ def test_a_parent_adds_a_passkey_then_signs_in_with_it_alone(
     assert stored["credentials"][0]["rpId"] == "localhost"
     page.goto("/accounts/2fa/webauthn/")
     assert "Mum's phone" in page.locator("main").inner_text()
+    save_screenshot(page, "account-passkeys")
 
     page.goto("/family/")
     page.locator("header form.inline button[type=submit]").click()  # "Sign out"
@@ -85,8 +86,21 @@ def test_a_parent_adds_a_passkey_then_signs_in_with_it_alone(
 
     # Sign in with the passkey: no email, no password.
     page.goto("/login/")
+    save_screenshot(page, "sign-in-with-a-passkey")
     page.click("#passkey_login")
     page.wait_for_url("**/family/")
     assert page.locator("main").inner_text() == child_names
     signed = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
     assert signed["credentials"][0]["signCount"] >= 1
+
+    # The passkey is also the second factor after the password.
+    page.locator("header form.inline button[type=submit]").click()  # "Sign out"
+    page.wait_for_url(lambda url: "/family" not in url)
+    page.goto("/login/")
+    page.fill("input[name=username]", DEMO_EMAIL)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.click("#mfa_webauthn_authenticate")  # "Use a security key"
+    page.wait_for_url("**/family/")
+    assert page.locator("main").inner_text() == child_names
