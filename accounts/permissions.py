@@ -119,7 +119,7 @@ class RecentlySignedIn(BasePermission):
 def fresh_sign_in_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """A page for a sensitive action (withdrawing consent, exporting, a share link): a parent
     who has not proved who they are within minutes is asked to sign in again (allauth's page,
-    the password or a second-factor code) and comes back here."""
+    the password, a second-factor code or a passkey) and comes back here."""
     return reauthentication_required(view)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from allauth.account import app_settings
 from allauth.account.utils import perform_login
+from allauth.mfa import app_settings as mfa_settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -90,11 +91,19 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class SignInView(LoginView):
-    """Email + password sign-in; a signed-in parent goes straight to the family page."""
+    """Email + password sign-in, or a passkey; a signed-in parent goes straight to the family
+    page."""
 
     template_name = "accounts/login.html"
     authentication_form = forms.EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A passkey alone also signs in (allauth's mfa_login_webauthn, its own form and script).
+        return {
+            **super().get_context_data(**kwargs),
+            "PASSKEY_LOGIN_ENABLED": mfa_settings.PASSKEY_LOGIN_ENABLED,
+        }
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wait = guessing.address_wait_seconds(request)

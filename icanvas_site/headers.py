@@ -7,18 +7,22 @@ from django.http import HttpRequest, HttpResponse
 from core.middleware import AsyncCapableMiddleware
 
 # A drawing site needs none of these; a page that asked for one would be a bug or an attack.
-PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
-        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
-    )
+FEATURES_OFF = (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "serial", "usb",
+    "xr-spatial-tracking",
 )  # fmt: skip
+# Passkeys (WebAuthn): made and used by the site's own pages only, never inside another's frame.
+FEATURES_OF_THE_SITE_ONLY = ("publickey-credentials-create", "publickey-credentials-get")
+PERMISSIONS_POLICY = ", ".join(
+    [f"{feature}=()" for feature in FEATURES_OFF]
+    + [f"{feature}=(self)" for feature in FEATURES_OF_THE_SITE_ONLY]
+)
 
 
 class PermissionsPolicyMiddleware(AsyncCapableMiddleware):
-    """Adds ``Permissions-Policy`` (browser features all off) unless a view set its own."""
+    """Adds ``Permissions-Policy`` (browser features off but passkeys) unless a view set its
+    own."""
 
     def respond(self, request: HttpRequest) -> HttpResponse:
         return self._headed(self.get_response(request))

@@ -48,7 +48,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 # Parents' account life (django-allauth; README "Accounts"): an email is verified before a child
 # can be added, reset by mail, notices of changes, a new address confirmed where it arrives, a
-# second factor (TOTP + recovery codes), and a fresh sign-in before sensitive actions.
+# second factor (TOTP, passkeys, recovery codes), and a fresh sign-in before sensitive actions.
 ACCOUNT_ADAPTER = "accounts.adapters.ParentAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -64,8 +64,15 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=3
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[iCanvas] "
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # allauth keeps this session; accounts ends the rest
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "iCanvas"
+# Passkeys (WebAuthn): as a second factor, and to sign in with a passkey alone. The relying party
+# (id and name) is the host the parent opened, allauth's default without django.contrib.sites, so a
+# passkey made on icanvas.example works there only (ALLOWED_HOSTS says which hosts). Browsers and
+# fido2 accept https origins and http://localhost (what the tests use); allauth's
+# WEBAUTHN_ALLOW_INSECURE_ORIGIN accepts *every* origin: a developer's plain-http host only.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 # The mobile app: allauth's headless API at /api/v1/auth/app/..., its session token for the
 # account steps, a knox device token (accounts.adapters.DeviceTokenStrategy) for everything else.
 HEADLESS_CLIENTS = ["app"]

@@ -10,6 +10,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's list of passkeys says "3 minutes ago" with it
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -20,7 +21,7 @@ INSTALLED_APPS = [
     "axes",
     "knox",
     # The parents' account life (accounts/adapters.py): verified email, reset by mail, notices,
-    # TOTP + recovery codes, reauthentication; headless is the same over REST for the app.
+    # TOTP, passkeys + recovery codes, reauthentication; headless is the same over REST for the app.
     "allauth",
     "allauth.account",
     "allauth.mfa",

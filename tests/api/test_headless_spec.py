@@ -53,6 +53,11 @@ def test_the_apps_account_steps_are_described(spec: dict[str, Any]) -> None:
         "account/password/change",
         "account/authenticators/totp",
         "account/authenticators/recovery-codes",
+        # Passkeys: a second factor, signing in with one alone, and a fresh sign-in with one.
+        "account/authenticators/webauthn",
+        "auth/webauthn/authenticate",
+        "auth/webauthn/login",
+        "auth/webauthn/reauthenticate",
     ):
         assert MOUNT + step in described, step
     # What is switched off here is not offered: no social accounts, no browser client.
