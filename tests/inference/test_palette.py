@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -151,6 +152,24 @@ def test_a_colour_nothing_else_can_replace_is_kept_when_rerolling_something_else
     evidence[sun] = (0.0, 0.0, 0.05, 0.0, 0.0, 0.95)  # ... but the big one is surely yellow
     for variant in (1, 2, 3):
         assert choose_colours(evidence, shapes, families, variant=variant)[sun] == 5
+
+
+def test_each_new_roll_shows_another_plausible_colour_than_the_last() -> None:
+    walls = np.zeros((256, 256), bool)
+    cv2.circle(walls.view(np.uint8), (128, 128), 70, 1, 4)
+    shapes = find_shapes(walls)
+    families = colour_families(small_palette())
+    evidence = np.zeros((len(shapes.areas), 6))
+    evidence[:, 3] = 0.5  # green first, then red, blue and yellow all plausible
+    evidence[:, 2], evidence[:, 4], evidence[:, 5] = 0.2, 0.15, 0.14
+    evidence[:, 1] = 0.01  # black: not plausible against them
+    drawn = ~shapes.paper
+    drawn[0] = False
+    rolls = [int(choose_colours(evidence, shapes, families, variant=v)[drawn][0])
+             for v in range(1, 8)]  # fmt: skip
+    assert all(a != b for a, b in itertools.pairwise(rolls))  # never the same twice
+    assert set(rolls[:3]) == {2, 4, 5} and 3 not in rolls and 1 not in rolls
+    assert rolls[3:6] == rolls[:3]  # then round again, in the same order
 
 
 def test_an_old_256_sketch_is_painted_at_512() -> None:
