@@ -98,3 +98,18 @@ def test_no_headless_route_answers_any_method_or_body_with_a_server_error() -> N
             for body in ("", "[]", "{}"):
                 answer = client.generic(method, url, body, content_type="application/json")
                 assert answer.status_code < 500, (method, url, body, answer.status_code)
+
+
+@pytest.mark.parametrize("key", ["-abc", "--", "ü-1", "!-x", "zzzzzzzzzzzzz-x", "1" * 40 + "-x"])
+def test_a_reset_key_without_a_user_id_is_a_wrong_key_not_a_server_error(key: str) -> None:
+    """allauth raised a TypeError for "-abc" and the database an overflow for a 13-digit id
+    (500s): refused first, as a wrong key."""
+    client = Client(raise_request_exception=True)
+    path = "/api/v1/auth/app/auth/password/reset"
+    as_allauth = client.get(path, HTTP_X_PASSWORD_RESET_KEY="1-not-a-token")  # a wrong key
+    checked = client.get(path, HTTP_X_PASSWORD_RESET_KEY=key)
+    posted = client.post(path, {"key": key, "password": "a-long-new-password-1"},
+                         content_type="application/json")  # fmt: skip
+    for answer in (checked, posted):
+        assert answer.status_code == as_allauth.status_code == 400
+        assert answer.json()["errors"][0]["code"] == as_allauth.json()["errors"][0]["code"]
