@@ -43,6 +43,7 @@ from inference.palette.marks import (
     off_colour_ink,
     paint_colouring,
 )
+from inference.palette.rolls import reroll
 
 OUTPUT_MIN_SIDE = 512
 GAP_CLOSE_PX = 3  # at 256 px: line gaps up to ~2x this are closed when finding shapes
@@ -54,10 +55,6 @@ INTERIOR_PX = 3
 AGREE_DELTA_E = 30.0
 SURE = 0.6  # the network's probability above which paper is painted (a leaky outline)
 SURE_MIN_SHARE = 0.01  # ... over at least this share of the picture, in one piece
-REROLL_TEMPERATURE = 0.8
-PLAUSIBLE_SHARE = 0.1  # a re-roll picks among families this likely against the likeliest other
-MIN_ROLL_CHOICES = 3  # ... and among at least this many of the likeliest
-BLACK_FAMILY = 2  # colour families: 0 white, 1 grey, 2 black (see colour_families)
 NEUTRAL_CHROMA = 14.0  # palette colours below this chroma are white, grey or black
 WHITE_DOUBT = 0.6  # white's evidence counts this much inside a shape the child drew
 # An outer shape (one that meets the paper: a body, a crown, a car) is painted in a colour
@@ -72,7 +69,6 @@ FIRST_HUE_FAMILY, HUE_SECTORS = 3, 12  # colour families: white, grey, black, th
 STROKE_HINT_SHARE = (0.03, 0.08)  # (small shapes, others)
 SMALL_SHAPE_PX = 1000  # ... small: at most this many pixels at 256 px
 SLIVER_PX = 2.5  # at 256 px: a shape nowhere thicker than this is a sliver between lines
-KEEP_IF_ALONE = 0.75  # a colour with this much of a shape's evidence is kept when re-rolling
 # With a region model (:mod:`inference.palette.regions`), the U-Net's evidence counts this much
 # beside it (log-linear): its per-pixel probabilities inside a plain outline are still close
 # to its prior, while the region model names a colour per shape.
@@ -199,7 +195,7 @@ def choose_colours(  # noqa: PLR0917 - the tests call it positionally
         by_family[neutral & drawn, :3] = 0.0
     family = by_family.argmax(axis=1)
     if variant > 0:
-        family = _reroll(family, by_family, shapes, drawn, variant)
+        family = reroll(family, by_family, shapes.areas, drawn, variant)
     chosen = np.empty(len(evidence), np.int64)
     for index, wanted in enumerate(family):
         in_family = np.where(families == wanted, evidence[index], -1.0)
@@ -214,54 +210,6 @@ def choose_colours(  # noqa: PLR0917 - the tests call it positionally
                 likely = nearby & (evidence[index] >= SHADE_TOLERANCE * in_family.max())
             chosen[index] = np.where(likely, chroma, -1.0).argmax()
     return chosen
-
-
-def _reroll(
-    family: np.ndarray,
-    by_family: np.ndarray,
-    shapes: Shapes,
-    drawn: np.ndarray,
-    variant: int,
-) -> np.ndarray:
-    swapped = family.copy()
-    kept: list[tuple[float, np.ndarray, np.ndarray]] = []  # (area, members, weights)
-    for current in np.unique(family[drawn]):
-        members = drawn & (family == current)
-        pool = (by_family[members] * shapes.areas[members, None]).sum(axis=0)
-        pool = pool / max(pool.sum(), 1e-12)
-        others = pool.copy()
-        others[current] = 0.0
-        others[BLACK_FAMILY] = 0.0  # a shape rolled black would hide the child's black lines
-        if others.sum() <= 0:
-            continue
-        weights = others ** (1.0 / REROLL_TEMPERATURE)
-        if pool[current] >= KEEP_IF_ALONE:
-            # A panda's white, a sun's yellow: kept, unless nothing else would change.
-            kept.append((float(shapes.areas[members].sum()), members, weights))
-            continue
-        swapped[members] = _nth_plausible(weights, variant, seed=int(current))
-    if kept and not (swapped != family)[drawn].any():
-        # The dice always changes something: the biggest kept colour gives way.
-        _, members, weights = max(kept, key=lambda k: k[0])
-        swapped[members] = _nth_plausible(weights, variant, seed=int(family[members][0]))
-    return swapped
-
-
-def _nth_plausible(weights: np.ndarray, variant: int, *, seed: int) -> int:
-    """The family re-roll ``variant`` (1, 2, ...) gives a group of shapes: the plausible
-    families (at least :data:`PLAUSIBLE_SHARE` of the likeliest, and never fewer than
-    :data:`MIN_ROLL_CHOICES`: a smiley's yellow has one close rival, orange, and a child who
-    rolls four times wants more than one new colour) in one random order drawn by
-    their weights, the same order for every roll, taken in turn. So the next roll always shows
-    another colour when there is one, and the likelier colours come first (the order is drawn
-    without replacement: Gumbel top-k, reproducible)."""
-    likeliest = np.argsort(-weights, kind="stable")[:MIN_ROLL_CHOICES]
-    plausible = weights >= PLAUSIBLE_SHARE * weights.max()
-    plausible[likeliest[weights[likeliest] > 0]] = True  # a few to roll through, always
-    candidates = np.flatnonzero(plausible)
-    keys = np.log(weights[candidates]) + np.random.default_rng(seed).gumbel(size=len(candidates))
-    order = candidates[np.argsort(-keys, kind="stable")]
-    return int(order[(variant - 1) % len(order)])
 
 
 def _hint_colours(
