@@ -18,7 +18,7 @@ from safetensors.torch import save_file
 from inference.architectures import PALETTE
 from inference.palette.colours import Palette
 from inference.palette.network import PaletteUnet
-from inference.palette.regions import REGIONS_PREFIX, RegionColours
+from inference.palette.regions import REGIONS_PREFIX, RegionScorer
 from inference.registry import CARD_SUFFIX, WEIGHTS_SUFFIX, GeneratorCard, file_sha256, parse_card
 
 
@@ -31,7 +31,7 @@ def install_painter(
     categories: Iterable[Mapping[str, str]],
     priority: int = 0,
     extra: Mapping[str, Any] | None = None,
-    regions: RegionColours | None = None,
+    regions: RegionScorer | None = None,
 ) -> GeneratorCard:
     """Write ``<name>.safetensors`` (float16; the region model's tensors, when there is one,
     beside the network's as ``regions.*``) and ``<name>.json`` into ``directory``; return the
@@ -41,7 +41,7 @@ def install_painter(
     weights = directory / f"{name}{WEIGHTS_SUFFIX}"
     tensors = dict(net.state_dict())
     if regions is not None:
-        tensors |= {REGIONS_PREFIX + k: v for k, v in regions.state_dict().items()}
+        tensors |= {REGIONS_PREFIX + k: torch.from_numpy(v) for k, v in regions.state.items()}
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in tensors.items()}
     save_file(state, str(weights), metadata={"format": "pt", "name": name})
     card = {

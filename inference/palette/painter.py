@@ -35,9 +35,10 @@ from inference.palette.painting import (
 )
 from inference.palette.regions import (
     REGIONS_PREFIX,
-    RegionColours,
     RegionConfig,
+    RegionScorer,
     shape_features,
+    share_twins,
 )
 from inference.pix2pix.checkpoints import read_weights
 from inference.pix2pix.hints import split_sketch
@@ -72,7 +73,7 @@ class PalettePainter:
     net: PaletteUnet
     palette: Palette
     card: dict[str, Any]
-    regions: RegionColours | None = None
+    regions: RegionScorer | None = None
     # Computes the palette probabilities instead of ``net`` (the served path): split planes and
     # label rows in, ``N x K x 128 x 128`` probabilities out.
     engine: Callable[[torch.Tensor, torch.Tensor], Any] | None = None
@@ -129,10 +130,9 @@ class PalettePainter:
         weights = Path(weights)
         card_path = Path(card) if card else weights.with_suffix(".json")
         data = json.loads(card_path.read_text(encoding="utf-8"))
-        model = RegionColours(RegionConfig.from_dict(data["regions"]))
-        model.load_state_dict({k: v.float() for k, v in read_weights(weights).items()})
-        model.eval()
-        model.requires_grad_(False)
+        model = RegionScorer.from_state(
+            RegionConfig.from_dict(data["regions"]), read_weights(weights)
+        )
         merged = {**self.card, "regions": data["regions"]}
         return dataclasses.replace(self, card=merged, regions=model)
 
@@ -154,12 +154,11 @@ class PalettePainter:
         net.requires_grad_(False)
         regions = None
         if "regions" in card:
-            regions = RegionColours(RegionConfig.from_dict(card["regions"]))
-            regions.load_state_dict({k.removeprefix(REGIONS_PREFIX): v.float()
-                                     for k, v in weights.items()
-                                     if k.startswith(REGIONS_PREFIX)})  # fmt: skip
-            regions.eval()
-            regions.requires_grad_(False)
+            regions = RegionScorer.from_state(
+                RegionConfig.from_dict(card["regions"]),
+                {k.removeprefix(REGIONS_PREFIX): v for k, v in weights.items()
+                 if k.startswith(REGIONS_PREFIX)},
+            )  # fmt: skip
         return cls(net=net, palette=palette, card=card, regions=regions)
 
     @torch.no_grad()
@@ -203,6 +202,6 @@ class PalettePainter:
 
         def probabilities(shapes: Shapes) -> np.ndarray:
             features = shape_features(shapes.labels, shapes.paper, shapes.areas)
-            return regions.probabilities(features, label)
+            return share_twins(features, regions.probabilities(features, label))
 
         return probabilities

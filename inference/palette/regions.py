@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,6 @@ from scipy import ndimage
 from torch import nn
 
 from inference.palette.colours import Palette
-from inference.palette.painting import touching_paper
 
 FEATURES = (
     "log_area",  # log of the shape's share of the picture
@@ -46,7 +45,15 @@ FEATURES = (
     "rank",  # its place by area (0 the largest) over the number of shapes
     "shapes",  # log of the number of the drawing's shapes
     "largest",  # 1 for the largest shape
+    # Since 2026-12-08: where it sits against the largest shape and what it borders (a trunk
+    # below the crown, a handle's hole with paper round it, an eye inside a head).
+    "dx_largest",  # its centroid right of the largest shape's, in the drawing's box widths
+    "dy_largest",  # ... below it, in the drawing's box heights
+    "paper_border",  # share of its border that meets the paper around the drawing
+    "neighbours",  # log(1 + the drawn shapes it borders)
+    "enclosed",  # 1 when it borders one drawn shape and no paper (a hole in another shape)
 )
+FEATURES_V1 = FEATURES[:13]  # the first region models' list (cards name theirs)
 BATCH = 1024
 REGIONS_PREFIX = "regions."  # its tensors' names in an installed painter's weights
 MIN_SHAPE_PX = 12  # at 256 px: smaller shapes are not described (a dot of paper in a line)
@@ -61,6 +68,7 @@ class RegionConfig:
     features: tuple[str, ...] = FEATURES
     embed_dim: int = 16
     hidden: int = 128
+    family_loss: float = 0.0  # weight of the colour-family term in training (0: colours only)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -76,6 +84,7 @@ class RegionConfig:
             features=tuple(data["features"]),
             embed_dim=int(data["embed_dim"]),
             hidden=int(data["hidden"]),
+            family_loss=float(data.get("family_loss", 0.0)),
         )
 
     def label_rows(self, labels: Sequence[str | None]) -> torch.Tensor:
@@ -86,7 +95,8 @@ class RegionConfig:
 
 
 class RegionColours(nn.Module):
-    """Features of a shape + the thing → logits over the palette's colours."""
+    """Features of a shape + the thing → logits over the palette's colours (for training; a
+    painter serves it as a :class:`RegionScorer`)."""
 
     def __init__(self, config: RegionConfig) -> None:
         super().__init__()
@@ -105,14 +115,49 @@ class RegionColours(nn.Module):
     def forward(self, features: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
         return self.mlp(torch.cat([features, self.embed(rows)], dim=1))
 
-    @torch.no_grad()
+    def scorer(self) -> RegionScorer:
+        return RegionScorer.from_state(self.config, self.state_dict())
+
+
+@dataclass(frozen=True)
+class RegionScorer:
+    """The trained classifier as plain arrays: a picture's shapes are scored with numpy, no
+    torch at serving time (a few hundred multiply-adds a shape)."""
+
+    config: RegionConfig
+    state: dict[str, np.ndarray]  # the module's tensors by name, float32
+
+    @classmethod
+    def from_state(cls, config: RegionConfig, state: Mapping[str, Any]) -> RegionScorer:
+        arrays = {k: np.asarray(v.float().numpy() if hasattr(v, "numpy") else v, np.float32)
+                  for k, v in state.items()}  # fmt: skip
+        expected = {
+            "embed.weight",
+            *(f"mlp.{i}.{p}" for i in (0, 3, 5) for p in ("weight", "bias")),
+        }
+        if set(arrays) != expected:
+            raise ValueError(f"region model tensors {sorted(arrays)} are not {sorted(expected)}")
+        return cls(config, arrays)
+
     def probabilities(self, features: np.ndarray, label: str | None) -> np.ndarray:
-        """``count x K`` colour probabilities for one drawing's shape features."""
+        """``count x K`` colour probabilities for one drawing's shapes, from their full
+        :func:`shape_features` rows (this model's own columns are taken from them)."""
+        config = self.config
         if not len(features):
-            return np.zeros((0, self.config.colours), np.float32)
-        rows = self.config.label_rows([label] * len(features))
-        logits = self(torch.from_numpy(features.astype(np.float32)), rows)
-        return torch.softmax(logits, dim=1).numpy()
+            return np.zeros((0, config.colours), np.float32)
+        columns = [FEATURES.index(name) for name in config.features]
+        row = int(config.label_rows([label])[0])
+        x = np.concatenate(
+            [features[:, columns].astype(np.float32),
+             np.repeat(self.state["embed.weight"][row][None], len(features), axis=0)], axis=1,
+        )  # fmt: skip
+        for layer in (0, 3, 5):
+            x = x @ self.state[f"mlp.{layer}.weight"].T + self.state[f"mlp.{layer}.bias"]
+            if layer != 5:
+                np.maximum(x, 0.0, out=x)
+        x -= x.max(axis=1, keepdims=True)
+        np.exp(x, out=x)
+        return x / x.sum(axis=1, keepdims=True)
 
 
 def shape_features(labels: np.ndarray, paper: np.ndarray, areas: np.ndarray) -> np.ndarray:
@@ -139,11 +184,15 @@ def shape_features(labels: np.ndarray, paper: np.ndarray, areas: np.ndarray) -> 
     total = float(areas[drawn].sum())
     rank = np.empty(len(drawn))
     rank[np.argsort(-areas[drawn], kind="stable")] = np.arange(len(drawn))
-    touching = touching_paper(labels, paper)
+    borders = border_lengths(labels, count)
+    on_paper = borders[:, paper].sum(axis=1)
+    drawn_mask = ~paper & (np.arange(count) > 0)
+    neighbours = (borders[:, drawn_mask] > 0).sum(axis=1)
     for i, label in enumerate(drawn):
         h = spans[i, 1] - spans[i, 0]
         w = spans[i, 3] - spans[i, 2]
         area = float(areas[label])
+        border = max(float(borders[label].sum()), 1.0)
         out[label] = (
             math.log(area / (side * side)),
             area / float(areas[largest]),
@@ -154,12 +203,79 @@ def shape_features(labels: np.ndarray, paper: np.ndarray, areas: np.ndarray) -> 
             h / box_h,
             area / float(w * h),
             math.log(w / h),
-            float(touching[label]),
+            float(on_paper[label] > 0),
             rank[i] / len(drawn),
             math.log(len(drawn)),
             float(label == largest),
+            (centre_x[label] - centre_x[largest]) / box_w,
+            (centre_y[label] - centre_y[largest]) / box_h,
+            on_paper[label] / border,
+            math.log1p(neighbours[label]),
+            float(neighbours[label] == 1 and on_paper[label] == 0),
         )
     return out
+
+
+# Twins: two shapes of one drawing this alike (an ear and the other ear, two eyes, two
+# wheels) are given the same colour probabilities, so a rabbit's ears are not lilac and pink.
+TWIN_AREA_RATIO = 1.5  # the larger at most this times the smaller
+TWIN_ROW = 0.12  # centroids this close in height (drawing box heights)
+TWIN_EXTENT = 0.15  # fullness of their boxes this close
+TWIN_ASPECT = 0.4  # log width/height this close
+
+
+def share_twins(features: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """``probs`` with each group of twin shapes (rows of :func:`shape_features`: alike in
+    size, height, fullness and proportions, both inner or both outer, neither the largest)
+    given the group's mean; other rows as they were."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    candidates = np.flatnonzero((features[:, col["of_largest"]] > 0)
+                                & (features[:, col["largest"]] == 0))  # fmt: skip
+    if len(candidates) < 2:
+        return probs
+    f = features[candidates]
+    size = f[:, col["of_largest"]]
+    ratio = np.maximum(size[:, None], size[None]) / np.minimum(size[:, None], size[None])
+    alike = ratio <= TWIN_AREA_RATIO
+    for name, limit in (("y", TWIN_ROW), ("extent", TWIN_EXTENT), ("aspect", TWIN_ASPECT)):
+        alike &= np.abs(f[:, col[name], None] - f[None, :, col[name]]) <= limit
+    alike &= f[:, col["outer"], None] == f[None, :, col["outer"]]
+    groups, group_of = _components(alike)
+    if groups == len(candidates):
+        return probs
+    shared = probs.copy()
+    for group in range(groups):
+        members = candidates[group_of == group]
+        if len(members) > 1:
+            shared[members] = probs[members].mean(axis=0)
+    return shared
+
+
+def _components(adjacent: np.ndarray) -> tuple[int, np.ndarray]:
+    """Connected groups of a symmetric bool adjacency matrix: their count and each row's."""
+    group_of = np.full(len(adjacent), -1)
+    groups = 0
+    for start in range(len(adjacent)):
+        if group_of[start] >= 0:
+            continue
+        stack = [start]
+        group_of[start] = groups
+        while stack:
+            for other in np.flatnonzero(adjacent[stack.pop()] & (group_of < 0)):
+                group_of[other] = groups
+                stack.append(int(other))
+        groups += 1
+    return groups, group_of
+
+
+def border_lengths(labels: np.ndarray, count: int) -> np.ndarray:
+    """``count x count``: how many 4-neighbour pixel pairs each two labels share."""
+    pairs = []
+    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
+        differ = a != b
+        pairs += [a[differ] * count + b[differ], b[differ] * count + a[differ]]
+    codes = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+    return np.bincount(codes, minlength=count * count).reshape(count, count)
 
 
 def shape_targets(
@@ -199,6 +315,32 @@ class RegionSamples:
     weights: list[float] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # the source, for a held-out source
 
+    def save(self, path: Path) -> None:
+        """A cache of the collected shapes (``.npz``), with the feature list it was made with."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path,
+            features=np.stack(self.features).astype(np.float32),
+            labels=np.array(self.labels),
+            targets=np.array(self.targets, np.int64),
+            weights=np.array(self.weights, np.float32),
+            groups=np.array(self.groups),
+            names=np.array(FEATURES),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> RegionSamples:
+        data = np.load(path)
+        if tuple(data["names"].tolist()) != FEATURES:
+            raise ValueError(f"{path} was collected with other shape features: collect again")
+        return cls(
+            features=list(data["features"]),
+            labels=data["labels"].tolist(),
+            targets=data["targets"].tolist(),
+            weights=data["weights"].tolist(),
+            groups=data["groups"].tolist(),
+        )
+
 
 def collect(
     pairs: Sequence[tuple[Path, str, str]], palette: Palette, *, progress: Any = None
@@ -236,42 +378,58 @@ def fit(
     epochs: int = 20,
     seed: int = 5,
     held_out: Sequence[str] = (),
+    families: np.ndarray | None = None,
     log: Any = print,
 ) -> tuple[RegionColours, dict[str, Any]]:
-    """Train the classifier (weighted cross-entropy, Adam); report accuracy on the held-out
-    sources (colour and colour family), then the model trained on them too is returned."""
+    """Train the classifier (weighted cross-entropy, Adam; with ``config.family_loss`` also
+    cross-entropy over the colour ``families`` — the painter chooses a family first, so
+    probability split over six greens should still say "green"); report accuracy on the
+    held-out sources (colour and colour family), then the model trained on them too is
+    returned."""
     torch.manual_seed(seed)
     random.seed(seed)
     features = torch.from_numpy(np.stack(samples.features).astype(np.float32))
+    features = features[:, [FEATURES.index(name) for name in config.features]]
     rows = config.label_rows(samples.labels)
     targets = torch.tensor(samples.targets)
     weights = torch.tensor(samples.weights, dtype=torch.float32)
     held = torch.tensor([g in held_out for g in samples.groups])
+    family_of = torch.from_numpy(np.asarray(families, np.int64)) if families is not None else None
     report: dict[str, Any] = {"samples": len(targets), "held_out_sources": list(held_out)}
     if held.any() and (~held).any():
-        model = _train(
-            features[~held],
-            rows[~held],
-            targets[~held],
-            weights[~held],
-            config=config,
-            epochs=epochs,
-        )
+        model = _train(features[~held], rows[~held], targets[~held], weights[~held],
+                       config=config, epochs=epochs, family_of=family_of)  # fmt: skip
         model.eval()
         with torch.no_grad():
-            guess = model(features[held], rows[held]).argmax(dim=1)
-        report["held_out_samples"] = int(held.sum())
-        report["held_out_colour_accuracy"] = round(
-            float((guess == targets[held]).float().mean()), 3
-        )
-        report["held_out_weighted_accuracy"] = round(
-            float(((guess == targets[held]).float() * weights[held]).sum() / weights[held].sum()), 3
-        )
+            probs = torch.softmax(model(features[held], rows[held]), dim=1)
+        report |= _accuracy(probs, targets[held], weights[held], family_of)
         log(f"held-out sources {list(held_out)}: {report}")
-    model = _train(features, rows, targets, weights, config=config, epochs=epochs)
+    model = _train(
+        features, rows, targets, weights, config=config, epochs=epochs, family_of=family_of
+    )
     model.eval()
     model.requires_grad_(False)
     return model, report
+
+
+def _accuracy(
+    probs: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor, family_of: Any
+) -> dict[str, Any]:
+    right = (probs.argmax(dim=1) == targets).float()
+    result = {
+        "held_out_samples": len(targets),
+        "held_out_colour_accuracy": round(float(right.mean()), 3),
+        "held_out_weighted_accuracy": round(float((right * weights).sum() / weights.sum()), 3),
+    }
+    if family_of is not None:
+        by_family = torch.zeros(len(probs), int(family_of.max()) + 1)
+        by_family.index_add_(1, family_of, probs)
+        same = (by_family.argmax(dim=1) == family_of[targets]).float()
+        result["held_out_family_accuracy"] = round(float(same.mean()), 3)
+        result["held_out_weighted_family_accuracy"] = round(
+            float((same * weights).sum() / weights.sum()), 3
+        )
+    return result
 
 
 def _train(
@@ -282,21 +440,35 @@ def _train(
     *,
     config: RegionConfig,
     epochs: int,
+    family_of: torch.Tensor | None = None,
 ) -> RegionColours:
     model = RegionColours(config)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-5, foreach=True)
     n = len(targets)
+    steps = epochs * math.ceil(n / BATCH)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    families = family_of if family_of is not None and config.family_loss > 0 else None
+    if families is not None:
+        groups = int(families.max()) + 1
+        family_targets = families[targets]
     for _ in range(epochs):
         order = torch.randperm(n)
         for start in range(0, n, BATCH):
             batch = order[start : start + BATCH]
             logits = model(features[batch], rows[batch])
-            loss = (nn.functional.cross_entropy(logits, targets[batch], reduction="none")
-                    * weights[batch]).sum() / weights[batch].sum()  # fmt: skip
+            loss = nn.functional.cross_entropy(logits, targets[batch], reduction="none")
+            if families is not None:  # the right family's probability: its members' sum
+                by_family = torch.zeros(len(batch), groups).index_add_(
+                    1, families, torch.softmax(logits, dim=1)
+                )
+                picked = by_family.gather(1, family_targets[batch, None])[:, 0]
+                loss = loss - config.family_loss * torch.log(picked.clamp_min(1e-12))
+            loss = (loss * weights[batch]).sum() / weights[batch].sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
+            schedule.step()
     return model
 
 

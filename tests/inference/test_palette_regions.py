@@ -6,6 +6,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -196,3 +197,79 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
     # Exported for serving at promotion, and checked against the exact painter.
     assert card.onnx_path == (tmp_path / "generators" / "toy3.onnx").resolve()
     assert written["onnx"]["max_level_difference_from_exact"] <= 2
+
+
+def test_where_a_shape_sits_against_the_largest_and_what_it_borders() -> None:
+    # A tree: a round crown, a trunk below it, and a hole (a ring inside the crown).
+    sketch = np.full((256, 256, 3), 255, np.uint8)
+    cv2.circle(sketch, (128, 100), 70, (17, 17, 17), 3)
+    cv2.circle(sketch, (128, 90), 18, (17, 17, 17), 3)
+    cv2.rectangle(sketch, (113, 168), (143, 240), (17, 17, 17), 3)
+    shapes = shapes_of(sketch)
+    features = regions.shape_features(shapes.labels, shapes.paper, shapes.areas)
+    col = {name: i for i, name in enumerate(regions.FEATURES)}
+    drawn = sorted((i for i in range(1, len(shapes.areas)) if not shapes.paper[i]),
+                   key=lambda i: -shapes.areas[i])  # fmt: skip
+    crown, trunk, hole = (features[i] for i in drawn)
+    assert trunk[col["dy_largest"]] > 0.3 and abs(trunk[col["dx_largest"]]) < 0.05
+    assert hole[col["dy_largest"]] < 0  # a little above the crown's centre
+    assert hole[col["enclosed"]] == 1 and hole[col["paper_border"]] == 0
+    assert crown[col["enclosed"]] == 0 and trunk[col["enclosed"]] == 0
+    assert 0 < trunk[col["paper_border"]] < 1
+    assert crown[col["neighbours"]] == pytest.approx(np.log1p(2))  # the trunk and the hole
+
+
+def test_the_served_scorer_gives_the_trained_modules_probabilities() -> None:
+    torch.manual_seed(0)
+    for features in (regions.FEATURES, regions.FEATURES_V1):
+        config = regions.RegionConfig(colours=5, labels=("apple", "sun"), features=features)
+        model = regions.RegionColours(config).eval()
+        rows = np.random.default_rng(1).normal(size=(7, len(regions.FEATURES)))
+        rows = rows.astype(np.float32)
+        columns = [regions.FEATURES.index(name) for name in features]
+        with torch.no_grad():
+            exact = torch.softmax(
+                model(torch.from_numpy(rows[:, columns]), config.label_rows(["sun"] * 7)), dim=1
+            ).numpy()
+        served = model.scorer().probabilities(rows, "sun")
+        np.testing.assert_allclose(served, exact, atol=1e-5)
+    assert model.scorer().probabilities(rows[:0], None).shape == (0, 5)
+
+
+def test_twin_shapes_share_their_colour_probabilities() -> None:
+    # A head, two ears alike (left and right), a nose unlike them.
+    sketch = np.full((256, 256, 3), 255, np.uint8)
+    cv2.circle(sketch, (128, 150), 60, (17, 17, 17), 3)
+    for x in (100, 156):
+        cv2.ellipse(sketch, (x, 55), (12, 32), 0, 0, 360, (17, 17, 17), 3)
+    cv2.circle(sketch, (128, 160), 10, (17, 17, 17), 3)
+    shapes = shapes_of(sketch)
+    features = regions.shape_features(shapes.labels, shapes.paper, shapes.areas)
+    probs = np.random.default_rng(0).dirichlet(np.ones(5), size=len(shapes.areas))
+    shared = regions.share_twins(features, probs)
+    col = regions.FEATURES.index("y")
+    ears = [i for i in range(1, len(shapes.areas))
+            if not shapes.paper[i] and 0 < features[i, col] < 0.3]  # fmt: skip
+    assert len(ears) == 2
+    np.testing.assert_allclose(shared[ears[0]], shared[ears[1]])
+    np.testing.assert_allclose(shared[ears[0]], probs[ears].mean(axis=0))
+    head = int(np.argmax(np.where(shapes.paper, 0, shapes.areas)))
+    nose = next(i for i in range(1, len(shapes.areas))
+                if features[i, regions.FEATURES.index("enclosed")] == 1)  # fmt: skip
+    np.testing.assert_array_equal(shared[[head, nose]], probs[[head, nose]])
+
+
+def test_the_family_term_is_trained_and_reported(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    pairs = write_pairs(tmp_path / "toy" / "train", 8)
+    samples = regions.collect(pairs, palette())
+    samples.groups = ["a" if i < 8 else "b" for i in range(len(samples.groups))]
+    samples.save(tmp_path / "samples.npz")
+    again = regions.RegionSamples.load(tmp_path / "samples.npz")
+    assert again.targets == samples.targets and again.labels == samples.labels
+    config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16, family_loss=1.0)
+    families = np.array([0, 2, 3, 4, 5])  # white, black, then three hues
+    _model, report = regions.fit(again, config, epochs=30, held_out=["b"], families=families)
+    assert report["held_out_family_accuracy"] >= report["held_out_colour_accuracy"]
+    assert 0 <= report["held_out_weighted_family_accuracy"] <= 1
+    assert regions.RegionConfig.from_dict(config.to_dict()) == config

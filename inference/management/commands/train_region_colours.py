@@ -35,13 +35,34 @@ class Command(BaseCommand):
             default="noto",
             help="Sources left out for the accuracy report (comma-separated).",
         )
-        parser.add_argument("--epochs", type=int, default=20)
+        parser.add_argument("--epochs", type=int, default=60)
+        parser.add_argument(
+            "--family-loss",
+            type=float,
+            default=1.0,
+            help="Weight of the colour-family term (0: colours only, as the first models).",
+        )
+        parser.add_argument(
+            "--features",
+            choices=("v1", "v2"),
+            default="v2",
+            help="v1: the first 13 shape features; v2: with the largest shape and the borders.",
+        )
+        parser.add_argument(
+            "--hidden", type=int, default=128, help="Width of the two hidden layers."
+        )
+        parser.add_argument(
+            "--samples",
+            type=Path,
+            help="A cache of the shapes collected (.npz): read when it exists, else written.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
 
         from inference.palette import regions
         from inference.palette.colours import Palette
+        from inference.palette.painting import colour_families
         from inference.palette.training import PaletteTrainConfig
 
         try:
@@ -57,11 +78,29 @@ class Command(BaseCommand):
         if not pairs:
             raise CommandError("The plan's data folders hold no pictures: build them first.")
         started = time.monotonic()
-        samples = regions.collect(pairs, palette, progress=lambda x: tqdm(x, mininterval=10))
-        config = regions.RegionConfig(colours=palette.size, labels=cfg.net_config().labels)
+        cache = options["samples"]
+        if cache and cache.is_file():
+            samples = regions.RegionSamples.load(cache)
+            self.stdout.write(f"Read {len(samples.targets)} shapes from {cache}")
+        else:
+            samples = regions.collect(pairs, palette, progress=lambda x: tqdm(x, mininterval=10))
+            if cache:
+                samples.save(cache)
+        config = regions.RegionConfig(
+            colours=palette.size,
+            labels=cfg.net_config().labels,
+            features=regions.FEATURES if options["features"] == "v2" else regions.FEATURES_V1,
+            hidden=options["hidden"],
+            family_loss=options["family_loss"],
+        )
         held_out = [s for s in options["held_out"].split(",") if s]
         model, report = regions.fit(
-            samples, config, epochs=options["epochs"], held_out=held_out, log=self.stdout.write
+            samples,
+            config,
+            epochs=options["epochs"],
+            held_out=held_out,
+            families=colour_families(palette),
+            log=self.stdout.write,
         )
         out = options["out"] or Path(cfg.out_dir) / "regions.safetensors"
         sources = sorted({source for _, _, source in pairs})

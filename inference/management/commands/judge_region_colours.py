@@ -1,0 +1,140 @@
+"""``manage.py judge_region_colours``: region models side by side on the canvas dev set."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from inference import registry
+
+
+class Command(BaseCommand):
+    """Paint the dev set's plain outlines (``black`` and ``crayon`` drawings) with an installed
+    palette painter, once with each region model given (and once with its own), and print for
+    each:
+
+    * **the child's colour family**: each shape a child coloured in the ``coloured`` twin of a
+      drawing (the crayon a child picked for that part of that thing) against the colour the
+      plain outline got there: the same family (white, grey, black, or a 30° hue sector, one
+      sector either side), as a share — no single right answer exists, so this measures
+      plausibility, not accuracy;
+    * **chroma** inside the closed shapes of the plain outlines (picture_judge's measure: a
+      drab picture ~15, a cheerful one 40+), and the things below 25;
+    * per thing, the family share, for the misses to look at.
+
+        manage.py judge_region_colours --devset data/devsets/canvas2 \\
+            --regions data/runs/kids3/regions.safetensors [--regions other.safetensors] [--json]
+    """
+
+    help = "Compare palette painters' region models on the canvas dev set's plain outlines."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--model", default="kids3", help="An installed palette painter.")
+        parser.add_argument("--devset", type=Path, required=True, help="A canvas dev set.")
+        parser.add_argument("--regions", type=Path, action="append", default=[],
+                            help="A region model (.safetensors + .json); repeatable.")  # fmt: skip
+        parser.add_argument("--seeds", default="", help="Only these seeds (comma-separated).")
+        parser.add_argument("--out", type=Path, help="Save the pictures here (for the eye).")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from inference.pix2pix.canvas_judge import load_devset, read_manifest
+
+        cards = [card for card in registry.discover() if card.name == options["model"]]
+        if not cards or not cards[0].architecture_kind.makes_variants:
+            raise CommandError(f'No installed palette painter "{options["model"]}".')
+        painter = registry.load_generator(cards[0])
+        try:
+            drawings = load_devset(options["devset"])
+            seed_of = {e["base"]: str(e["seed"]) for e in read_manifest(options["devset"])}
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            raise CommandError(str(exc)) from exc
+        seeds = {s for s in options["seeds"].split(",") if s}
+        if seeds:
+            drawings = [d for d in drawings if seed_of.get(d.base) in seeds]
+        painters = {f"installed {cards[0].name}": painter}
+        for path in options["regions"]:
+            if not path.is_file():
+                raise CommandError(f"No region model {path}.")
+            painters[str(path)] = painter.with_regions(path)
+        results = {name: judge(p, drawings, options["out"], index)
+                   for index, (name, p) in enumerate(painters.items())}  # fmt: skip
+        if options["json"]:
+            self.stdout.write(json.dumps(results, indent=1))
+            return
+        for name, result in results.items():
+            self.stdout.write(
+                f"{name}: child's family {result['child_family']} of {result['fills']} coloured "
+                f"parts; chroma {result['chroma']} (things under 25: "
+                f"{', '.join(result['drab']) or 'none'})"
+            )
+            worst = sorted(result["child_family_by_thing"].items(), key=lambda kv: kv[1])[:8]
+            self.stdout.write("  fewest families kept: " + ", ".join(f"{t} {v}" for t, v in worst))
+
+
+def judge(painter: Any, drawings: list[Any], out: Path | None, index: int) -> dict[str, Any]:
+    from PIL import Image
+
+    from inference.palette.painting import NEUTRAL_CHROMA
+    from inference.pix2pix import picture_judge as pj
+    from inference.pix2pix.canvas_judge import SIDE
+
+    painter = dataclasses.replace(painter, engine=None)
+    plain = [d for d in drawings if d.variant in ("black", "crayon")]
+    coloured = {d.base: d for d in drawings if d.variant == "coloured"}
+    same: dict[str, list[bool]] = defaultdict(list)
+    chroma: dict[str, list[float]] = defaultdict(list)
+    for drawing in plain:
+        sketch = np.asarray(Image.open(drawing.file).convert("RGBA"))
+        rgb = np.where(sketch[..., 3:] > 0, sketch[..., :3], 255).astype(np.uint8)
+        picture = painter.paint([rgb], [drawing.thing])[0]
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(picture).save(out / f"{drawing.file.stem}-{index}.png")
+        big = pj.at_side(picture)
+        value = pj.shape_chroma(pj.lab(big), pj.closed_shapes(pj.at_side(rgb)))
+        if value is not None:
+            chroma[drawing.thing].append(value)
+        twin = coloured.get(drawing.base)
+        if twin is None or drawing.variant != "black":
+            continue
+        small = np.asarray(Image.fromarray(picture).resize((SIDE, SIDE), Image.Resampling.BOX))
+        for crayon, area in twin.fills:
+            if area.sum() < 20:
+                continue
+            here = np.median(small[area], axis=0)
+            same[drawing.thing].append(_same_family(here, np.array(crayon), NEUTRAL_CHROMA))
+    every = [v for values in same.values() for v in values]
+    means = {thing: round(fmean(values), 1) for thing, values in chroma.items()}
+    return {
+        "fills": len(every),
+        "child_family": round(sum(every) / max(len(every), 1), 3),
+        "chroma": round(fmean([v for values in chroma.values() for v in values]), 1),
+        "drab": sorted(thing for thing, value in means.items() if value < 25),
+        "chroma_by_thing": means,
+        "child_family_by_thing": {t: round(fmean(v), 2) for t, v in sorted(same.items())},
+    }
+
+
+def _same_family(a: np.ndarray, b: np.ndarray, neutral_chroma: float) -> bool:
+    """Whether two RGB colours are of one family: white, grey or black alike, or hues within
+    one 30° sector of each other."""
+    from inference.palette.colours import rgb_to_lab
+
+    lab = rgb_to_lab(np.stack([a, b]).astype(np.uint8))
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    if (chroma < neutral_chroma).any():
+        if not (chroma < neutral_chroma).all():
+            return False
+        band = np.digitize(lab[:, 0], [35, 85])
+        return bool(band[0] == band[1])
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360
+    gap = abs(hue[0] - hue[1]) % 360
+    return bool(min(gap, 360 - gap) <= 45)
