@@ -273,3 +273,41 @@ def test_the_family_term_is_trained_and_reported(tmp_path: Path) -> None:
     assert report["held_out_family_accuracy"] >= report["held_out_colour_accuracy"]
     assert 0 <= report["held_out_weighted_family_accuracy"] <= 1
     assert regions.RegionConfig.from_dict(config.to_dict()) == config
+
+
+def test_judge_region_colours_compares_region_models_on_a_dev_set(
+    tmp_path: Path, registry_dir: Path
+) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from inference.testing import write_random_painter
+
+    write_random_painter(registry_dir, name="kids3", categories=[
+        ("apple", "Apple", "사과", "🍎", "food")])  # fmt: skip
+    devset = tmp_path / "devset"
+    devset.mkdir()
+    with pytest.raises(CommandError, match=r"devset\.json"):
+        call_command("judge_region_colours", "--devset", str(devset), stdout=io.StringIO())
+    sketch = np.dstack([apple(side=512)[0], np.full((512, 512), 255, np.uint8)])
+    Image.fromarray(sketch).save(devset / "000-apple-black.png")
+    Image.fromarray(sketch).save(devset / "000-apple-coloured.png")
+    body = [[0.5 + 0.1 * np.cos(a), 0.54 + 0.1 * np.sin(a)] for a in np.linspace(0, 6.2, 12)]
+    entry = {"thing": "apple", "base": "000-apple", "seed": 0}
+    (devset / "devset.json").write_text(json.dumps({"drawings": [
+        {**entry, "file": "000-apple-black.png", "variant": "black", "fills": []},
+        {**entry, "file": "000-apple-coloured.png", "variant": "coloured",
+         "fills": [{"crayon": "#e02424", "polygon": body}]},
+    ]}))  # fmt: skip
+    with pytest.raises(CommandError, match="No region model"):
+        call_command("judge_region_colours", "--devset", str(devset), "--regions",
+                     str(tmp_path / "missing.safetensors"), stdout=io.StringIO())  # fmt: skip
+
+    out = io.StringIO()
+    call_command("judge_region_colours", "--devset", str(devset), "--json", stdout=out)
+    result = json.loads(out.getvalue())["installed kids3"]
+    assert result["fills"] == 1 and 0 <= result["child_family"] <= 1
+    assert set(result["chroma_by_thing"]) == {"apple"}

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from inference.pix2pix.canvas_judge import read_manifest
         from inference.pix2pix.evaluation.devset import doodle_items
 
         cards = [card for card in registry.discover() if card.name == options["model"]]
@@ -46,11 +47,10 @@ class Command(BaseCommand):
         drawings = [(f"doodle {i}", np.asarray(item.sketch.convert("RGB")), item.category)
                     for i, item in enumerate(doodles)]  # fmt: skip
         if options["devset"]:
-            manifest = options["devset"] / "devset.json"
             try:
-                entries = json.loads(manifest.read_text(encoding="utf-8"))["drawings"]
+                entries = read_manifest(options["devset"])
             except (OSError, ValueError, KeyError) as exc:
-                raise CommandError(f"Cannot read {manifest}: {exc}") from exc
+                raise CommandError(f"Cannot read the dev set {options['devset']}: {exc}") from exc
             drawings += [(e["file"], np.asarray(Image.open(options["devset"] / e["file"])
                                                 .convert("RGB")), e["thing"])
                          for e in entries]  # fmt: skip
