@@ -15,7 +15,7 @@ then :func:`inference.pix2pix.sketch_classifier.as_seen`), so a judged sketch is
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +50,16 @@ def doodle_set(things: Sequence[str], seeds: int = 10) -> tuple[list[Image.Image
 
 
 def canvas_set(
-    devset: Path, things: Sequence[str]
+    devset: Path, things: Sequence[str], seeds: Collection[int] | None = None
 ) -> tuple[list[Image.Image], list[int], list[dict[str, Any]]]:
-    """``(sketches, labels, manifest entries)`` of a canvas dev set's drawings of ``things``."""
+    """``(sketches, labels, manifest entries)`` of a canvas dev set's drawings of ``things``
+    (of those ``seeds`` only, when given: one seed calibrates, another judges)."""
     manifest = json.loads((Path(devset) / "devset.json").read_text(encoding="utf-8"))
     index = {slug: i for i, slug in enumerate(things)}
     sketches, labels, entries = [], [], []
     for entry in manifest["drawings"]:
         label = index.get(entry["thing"])
-        if label is None:
+        if label is None or (seeds is not None and entry.get("seed") not in seeds):
             continue
         with Image.open(Path(devset) / entry["file"]) as image:
             sketches.append(image.convert("RGB"))
@@ -93,11 +94,16 @@ def logits_of(
 
 
 def judge_devset(
-    model: CategoryClassifier, devset: Path, temperature: float, threshold: float
+    model: CategoryClassifier,
+    devset: Path,
+    temperature: float,
+    threshold: float,
+    seeds: Collection[int] | None = None,
 ) -> dict[str, Any]:
-    """Scores on a canvas dev set, overall and by variant (black, crayon, coloured, parts)."""
+    """Scores on a canvas dev set (its ``seeds``, or all), overall and by variant (black,
+    crayon, coloured, parts)."""
     things = model.config.categories
-    sketches, labels, entries = canvas_set(devset, things)
+    sketches, labels, entries = canvas_set(devset, things, seeds)
     logits = logits_of(model, sketches)
     target = torch.tensor(labels)
     result = calibration.scores(logits, target, temperature, threshold)
@@ -113,3 +119,26 @@ def judge_devset(
         for i in torch.nonzero(misses).flatten().tolist()
     ]
     return result
+
+
+def calibrate_on_devset(
+    model: CategoryClassifier, devset: Path, seeds: Collection[int], precision: float
+) -> dict[str, Any]:
+    """The temperature and the confident line fitted on a canvas dev set's ``seeds`` (drawings
+    of the canvas procedure, kept apart from the seeds that judge): what a card records."""
+    sketches, labels, _entries = canvas_set(devset, model.config.categories, seeds)
+    if not sketches:
+        raise ValueError(f"{devset} holds no drawings of seeds {sorted(seeds)}")
+    logits, target = logits_of(model, sketches), torch.tensor(labels)
+    temperature = calibration.fit_temperature(logits, target)
+    confidence = (logits / temperature).softmax(1).max(1).values.numpy()
+    correct = (logits.argmax(1) == target).numpy().astype("float64")
+    threshold = calibration.confident_at(confidence, correct, precision=precision)
+    return {
+        "temperature": round(temperature, 4),
+        "confident_at": round(threshold, 4),
+        "confident_precision": precision,
+        "calibrated_on": f"canvas dev set {Path(devset).name}, seeds {sorted(seeds)} "
+        f"({len(sketches)} drawings), apart from the seeds that judge",
+        "calibration_scores": calibration.scores(logits, target, temperature, threshold),
+    }

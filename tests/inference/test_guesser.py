@@ -141,3 +141,44 @@ def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
     assert judged["count"] == 2 and set(judged["by_variant"]) == {"black"}
     assert card["judged"]["doodles (calibration)"]["count"] == 14 * 10 * 2
     assert card["data"][0]["count"] == 4
+
+
+@pytest.mark.slow  # the doodles are drawn and judged too
+def test_judge_guesser_calibrates_on_one_seed_and_judges_on_another(tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    from inference.testing import write_random_classifier
+
+    card_path = write_random_classifier(tmp_path / "generators", categories=("apple", "sun"))
+    devset = tmp_path / "devset"
+    devset.mkdir()
+    drawings = []
+    for seed in (0, 1):
+        for i, thing in enumerate(("apple", "sun", "apple", "sun")):
+            drawn = outline_drawing(apple_picture(shift=8 * i), np.random.default_rng(seed * 9 + i))
+            assert drawn is not None
+            name = f"{seed}-{i}.png"
+            Image.fromarray(drawn).save(devset / name)
+            drawings.append({"file": name, "thing": thing, "variant": "black", "seed": seed})
+    (devset / "devset.json").write_text(json.dumps({"drawings": drawings}))
+    run = ["judge_guesser", "--classifier", str(card_path), "--devset", str(devset)]
+    with pytest.raises(CommandError, match="no seed in both"):
+        call_command(*run, "--seeds", "0,1", "--calibrate-seeds", "1")
+    with pytest.raises(CommandError, match="whole numbers"):
+        call_command(*run, "--seeds", "zero")
+    with pytest.raises(CommandError, match="give --calibrate-seeds"):
+        call_command(*run, "--seeds", "0", "--write-card")
+    before = json.loads(card_path.read_text())
+
+    call_command(*run, "--seeds", "0", "--calibrate-seeds", "1", "--write-card",
+                 "--json", str(tmp_path / "scores.json"))  # fmt: skip
+
+    card = json.loads(card_path.read_text())
+    assert card["sha256"] == before["sha256"]  # the weights are untouched
+    assert "seeds [1] (4 drawings)" in card["calibrated_on"]
+    assert 0.25 <= card["temperature"] <= 20 and 0 <= card["confident_at"] <= 1
+    assert card["judged"]["canvas dev set, seeds [0] (judging)"]["count"] == 4
+    assert card["judged"]["canvas dev set, calibration seeds"]["count"] == 4
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["temperature"] == card["temperature"]
+    assert scores["canvas dev set"]["count"] == 4  # seed 0 alone

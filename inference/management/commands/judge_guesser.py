@@ -31,6 +31,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--devset", type=Path, required=True, help="A canvas dev set.")
         parser.add_argument("--json", type=Path, default=None, help="Write the scores here.")
+        parser.add_argument(
+            "--seeds", default="", help="Judge only these dev-set seeds (comma-separated)."
+        )
+        parser.add_argument(
+            "--calibrate-seeds",
+            default="",
+            help="First fit the temperature and the confident line on these seeds (kept apart "
+            "from --seeds) and judge with them; --write-card saves them on the card.",
+        )
+        parser.add_argument("--write-card", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
@@ -51,12 +61,29 @@ class Command(BaseCommand):
             raise CommandError(f"{card_path}: {exc}") from exc
         temperature = float(card.get("temperature", 1.0))
         threshold = float(card.get("confident_at", DEFAULT_CONFIDENT_AT))
+        seeds = _seeds(options["seeds"])
+        calibrated = None
+        if options["calibrate_seeds"]:
+            apart = _seeds(options["calibrate_seeds"]) or set()
+            if seeds is None or apart & seeds:
+                raise CommandError("--calibrate-seeds needs --seeds, and no seed in both.")
+            try:
+                calibrated = judging.calibrate_on_devset(
+                    model, devset, apart, float(card.get("confident_precision", 0.8))
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            temperature, threshold = calibrated["temperature"], calibrated["confident_at"]
+            self.stdout.write(
+                f"calibrated on seeds {sorted(apart)}: temperature {temperature}, "
+                f"confident at {threshold}"
+            )
         doodles, labels = judging.doodle_set(model.config.categories)
         scores: dict[str, Any] = {
             "classifier": str(card_path),
             "temperature": temperature,
             "confident_at": threshold,
-            "canvas dev set": judge_devset(model, devset, temperature, threshold),
+            "canvas dev set": judge_devset(model, devset, temperature, threshold, seeds),
             "doodles": calibration.scores(
                 judging.logits_of(model, doodles), torch.tensor(labels), temperature, threshold
             ),
@@ -72,3 +99,22 @@ class Command(BaseCommand):
             self.stdout.write(f"  {variant}: top-1 {s['top1']:.1%}, top-3 {s['top3']:.1%}")
         if options["json"]:
             options["json"].write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
+        if options["write_card"]:
+            if calibrated is None:
+                raise CommandError("--write-card saves a calibration: give --calibrate-seeds.")
+            judged = dict(card.get("judged", {}))
+            judged[f"canvas dev set, seeds {sorted(seeds or ())} (judging)"] = {
+                k: v for k, v in scores["canvas dev set"].items() if k != "misses"
+            }
+            judged["canvas dev set, calibration seeds"] = calibrated.pop("calibration_scores")
+            card.update(calibrated, judged=judged)
+            card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
+                                 encoding="utf-8")  # fmt: skip
+            self.stdout.write(f"wrote the calibration on {card_path}")
+
+
+def _seeds(text: str) -> set[int] | None:
+    try:
+        return {int(s) for s in text.split(",") if s.strip()} or None
+    except ValueError as exc:
+        raise CommandError(f"Seeds are whole numbers, comma-separated: {text!r}") from exc
