@@ -69,11 +69,20 @@ class RegionConfig:
     embed_dim: int = 16
     hidden: int = 128
     family_loss: float = 0.0  # weight of the colour-family term in training (0: colours only)
+    # A guard against the classifier's odd guesses on drawings unlike its training sketches (a
+    # green rabbit): each thing's share of every colour family over its training pictures'
+    # shapes (by area), which the probabilities are multiplied by to ``prior_power``; the
+    # family of each palette colour as the painter reckons it.
+    colour_families: tuple[int, ...] = ()
+    family_prior: tuple[tuple[float, ...], ...] = ()  # one row per label, in label order
+    prior_power: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["labels"] = list(self.labels)
         data["features"] = list(self.features)
+        data["colour_families"] = list(self.colour_families)
+        data["family_prior"] = [list(row) for row in self.family_prior]
         return data
 
     @classmethod
@@ -85,13 +94,68 @@ class RegionConfig:
             embed_dim=int(data["embed_dim"]),
             hidden=int(data["hidden"]),
             family_loss=float(data.get("family_loss", 0.0)),
+            colour_families=tuple(int(f) for f in data.get("colour_families", ())),
+            family_prior=tuple(tuple(map(float, row)) for row in data.get("family_prior", ())),
+            prior_power=float(data.get("prior_power", 0.0)),
         )
 
+    def label_row(self, label: str | None) -> int:
+        """A known label's embedding row, else the last row (no thing)."""
+        return self.labels.index(label) if label in self.labels else len(self.labels)
+
     def label_rows(self, labels: Sequence[str | None]) -> torch.Tensor:
-        """Embedding rows: a known label's index, else the last row (no thing)."""
-        index = {slug: i for i, slug in enumerate(self.labels)}
-        return torch.tensor([index.get(s, len(self.labels)) if s else len(self.labels)
-                             for s in labels], dtype=torch.long)  # fmt: skip
+        return torch.tensor([self.label_row(s) for s in labels], dtype=torch.long)
+
+    def guard(self, probs: np.ndarray, label: str | None) -> np.ndarray:
+        """``probs`` (``count x K``) with the hues the thing's training pictures hardly have
+        made less likely: a colour of a hue family whose share among the thing's hues is
+        below an even share (1 of 12) is multiplied by its share over that, to
+        ``prior_power``, and the hues are rescaled to the total they had: white, grey and
+        black keep their probabilities, so the guard moves a shape from an odd hue (a green
+        rabbit) to a likely one without making anything drab. Unchanged without a prior (no
+        thing, none on the card, power 0)."""
+        row = self.label_row(label)
+        if not self.prior_power or row >= len(self.family_prior) or not self.colour_families:
+            return probs
+        share = np.asarray(self.family_prior[row], np.float64)
+        hues = share[NEUTRAL_FAMILIES:] / max(share[NEUTRAL_FAMILIES:].sum(), 1e-12)
+        factor = np.ones_like(share)
+        factor[NEUTRAL_FAMILIES:] = np.minimum(1.0, hues * len(hues)) ** self.prior_power
+        families = np.asarray(self.colour_families)
+        guarded = probs * factor[families][None].astype(np.float32)
+        # The hues keep their total (the odd ones' share goes to the likely ones), so a shape is
+        # no more white, grey or black than the classifier said.
+        hue = families >= NEUTRAL_FAMILIES
+        before = probs[:, hue].sum(axis=1, keepdims=True)
+        after = np.maximum(guarded[:, hue].sum(axis=1, keepdims=True), 1e-12)
+        guarded[:, hue] *= before / after
+        return guarded
+
+
+NEUTRAL_FAMILIES = 3  # families 0-2 are white, grey and black (painting.colour_families)
+FAMILY_COUNT = NEUTRAL_FAMILIES + 12  # ... then twelve 30° hue sectors
+PRIOR_FLOOR = 0.01  # no family is impossible for a thing: its share is at least this
+
+
+def family_prior(
+    samples: RegionSamples, labels: Sequence[str], families: np.ndarray
+) -> tuple[tuple[float, ...], ...]:
+    """Each label's share of every colour family over its training shapes, by area (a
+    sample's weight is the square root of its area), floored at :data:`PRIOR_FLOOR` (then
+    normalised); a
+    label with no shapes has an even row."""
+    groups = max(int(np.max(families)) + 1, FAMILY_COUNT)
+    family = np.asarray(families)[np.asarray(samples.targets, np.int64)]
+    area = np.asarray(samples.weights, np.float64) ** 2
+    of_label = np.asarray(samples.labels)
+    rows = []
+    for label in labels:
+        mine = of_label == label
+        counts = np.bincount(family[mine], weights=area[mine], minlength=groups)
+        share = counts / counts.sum() if counts.sum() else np.full(groups, 1.0 / groups)
+        share = np.maximum(share, PRIOR_FLOOR)
+        rows.append(tuple(round(float(v), 4) for v in share / share.sum()))
+    return tuple(rows)
 
 
 class RegionColours(nn.Module):
@@ -146,7 +210,7 @@ class RegionScorer:
         if not len(features):
             return np.zeros((0, config.colours), np.float32)
         columns = [FEATURES.index(name) for name in config.features]
-        row = int(config.label_rows([label])[0])
+        row = config.label_row(label)
         x = np.concatenate(
             [features[:, columns].astype(np.float32),
              np.repeat(self.state["embed.weight"][row][None], len(features), axis=0)], axis=1,
@@ -157,7 +221,7 @@ class RegionScorer:
                 np.maximum(x, 0.0, out=x)
         x -= x.max(axis=1, keepdims=True)
         np.exp(x, out=x)
-        return x / x.sum(axis=1, keepdims=True)
+        return config.guard(x / x.sum(axis=1, keepdims=True), label)
 
 
 def shape_features(labels: np.ndarray, paper: np.ndarray, areas: np.ndarray) -> np.ndarray:

@@ -311,3 +311,35 @@ def test_judge_region_colours_compares_region_models_on_a_dev_set(
     result = json.loads(out.getvalue())["installed kids3"]
     assert result["fills"] == 1 and 0 <= result["child_family"] <= 1
     assert set(result["chroma_by_thing"]) == {"apple"}
+
+
+def test_the_family_prior_moves_odd_hues_to_likely_ones_and_makes_nothing_drab() -> None:
+    samples = regions.RegionSamples(
+        features=[np.zeros(len(regions.FEATURES), np.float32)] * 3,
+        labels=["rabbit", "rabbit", "frog"],
+        targets=[0, 2, 3],  # white and red rabbits, a green frog
+        weights=[3.0, 1.0, 1.0],
+        groups=["a", "a", "a"],
+    )
+    families = np.array([0, 1, 3 + 1, 3 + 4])  # white, grey, a red hue, a green hue
+    prior = regions.family_prior(samples, ("rabbit", "frog", "cake"), families)
+    assert len(prior) == 3 and all(len(row) == 3 + 12 for row in prior)
+    assert prior[0][0] > prior[0][4] > prior[0][7]
+    assert 0 < prior[0][7] <= regions.PRIOR_FLOOR  # never seen green: floored
+    assert prior[2] == pytest.approx([1 / 15] * 15, abs=1e-3)  # no shapes: even
+    assert all(sum(row) == pytest.approx(1.0, abs=1e-3) for row in prior)
+
+    config = regions.RegionConfig(colours=4, labels=("rabbit", "frog", "cake"),
+                                  colour_families=tuple(families), family_prior=prior,
+                                  prior_power=2.0)  # fmt: skip
+    probs = np.array([[0.2, 0.1, 0.2, 0.5]], np.float32)  # a shape the classifier calls green
+    rabbit = config.guard(probs, "rabbit")
+    assert rabbit[0, 2] > rabbit[0, 3]  # a rabbit is not green: the red hue wins
+    np.testing.assert_allclose(rabbit[0, :2], probs[0, :2])  # white and grey untouched
+    assert rabbit[0, 2:].sum() == pytest.approx(0.7)  # the hues keep their total
+    frog = config.guard(probs, "frog")
+    assert frog[0, 3] > probs[0, 3] and frog[0, 2] < probs[0, 2]  # a frog is green, not red
+    np.testing.assert_allclose(config.guard(probs, None), probs)  # no thing, no prior
+    off = regions.RegionConfig.from_dict({**config.to_dict(), "prior_power": 0.0})
+    np.testing.assert_allclose(off.guard(probs, "rabbit"), probs)
+    assert regions.RegionConfig.from_dict(config.to_dict()) == config

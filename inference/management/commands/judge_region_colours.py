@@ -41,6 +41,15 @@ class Command(BaseCommand):
         parser.add_argument("--regions", type=Path, action="append", default=[],
                             help="A region model (.safetensors + .json); repeatable.")  # fmt: skip
         parser.add_argument("--seeds", default="", help="Only these seeds (comma-separated).")
+        parser.add_argument(
+            "--prior-powers",
+            default="",
+            help="Judge each model also with the family prior of --samples at these powers "
+            "(comma-separated), whatever its card says.",
+        )
+        parser.add_argument(
+            "--samples", type=Path, help="train_region_colours' --samples cache, for the prior."
+        )
         parser.add_argument("--out", type=Path, help="Save the pictures here (for the eye).")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
@@ -64,6 +73,8 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"No region model {path}.")
             painters[str(path)] = painter.with_regions(path)
+        if options["prior_powers"]:
+            painters = with_priors(painters, options["samples"], options["prior_powers"])
         results = {name: judge(p, drawings, options["out"], index)
                    for index, (name, p) in enumerate(painters.items())}  # fmt: skip
         if options["json"]:
@@ -77,6 +88,34 @@ class Command(BaseCommand):
             )
             worst = sorted(result["child_family_by_thing"].items(), key=lambda kv: kv[1])[:8]
             self.stdout.write("  fewest families kept: " + ", ".join(f"{t} {v}" for t, v in worst))
+
+
+def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> dict[str, Any]:
+    """Each painter again with its region model guarded by the family prior of ``samples``
+    at each of ``powers``."""
+    from inference.palette import regions
+    from inference.palette.painting import colour_families
+
+    if samples is None or not samples.is_file():
+        raise CommandError("--prior-powers needs --samples (a train_region_colours cache).")
+    try:
+        collected = regions.RegionSamples.load(samples)
+        values = [float(v) for v in powers.split(",") if v.strip()]
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    out = dict(painters)
+    for name, painter in painters.items():
+        if painter.regions is None:
+            continue
+        config = painter.regions.config
+        families = colour_families(painter.palette)
+        prior = regions.family_prior(collected, config.labels, families)
+        for power in values:
+            guarded = dataclasses.replace(config, colour_families=tuple(int(f) for f in families),
+                                          family_prior=prior, prior_power=power)  # fmt: skip
+            scorer = dataclasses.replace(painter.regions, config=guarded)
+            out[f"{name} prior^{power}"] = dataclasses.replace(painter, regions=scorer)
+    return out
 
 
 def judge(painter: Any, drawings: list[Any], out: Path | None, index: int) -> dict[str, Any]:

@@ -52,6 +52,13 @@ class Command(BaseCommand):
             "--hidden", type=int, default=128, help="Width of the two hidden layers."
         )
         parser.add_argument(
+            "--prior-power",
+            type=float,
+            default=1.0,
+            help="How strongly each thing's colour families in its training pictures guard the "
+            "guesses (0: not at all).",
+        )
+        parser.add_argument(
             "--samples",
             type=Path,
             help="A cache of the shapes collected (.npz): read when it exists, else written.",
@@ -86,12 +93,17 @@ class Command(BaseCommand):
             samples = regions.collect(pairs, palette, progress=lambda x: tqdm(x, mininterval=10))
             if cache:
                 samples.save(cache)
+        labels = cfg.net_config().labels
+        families = colour_families(palette)
         config = regions.RegionConfig(
             colours=palette.size,
-            labels=cfg.net_config().labels,
+            labels=labels,
             features=regions.FEATURES if options["features"] == "v2" else regions.FEATURES_V1,
             hidden=options["hidden"],
             family_loss=options["family_loss"],
+            colour_families=tuple(int(f) for f in families),
+            family_prior=regions.family_prior(samples, labels, families),
+            prior_power=options["prior_power"],
         )
         held_out = [s for s in options["held_out"].split(",") if s]
         model, report = regions.fit(
@@ -99,7 +111,7 @@ class Command(BaseCommand):
             config,
             epochs=options["epochs"],
             held_out=held_out,
-            families=colour_families(palette),
+            families=families,
             log=self.stdout.write,
         )
         out = options["out"] or Path(cfg.out_dir) / "regions.safetensors"
