@@ -44,6 +44,7 @@ MIN_INSIDE_PX = 40  # a coloured part's inside once kept clear of its line, befo
 MIN_SHAPE_PX = 400  # at 512: smaller shapes are not judged for chroma, mottle and waffle
 INSET_PX = 6
 PAPER_CLEARANCE_PX = 12
+PAPER_GAP_PX = 16  # at 512 (8 at 256, the painter's LEAK_CLOSE_PX): gaps closed for the paper
 PAPER_DELTA_E = 10.0
 LINE_DELTA_E = 25.0
 LINE_KEPT_SHARE = 0.8
@@ -67,10 +68,11 @@ def strokes(sketch: np.ndarray) -> np.ndarray:
     return sketch.min(axis=2) < 200
 
 
-def _areas(sketch: np.ndarray) -> tuple[np.ndarray, list[int], list[int]]:
-    """The areas the strokes part (labels), and which of them are the paper around the drawing
-    (touching the border) and which are closed shapes."""
-    walls = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((5, 5), np.uint8))
+def _areas(sketch: np.ndarray, gap: int = 2) -> tuple[np.ndarray, list[int], list[int]]:
+    """The areas the strokes part (labels) with gaps up to about ``2 * gap`` px closed, and
+    which of them are the paper around the drawing (touching the border) and which are closed
+    shapes."""
+    walls = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         (1 - walls).astype(np.uint8), connectivity=4
     )
@@ -96,8 +98,11 @@ def closed_shapes(sketch: np.ndarray) -> list[np.ndarray]:
 
 
 def paper_around(sketch: np.ndarray) -> np.ndarray:
-    """The paper outside every closed shape, clear of the strokes."""
-    labels, paper, _closed = _areas(sketch)
+    """The paper outside every shape, clear of the strokes. A shape whose outline a child left
+    open by a small gap (up to ~2 x :data:`PAPER_GAP_PX`: a bag's bottom line drawn in
+    dashes, a handle not quite meeting the bag) is a shape, not paper: the painter fills it
+    (it closes gaps of that size too) and a child sees a bag, not paper."""
+    labels, paper, _closed = _areas(sketch, PAPER_GAP_PX)
     outside = np.isin(labels, paper)
     reach = 2 * PAPER_CLEARANCE_PX + 1
     near = cv2.dilate(strokes(sketch).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0

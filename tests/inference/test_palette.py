@@ -227,6 +227,19 @@ def test_picture_judge_sees_drab_waffle_and_dirty_paper(variant: str) -> None:
         assert judged["line_kept"] > 0.9
 
 
+def test_the_inside_of_an_outline_left_open_by_a_small_gap_is_not_paper() -> None:
+    from inference.pix2pix import picture_judge as pj
+
+    sketch = np.full((512, 512, 3), 255, np.uint8)
+    cv2.rectangle(sketch, (150, 150), (360, 360), (17, 17, 17), 8)
+    sketch[352:368, 240:262] = 255  # a gap of 22 px in the bottom line, as a child leaves
+    picture = sketch.copy()
+    picture[158:353, 158:353] = (250, 204, 21)  # the bag, painted
+    assert pj.judge_picture(sketch, picture, "black", [])["paper_dirty"] == 0.0
+    picture[10:60, 10:500] = (250, 204, 21)  # paint on the paper itself still counts
+    assert pj.judge_picture(sketch, picture, "black", [])["paper_dirty"] > 0.05
+
+
 def test_a_colour_split_over_several_shades_is_not_outvoted_by_white() -> None:
     rgb = np.array([(255, 255, 255), (24, 24, 24), (21, 128, 61), (40, 150, 70), (30, 110, 50)])
     palette = Palette(rgb.astype(np.uint8), np.ones(5, np.float32))
