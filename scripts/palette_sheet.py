@@ -1,7 +1,7 @@
 """Contact sheet of a palette painter on canvas drawings: sketch | other columns | painter.
 
     .venv/bin/python scripts/palette_sheet.py CHECKPOINT.safetensors DEVSET_DIR OUT.png \
-        [--column kids2p=DIR] [--variants 1 2] [--only coloured]
+        [--regions REGIONS.safetensors] [--column kids2p=DIR] [--variants 1 2] [--only coloured]
 
 ``DEVSET_DIR`` holds ``devset.json`` and the PNGs of ``scripts/canvas_devset.py``; each
 ``--column NAME=DIR`` adds a column of pictures another generator made of the same files (as
@@ -34,8 +34,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", type=int, nargs="*", default=[])
     parser.add_argument("--only", nargs="*", help="variants of the dev set to show")
     parser.add_argument("--things", nargs="*")
+    parser.add_argument("--regions", type=Path, help="the region model (regions.safetensors)")
     args = parser.parse_args(argv)
     painter = PalettePainter.load(args.checkpoint)
+    if args.regions:
+        painter = painter.with_regions(args.regions)
     entries = json.loads((args.devset / "devset.json").read_text())["drawings"]
     if args.only:
         entries = [e for e in entries if e["variant"] in args.only]

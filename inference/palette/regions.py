@@ -553,13 +553,17 @@ def training_pairs(
 
 
 def save_regions(model: RegionColours, path: Path, *, extra: dict[str, Any]) -> Path:
-    """``<path>`` (fp32 safetensors) and its card beside it (``.json``: config and ``extra``)."""
+    """``<path>`` (safetensors, float32 holding float16 values) and its card beside it
+    (``.json``: config and ``extra``)."""
     import json
 
     from safetensors.torch import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
+    # Rounded to float16 as an installed painter stores them, so a judged region model paints
+    # exactly what the installed one will (near ties otherwise flip a few shapes' colours).
+    state = {k: v.to(torch.float16).float().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(path))
     card = {"regions": model.config.to_dict(), **extra}
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return path

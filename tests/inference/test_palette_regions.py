@@ -191,7 +191,8 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
     assert written["data"][0]["licence"] == "CC0-1.0"
     assert written["training"]["epoch"] == 1
     assert painter.regions is not None  # served with its region model
-    assert written["painting"] == {"sure_areas": False} and not painter.uses_network
+    assert written["painting"]["sure_areas"] is False and not painter.uses_network
+    assert "check_sure_areas" in written["painting"]["why"]
     picture = painter.paint([apple(side=512)[0]], ["apple"])[0]
     assert picture.shape == (512, 512, 3)
     # Exported for serving at promotion, and checked against the exact painter.

@@ -71,7 +71,11 @@ class Command(BaseCommand):
             "trained_on": promotion.describe_machine(),
         }
         if options["no_sure_areas"]:
-            extra["painting"] = {"sure_areas": False}
+            extra["painting"] = {
+                "sure_areas": False,
+                "why": "promoted with --no-sure-areas: the region model chooses every colour and "
+                "the U-Net is not run (check it with manage.py check_sure_areas)",
+            }
         if options["judge"]:
             extra["canvas_judge"] = json.loads(options["judge"].read_text(encoding="utf-8"))
         try:
