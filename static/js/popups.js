@@ -53,7 +53,9 @@ function present({ lines, sound }) {
 
 function showWaiting() {
   const shown = region().children.length;
-  for (let free = MAX_VISIBLE - shown; free > 0 && waiting.length; free -= 1) {
+  // At the foot of a phone's screen there is room for one line under the buttons.
+  const limit = atBottom() ? 1 : MAX_VISIBLE;
+  for (let free = limit - shown; free > 0 && waiting.length; free -= 1) {
     present(waiting.shift());
   }
 }
@@ -71,9 +73,20 @@ export function celebrationRoom() {
   return { above: (parseFloat(style.top) || 0) + room, below: 0 };
 }
 
-/** Show a pop-up with one line per entry of `lines`, now or when there is room. */
+function atBottom() {
+  return getComputedStyle(region()).getPropertyValue("--celebrations-at").trim() === "bottom";
+}
+
+/** Show a pop-up with one line per entry of `lines`, now or when there is room. Where the
+ * pop-ups sit at the foot of the screen (a phone), each is one line high so it stays under
+ * the buttons: every line then comes as its own pop-up, in turn (the sound with the first),
+ * so no piece of news is cut off. */
 export function showPopup(lines, { sound = "reward" } = {}) {
   if (!lines || !lines.length) return;
-  waiting.push({ lines: [...lines], sound });
+  if (atBottom()) {
+    lines.forEach((line, i) => waiting.push({ lines: [line], sound: i === 0 ? sound : null }));
+  } else {
+    waiting.push({ lines: [...lines], sound });
+  }
   showWaiting();
 }

@@ -99,6 +99,9 @@ def assert_popups_cover_nothing_to_tap(page: Any) -> None:
         "label.category-card:visible, [data-submit], .toolbar, .submission:visible .btn:visible"
     )
     for t in range(toasts.count()):
+        # One piece of news a pop-up, none cut off: a celebration of several lines comes as
+        # several one-line pop-ups in turn.
+        assert toasts.nth(t).locator(".xp-toast-line").count() == 1
         toast = toasts.nth(t).bounding_box()
         assert toast is not None
         for i in range(tappable.count()):
