@@ -10,7 +10,9 @@ in, pictures in [-1, 1] out), so :func:`inference.pix2pix.drawing.draw` serves i
 the graph holds the pre-processing (traced from the same plain function), fill cleaning stays
 a plain function after it. A palette painter's network (:mod:`inference.palette.export`) opens
 with :func:`open_palette_net`: an :class:`OnnxPaletteNet` the painter calls instead of its torch
-network for the palette probabilities; the painting after it is the same numpy either way.
+network for the palette probabilities; the painting after it is the same numpy either way. The
+"What did you draw?" guesser (:mod:`inference.suggestions`) opens with :func:`open_classifier`:
+an :class:`OnnxClassifier`, sketches in and logits out, its pre-processing traced in the graph.
 
 A web process never imports this module (nor onnxruntime): only a process that draws does.
 """
@@ -58,9 +60,12 @@ def providers_for(device_type: str) -> list[str]:
     return [CPU_PROVIDER]
 
 
-def read_checked(path: Path, sha256: str) -> bytes:
-    """The bytes of ``path`` after their sha256 matched ``sha256``; ``GraphMismatch`` otherwise.
-    The session is opened from these bytes, so what was checked is what runs."""
+def read_checked(
+    path: Path, sha256: str, *, export_command: str = "manage.py export_generator"
+) -> bytes:
+    """The bytes of ``path`` after their sha256 matched ``sha256``; ``GraphMismatch`` otherwise
+    (saying to export it again with ``export_command``). The session is opened from these
+    bytes, so what was checked is what runs."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -69,7 +74,7 @@ def read_checked(path: Path, sha256: str) -> bytes:
     if actual != sha256.lower():
         raise GraphMismatch(
             f"{Path(path).name} has sha256 {actual}, but its card says {sha256}. The file was "
-            "changed or replaced after export; export it again (manage.py export_generator)."
+            f"changed or replaced after export; export it again ({export_command})."
         )
     return data
 
@@ -134,13 +139,19 @@ def open_generator(
     return OnnxGenerator(session=session, config=config, provider=session.get_providers()[0])
 
 
-def _session(path: Path, sha256: str, threads: int, device_type: str) -> Any:
+def _session(
+    path: Path,
+    sha256: str,
+    threads: int,
+    device_type: str,
+    export_command: str = "manage.py export_generator",
+) -> Any:
     """An ONNX Runtime session on the checked bytes of ``path`` (see :func:`open_generator`)."""
     try:
         import onnxruntime
     except ImportError as exc:
         raise EngineUnavailable("onnxruntime is not installed") from exc
-    data = read_checked(path, sha256)
+    data = read_checked(path, sha256, export_command=export_command)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(0, threads)
     options.inter_op_num_threads = 1
@@ -190,3 +201,39 @@ def open_palette_net(
     options and errors as :func:`open_generator`."""
     session = _session(path, sha256, threads, device_type)
     return OnnxPaletteNet(session=session, provider=session.get_providers()[0])
+
+
+@dataclass
+class OnnxClassifier:
+    """The exported sketch classifier in an ONNX Runtime session: RGB sketches (N x 3 x 256 x
+    256 in [-1, 1]) in, the logits (N x things, before the card's temperature) out."""
+
+    engine_name = "onnxruntime"
+    session: Any  # onnxruntime.InferenceSession
+    provider: str
+
+    @property
+    def precision(self) -> str:
+        """What runs, in words (for logs and benchmarks)."""
+        import onnxruntime
+
+        return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
+
+    def __call__(self, sketches: torch.Tensor) -> torch.Tensor:
+        """The logits of an RGB sketch batch, as the torch module and its pre-processing give
+        them (:func:`inference.pix2pix.sketch_classifier.classifier_input`)."""
+        import torch
+
+        from inference.pix2pix.export import LOGITS_OUTPUT, SKETCH_INPUT
+
+        feed = {SKETCH_INPUT: sketches.detach().to("cpu", torch.float32).contiguous().numpy()}
+        (logits,) = self.session.run([LOGITS_OUTPUT], feed)
+        return torch.from_numpy(logits)
+
+
+def open_classifier(path: Path, *, sha256: str, threads: int = 0) -> OnnxClassifier:
+    """An ONNX Runtime session on the sketch classifier's checked graph at ``path``, on the CPU
+    (it is tiny: a GPU's transfers would cost more than it saves); the same options and errors
+    as :func:`open_generator`."""
+    session = _session(path, sha256, threads, "cpu", "manage.py export_classifier")
+    return OnnxClassifier(session=session, provider=session.get_providers()[0])

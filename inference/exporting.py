@@ -5,6 +5,11 @@ export_generator`` calls it for one already installed. The graph is exported fro
 as the registry loads them (sha256-checked), checked against the exact torch module on a few
 sketches (:data:`MAX_LEVEL_DIFFERENCE`), and only then written into the card with its sha256,
 which the runtime checks on every load (:mod:`inference.engine`).
+
+The "What did you draw?" guesser the same way (:func:`export_classifier`): installing one
+(``manage.py train_sketch_classifier``) exports it, ``manage.py export_classifier`` exports the
+one installed; its graph must give the torch module's probabilities within
+:data:`MAX_PROBABILITY_DIFFERENCE`.
 """
 
 from __future__ import annotations
@@ -16,12 +21,18 @@ from typing import TYPE_CHECKING, Any
 from inference import registry
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import torch
+
+    from inference.suggestions import ClassifierCard
 
 # How far (8-bit levels, any channel of any pixel) the exported graph may draw from the exact
 # module on the check sketches: the same bound that keeps batching invisible.
 MAX_LEVEL_DIFFERENCE = 2
 CHECK_SKETCHES = 4
+# How far the guesser's graph may put any probability from the torch module's.
+MAX_PROBABILITY_DIFFERENCE = 1e-5
 
 
 class ExportError(registry.RegistryError):
@@ -148,24 +159,81 @@ def _record(
     difference: int,
 ) -> registry.GeneratorCard:
     """Write the exported graph's facts into ``card``'s JSON (atomically); the card read back."""
+    facts = _facts(path, sha256, opset, session)
+    _write_card(card.card_path, facts | {"max_level_difference_from_exact": difference})
+    return registry.parse_card(card.card_path)
+
+
+def _facts(path: Path, sha256: str, opset: int, session: Any) -> dict[str, Any]:
+    """What a card records of an exported graph: its file, sha256, opset and inputs, and what
+    exported and checked it."""
     import onnx
     import onnxruntime
     import torch
 
-    data: dict[str, Any] = json.loads(card.card_path.read_text(encoding="utf-8"))
-    data["onnx"] = {
+    return {
         "file": path.name,
         "sha256": sha256,
         "opset": opset,
         "inputs": [i.name for i in session.get_inputs()],
-        "max_level_difference_from_exact": difference,
         "exported_with": (
             f"torch {torch.__version__}, onnx {onnx.__version__}, checked with onnxruntime "
             f"{onnxruntime.__version__} on {platform.machine()}"
         ),
     }
-    partial = card.card_path.with_suffix(".partial")
+
+
+def _write_card(card_path: Path, exported: dict[str, Any]) -> None:
+    """The card at ``card_path`` with ``"onnx": exported``, written atomically."""
+    data: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
+    data["onnx"] = exported
+    partial = card_path.with_suffix(".partial")
     partial.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     partial.chmod(0o644)
-    partial.replace(card.card_path)
-    return registry.parse_card(card.card_path)
+    partial.replace(card_path)
+
+
+def export_classifier(card: ClassifierCard) -> ClassifierCard:
+    """Export the sketch classifier of ``card`` to ``<name>.onnx`` beside its weights (loaded
+    sha256-checked), with its pre-processing, for 256 x 256 sketches; record the file's sha256
+    in the card; returns the card read back. Raises ``ExportError`` when the export fails or the
+    graph's probabilities differ from the torch module's by more than
+    :data:`MAX_PROBABILITY_DIFFERENCE` on the check sketches (the file is removed then)."""
+    import torch
+
+    from inference import engine, suggestions
+    from inference.pix2pix.classifier import load_classifier
+    from inference.pix2pix.export import OPSET, export_classifier_onnx
+    from inference.pix2pix.sketch_classifier import ranked, suggest
+
+    try:
+        model = load_classifier(card.card_path)
+    except (OSError, ValueError) as exc:
+        raise ExportError(f"Sketch classifier {card.name}: {exc}") from exc
+    path = card.onnx_path
+    try:
+        export_classifier_onnx(model, path)
+    except Exception as exc:  # the exporter's own errors are many and unrelated
+        raise ExportError(f"Sketch classifier {card.name}: the ONNX export failed ({exc})") from exc
+    sha256 = registry.file_sha256(path)
+    served = engine.open_classifier(path, sha256=sha256, threads=1)
+    sketches = check_sketches(2 * CHECK_SKETCHES)
+    slugs, everything = model.config.categories, len(model.config.categories)
+    with torch.inference_mode():
+        exact = suggest(model, sketches, top=everything, temperature=card.temperature)
+        graph = ranked(served(sketches), slugs, top=everything, temperature=card.temperature)
+    difference = max(
+        abs(p - dict(other)[slug])
+        for mine, other in zip(exact, graph, strict=True)
+        for slug, p in mine
+    )
+    if difference > MAX_PROBABILITY_DIFFERENCE:
+        path.unlink(missing_ok=True)
+        raise ExportError(
+            f"Sketch classifier {card.name}: the exported graph's probabilities are up to "
+            f"{difference:.2g} from the torch module's (at most {MAX_PROBABILITY_DIFFERENCE:g} "
+            "allowed); not installed."
+        )
+    facts = _facts(path, sha256, OPSET, served.session)
+    _write_card(card.card_path, facts | {"max_probability_difference_from_torch": difference})
+    return suggestions.read_card(card.card_path)

@@ -146,6 +146,16 @@ class GeneratorRuntime:
         return engine
 
     @property
+    def threads(self) -> int:
+        """Intra-op threads of torch and of each ONNX Runtime session (``INFERENCE_THREADS``;
+        0: the library's default, one per core)."""
+        if self._threads is not None:
+            return self._threads
+        from django.conf import settings
+
+        return int(getattr(settings, "INFERENCE_THREADS", 0))
+
+    @property
     def compile(self) -> bool:
         """Whether a fast torch copy is compiled (``INFERENCE_COMPILE``)."""
         if self._compile is not None:
@@ -195,11 +205,7 @@ class GeneratorRuntime:
             loaded = self._loaded.get(name)
             if loaded is not None:
                 return loaded
-            threads = self._threads
-            if threads is None:
-                from django.conf import settings
-
-                threads = int(getattr(settings, "INFERENCE_THREADS", 0))
+            threads = self.threads
             configure_threads(threads)
             card = self.card(name)
             module = load_generator(card, device=self.device)
@@ -268,7 +274,9 @@ class GeneratorRuntime:
         return loaded.card if loaded is not None else find_classifier(self.directory)
 
     def classifier(self) -> LoadedClassifier:
-        """The sketch classifier, loaded on first use (on the CPU: it is tiny) and kept.
+        """The sketch classifier, loaded on first use (on the CPU: it is tiny) and kept; on
+        the fast path with the onnx engine its exported graph guesses (ONNX Runtime, the
+        generators' session options and ``INFERENCE_THREADS``), otherwise the torch module.
 
         Raises ``SuggestionsUnavailable`` when none is installed or it cannot be loaded; the
         directory is looked at again on the next call, so one installed later is found.
@@ -281,8 +289,9 @@ class GeneratorRuntime:
                 card = find_classifier(self.directory)
                 if card is None:
                     raise SuggestionsUnavailable()
-                self._classifier = load_classifier(card)
-                logger.info("Loaded sketch classifier %s.", card.name)
+                engine = self.engine if self.path == "fast" else "torch"
+                self._classifier = load_classifier(card, engine=engine, threads=self.threads)
+                logger.info("Loaded sketch classifier %s (%s).", card.name, self._classifier.engine)
             return self._classifier
 
     def reset(self) -> None:

@@ -143,10 +143,12 @@ def write_random_classifier(
     categories: Iterable[str] = ("panda", "cat", "sun"),
     seed: int = 0,
     calibration: dict[str, float] | None = None,
+    exported: bool = False,
 ) -> Path:
     """A tiny random-weight sketch classifier in ``<generators_directory>/classifiers/``, saved
     as the shipped one is (sha256-checked card beside it); returns the card's path.
-    ``calibration`` may give the card a ``temperature`` and a ``confident_at``."""
+    ``calibration`` may give the card a ``temperature`` and a ``confident_at``; ``exported``
+    exports it to ONNX as installing one does."""
     import torch
 
     from inference.pix2pix.classifier import (
@@ -161,4 +163,10 @@ def write_random_classifier(
         model = CategoryClassifier(ClassifierConfig(tuple(categories), size=32, width=4))
     weights = classifiers_dir(generators_directory) / f"{name}.safetensors"
     card = {"data": "random initialisation (test fixture)", "created_at": "1970-01-01T00:00:00Z"}
-    return save_classifier(model, weights, card | (calibration or {}))
+    card_path = save_classifier(model, weights, card | (calibration or {}))
+    if exported:
+        from inference.exporting import export_classifier
+        from inference.suggestions import read_card
+
+        export_classifier(read_card(card_path))
+    return card_path

@@ -8,9 +8,9 @@ Two procedures, mixed on purpose so that neither one's style is what the classif
   :func:`inference.pix2pix.sketchify.sketchify_pair` and coloured in by
   :func:`inference.pix2pix.colouring.colour_in`: every inner line an illustrator drew, shaken.
 
-Each drawing is seen as the classifier sees a child's sketch (:func:`as_seen`: the line and
-colour-hint split drawn back as one picture, :func:`inference.pix2pix.sketch_classifier
-.as_seen`) and kept small (uint8, ``size`` square), so tens of
+Each drawing is seen as the classifier sees a child's sketch (the line and colour-hint split
+drawn back as one picture and shrunk, :func:`inference.pix2pix.sketch_classifier
+.classifier_input`) and kept small (uint8, ``size`` square), so tens of
 thousands fit in memory and the rendering, the slow part, runs once (``render_examples`` can
 run in worker processes) and is cached on disk.
 """
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from inference.pix2pix.data import PairSource
-from inference.pix2pix.sketch_classifier import as_seen
+from inference.pix2pix.sketch_classifier import classifier_input
 
 PROCEDURES = ("outline", "lines")
 
@@ -94,8 +94,6 @@ def _render_chunk(
     job: tuple[list[tuple[PairSource, int, tuple[int, int]]], int, int, int],
 ) -> tuple[torch.Tensor, list[int], list[int]]:
     """Render one chunk of pictures (run in a worker process; one torch thread)."""
-    from inference.pix2pix.classifier import shrink
-
     torch.set_num_threads(1)
     items, first, size, seed = job
     examples, labels, procedures = [], [], []
@@ -104,8 +102,7 @@ def _render_chunk(
         if not drawings:
             continue
         batch = torch.stack([torch.from_numpy(d.copy()).permute(2, 0, 1) for d, _ in drawings])
-        seen = as_seen(batch.float() / 127.5 - 1.0)
-        examples.append(_to_uint8(shrink(seen, size)))
+        examples.append(_to_uint8(classifier_input(batch.float() / 127.5 - 1.0, size)))
         labels += [label] * len(drawings)
         procedures += [p for _, p in drawings]
     if not examples:

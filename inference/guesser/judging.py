@@ -9,7 +9,8 @@
   guesser's reported numbers are these.
 
 Sketches go through exactly what serving does (:func:`inference.pix2pix.imaging.images_to_batch`
-then :func:`inference.pix2pix.sketch_classifier.as_seen`), so a judged sketch is a served one.
+then :func:`inference.pix2pix.sketch_classifier.classifier_input`), so a judged sketch is a
+served one.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import torch
 from PIL import Image
 
 from inference.guesser import calibration
-from inference.pix2pix.classifier import CategoryClassifier, shrink
+from inference.pix2pix.classifier import CategoryClassifier
 from inference.pix2pix.imaging import images_to_batch
-from inference.pix2pix.sketch_classifier import as_seen
+from inference.pix2pix.sketch_classifier import classifier_input
 
 # Doodles named after something other than their thing.
 _DOODLE_THINGS = {"face": "smiley"}
@@ -72,7 +73,7 @@ def canvas_set(
 def seen(sketches: Sequence[Image.Image], size: int) -> torch.Tensor:
     """PIL sketches as the classifier reads them, as served: N x 3 x size x size in [-1, 1]."""
     out = [
-        shrink(as_seen(images_to_batch(list(sketches[start : start + 32]))), size)
+        classifier_input(images_to_batch(list(sketches[start : start + 32])), size)
         for start in range(0, len(sketches), 32)
     ]
     return torch.cat(out) if out else torch.zeros((0, 3, size, size))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -89,12 +90,37 @@ class CategoryClassifier(nn.Module):
 
 
 def shrink(batch: torch.Tensor, size: int) -> torch.Tensor:
-    """Resize an NCHW batch to ``size`` x ``size`` with antialiasing (no-op when it fits)."""
-    if batch.shape[-2:] == (size, size):
+    """Resize an NCHW batch to ``size`` x ``size`` with antialiasing (no-op when it fits).
+
+    Antialiased bilinear resizing (``F.interpolate(..., antialias=True)``, PIL's filter) as two
+    matrix products, ``rows @ batch @ columns.T``: the same numbers to float rounding, and a
+    plain graph that exports to ONNX (the exporter has no antialiased resize), so the guesser's
+    served graph holds this very pre-processing.
+    """
+    height, width = int(batch.shape[-2]), int(batch.shape[-1])
+    if (height, width) == (size, size):
         return batch
-    return F.interpolate(
-        batch, size=(size, size), mode="bilinear", antialias=True, align_corners=False
-    )
+    rows = resize_weights(height, size).to(batch.device, batch.dtype)
+    columns = resize_weights(width, size).to(batch.device, batch.dtype)
+    return rows @ batch @ columns.T
+
+
+@functools.lru_cache(maxsize=16)
+def resize_weights(source: int, size: int) -> torch.Tensor:
+    """``size`` x ``source`` float32: row i holds the weights antialiased bilinear resizing
+    gives each source pixel for output pixel i (a triangle filter stretched by the scale when
+    shrinking, each row summing to 1), computed in plain Python so no export ever traces it."""
+    scale = source / size
+    support = max(scale, 1.0)  # the triangle's half-width in source pixels
+    weights = torch.zeros(size, source, dtype=torch.float64)
+    for i in range(size):
+        centre = scale * (i + 0.5)
+        first = max(int(centre - support + 0.5), 0)
+        last = min(int(centre + support + 0.5), source)
+        row = [max(0.0, 1.0 - abs((j - centre + 0.5) / support)) for j in range(first, last)]
+        total = sum(row)
+        weights[i, first:last] = torch.tensor(row, dtype=torch.float64) / total
+    return weights.float()
 
 
 def random_placement(

@@ -8,6 +8,11 @@ network itself takes its planes and exports alone as well. Fill cleaning stays a
 after the graph, as after the torch module. The batch axis is dynamic; the side is fixed at the
 size it was exported for (the pre-processing's filter sizes are worked out for it).
 
+The "What did you draw?" guesser exports the same way (:func:`export_classifier_onnx`): its
+plain pre-processing (:func:`~inference.pix2pix.sketch_classifier.classifier_input`) traced in
+front of the classifier, the RGB sketch in and the logits out; the temperature and the ranking
+stay outside (:func:`~inference.pix2pix.sketch_classifier.ranked`), as for torch.
+
 Plain torch and onnx, no Django: this module is copied to GPU boxes with the networks.
 """
 
@@ -18,14 +23,17 @@ from pathlib import Path
 
 import torch
 
+from inference.pix2pix.classifier import CategoryClassifier
 from inference.pix2pix.conditioning import network_input
 from inference.pix2pix.fast import stock_copy
 from inference.pix2pix.networks import UnetGenerator
+from inference.pix2pix.sketch_classifier import classifier_input
 
 OPSET = 17
 SKETCH_INPUT = "sketch"  # N x 3 x H x W float32 in [-1, 1], the RGB sketch
 LABELS_INPUT = "labels"  # N int64, -1 for "any category" (conditioned generators only)
 PICTURE_OUTPUT = "picture"  # N x 3 x H x W float32 in [-1, 1]
+LOGITS_OUTPUT = "logits"  # N x things float32, before the card's temperature (the guesser)
 
 
 class SketchToPicture(torch.nn.Module):
@@ -58,6 +66,34 @@ def export_onnx(module: UnetGenerator, path: Path | str, *, side: int = 256) -> 
         inputs = (sketch, torch.tensor([0, -1], dtype=torch.long))
         names.append(LABELS_INPUT)
     return write_graph(network, inputs, path, input_names=names, output_name=PICTURE_OUTPUT)
+
+
+class SketchToLogits(torch.nn.Module):
+    """What the guesser's served graph computes: the plain pre-processing, then the
+    classifier."""
+
+    def __init__(self, classifier: CategoryClassifier) -> None:
+        super().__init__()
+        self.classifier = classifier
+
+    def forward(self, sketch: torch.Tensor) -> torch.Tensor:
+        """The logits for an RGB sketch batch in [-1, 1], as ``suggest`` computes them."""
+        return self.classifier(classifier_input(sketch, self.classifier.config.size))
+
+
+def export_classifier_onnx(
+    classifier: CategoryClassifier, path: Path | str, *, side: int = 256
+) -> Path:
+    """Write the sketch classifier (a float32 CPU copy; ``classifier`` is left untouched) with
+    its pre-processing as an ONNX graph to ``path``, atomically; returns it. ``side`` is the
+    side of the sketches served (the split's filter sizes are worked out for it)."""
+    copy = CategoryClassifier(classifier.config)
+    copy.load_state_dict(classifier.state_dict())
+    graph = SketchToLogits(copy.float().cpu().eval())
+    inputs = (torch.zeros(2, 3, side, side),)
+    return write_graph(
+        graph, inputs, Path(path), input_names=[SKETCH_INPUT], output_name=LOGITS_OUTPUT
+    )
 
 
 def write_graph(

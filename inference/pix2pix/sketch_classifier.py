@@ -37,6 +37,13 @@ def as_seen(sketches: torch.Tensor) -> torch.Tensor:
     return planes_to_rgb(split_sketch(sketches))
 
 
+def classifier_input(sketches: torch.Tensor, size: int) -> torch.Tensor:
+    """What the classifier's first convolution reads of RGB sketches (N x 3 x H x W in
+    [-1, 1]): :func:`as_seen`, shrunk to ``size`` x ``size``. The one pre-processing of the
+    training examples, the torch guesser and its exported ONNX graph (which traces it)."""
+    return shrink(as_seen(sketches), size)
+
+
 def thing_pairs(
     folders: Sequence[Path], things: Sequence[str], *, cap_per_thing: int = 150, seed: int = 0
 ) -> list[tuple[PairSource, int]]:
@@ -90,8 +97,7 @@ def child_like_examples(
             sketch, colours = sketchify_pair(clean, target, rng)
             child, _ = colour_in(sketch, colours, rng)
             batch.append(child)
-        seen = as_seen(torch.stack(batch))
-        examples.append(shrink(seen, size))
+        examples.append(classifier_input(torch.stack(batch), size))
         labels += [label] * repeats
         if progress:
             progress(n + 1)
@@ -113,10 +119,18 @@ def suggest(
     first, as ``(slug, probability)``, the logits divided by ``temperature`` (the card's
     calibration) before the softmax."""
     model.eval()
-    logits = model(shrink(as_seen(sketches), model.config.size))
-    probabilities = (logits / temperature).softmax(dim=1)
+    logits = model(classifier_input(sketches, model.config.size))
+    return ranked(logits, model.config.categories, top=top, temperature=temperature)
+
+
+def ranked(
+    logits: torch.Tensor, slugs: Sequence[str], *, top: int, temperature: float
+) -> list[list[tuple[str, float]]]:
+    """The ``top`` likeliest of ``slugs`` for each row of ``logits`` (from the torch module or
+    the exported graph alike), best first, as ``(slug, probability)``: the logits divided by
+    ``temperature`` (the card's calibration), then the softmax."""
+    probabilities = (logits.float() / temperature).softmax(dim=1)
     best = probabilities.topk(min(top, probabilities.shape[1]), dim=1)
-    slugs = model.config.categories
     return [
         [(slugs[int(i)], float(p)) for p, i in zip(values, indices, strict=True)]
         for values, indices in zip(best.values, best.indices, strict=True)

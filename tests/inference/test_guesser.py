@@ -141,6 +141,10 @@ def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
     assert judged["count"] == 2 and set(judged["by_variant"]) == {"black"}
     assert card["judged"]["doodles (calibration)"]["count"] == 14 * 10 * 2
     assert card["data"][0]["count"] == 4
+    # Installed exported: the graph beside the weights, its sha256 on the card.
+    assert card["onnx"]["file"] == "guesser.onnx"
+    assert card["onnx"]["max_probability_difference_from_torch"] <= 1e-5
+    assert out.with_suffix(".onnx").is_file()
 
 
 @pytest.mark.slow  # the doodles are drawn and judged too

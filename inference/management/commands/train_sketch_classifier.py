@@ -23,7 +23,9 @@ class Command(BaseCommand):
     seen as the generator sees a sketch, and a small CNN learns the things. The epoch kept is
     the one that guesses hand-written doodles best (a procedure it never trains on); the
     temperature and the "confident" line are fitted on those doodles; ``--devset`` (a canvas
-    dev set, drawn in Chromium) is judged and reported on the card, never trained on.
+    dev set, drawn in Chromium) is judged and reported on the card, never trained on. The
+    classifier is then exported to ONNX beside its weights (``inference.exporting
+    .export_classifier``: what serves it), its sha256 on the card.
 
         python manage.py train_sketch_classifier --dataset data/datasets/openmoji-kids \\
             data/datasets/twemoji ... --devset data/devsets/canvas2 --workers 2
@@ -52,10 +54,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference.datasets import things
+        from inference.exporting import export_classifier
         from inference.guesser.examples import ExamplePlan
         from inference.guesser.training import GuesserRun, train_guesser
         from inference.pix2pix import classifier as clf
         from inference.pix2pix import sketch_classifier as sk
+        from inference.registry import RegistryError
+        from inference.suggestions import read_card
 
         datasets = [_resolve(dataset) for dataset in options["dataset"]]
         missing = [str(d / "train") for d in datasets if not (d / "train").is_dir()]
@@ -101,4 +106,8 @@ class Command(BaseCommand):
         }
         card_path = clf.save_classifier(model, options["out"], card)
         self.stdout.write(json.dumps(report["judged"], indent=1))
-        self.stdout.write(f"Wrote {options['out']} and {card_path}")
+        try:
+            exported = export_classifier(read_card(card_path))
+        except RegistryError as exc:
+            raise CommandError(f"{exc} (the torch weights are installed)") from exc
+        self.stdout.write(f"Wrote {options['out']}, {exported.onnx_path.name} and {card_path}")
