@@ -40,6 +40,12 @@ class Command(BaseCommand):
             help="First fit the temperature and the confident line on these seeds (kept apart "
             "from --seeds) and judge with them; --write-card saves them on the card.",
         )
+        parser.add_argument(
+            "--precision",
+            type=float,
+            help="How often a shown bubble must be right on the calibration seeds (default: "
+            "the card's confident_precision, else 0.8).",
+        )
         parser.add_argument("--write-card", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,9 +74,8 @@ class Command(BaseCommand):
             if seeds is None or apart & seeds:
                 raise CommandError("--calibrate-seeds needs --seeds, and no seed in both.")
             try:
-                calibrated = judging.calibrate_on_devset(
-                    model, devset, apart, float(card.get("confident_precision", 0.8))
-                )
+                precision = options["precision"] or float(card.get("confident_precision", 0.8))
+                calibrated = judging.calibrate_on_devset(model, devset, apart, precision)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
             temperature, threshold = calibrated["temperature"], calibrated["confident_at"]
