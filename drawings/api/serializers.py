@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.serializers import JSONBodySerializer
-from drawings.models import Drawing, DrawingStatus
+from drawings.models import Drawing
 from drawings.payloads import child_drawing_payload
+from drawings.serializers import DrawingFieldsSerializer
 
 
 class DrawingSubmitSerializer(serializers.Serializer):
@@ -35,14 +36,10 @@ class PictureVersionSerializer(serializers.Serializer):
     )
 
 
-class DrawingSerializer(serializers.Serializer):
+class DrawingSerializer(DrawingFieldsSerializer):
     """Read-only: :func:`drawings.payloads.child_drawing_payload`, which the child's socket
     hears too: the website's addresses plus those that work with a Bearer token."""
 
-    id = serializers.IntegerField()
-    client_id = serializers.CharField()
-    category = serializers.CharField()
-    status = serializers.ChoiceField(choices=DrawingStatus.choices)
     sketch_url = serializers.CharField(
         help_text="The website's address of the sketch: it needs the browser's session (an app "
         "with a token uses `api_sketch_url`)."
@@ -51,15 +48,6 @@ class DrawingSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The website's address of the picture, once done: it needs the browser's "
         "session (an app with a token uses `api_picture_url`).",
-    )
-    error_message = serializers.CharField(allow_null=True)
-    attempts = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    inference_ms = serializers.IntegerField(allow_null=True)
-    grownup_asked = serializers.BooleanField(
-        help_text='The child pressed "Show a grown-up": the picture waits for a parent to look.'
     )
     # sketch_url/result_url are the web's (they need the session); an app uses these two.
     api_sketch_url = serializers.CharField(
@@ -78,18 +66,6 @@ class DrawingSerializer(serializers.Serializer):
     versions = PictureVersionSerializer(
         many=True,
         help_text='Every colourway of the picture ("New colours"), oldest first; empty until done.',
-    )
-    new_colours = serializers.ChoiceField(
-        choices=["queued", "running", "failed"],
-        allow_null=True,
-        help_text="Where the last 🎲 stands: `queued`/`running` while a new colourway is painted "
-        "(the picture shown stays until it arrives), `failed` if it could not be, null otherwise. "
-        "The drawing's `status` stays `done` throughout.",
-    )
-    can_new_colours = serializers.BooleanField(
-        help_text="Whether 🎲 is offered now: the picture is done, no colourway is on its way, "
-        "it has fewer than the most versions, and its generator can paint new colours (a "
-        "pix2pix generator cannot: hide the button)."
     )
 
     def to_representation(self, instance: Drawing) -> dict[str, Any]:

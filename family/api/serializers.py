@@ -16,6 +16,7 @@ from core import error_codes as codes
 from core.serializers import JSONBodySerializer, MustBeTrueField
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import drawing_payload
+from drawings.serializers import DrawingFieldsSerializer
 from gamification import streaks
 from gamification.levels import level_for
 from gamification.selectors import local_today
@@ -194,15 +195,12 @@ class FamilyDrawingFilterSerializer(serializers.Serializer):
     )
 
 
-class FamilyDrawingSerializer(serializers.Serializer):
-    """The drawing as every client sees it (``drawings.payloads.drawing_payload``), plus what a
-    parent needs: whose it is, whether it is hidden, and download addresses that take the
-    parent's token (``sketch_url``/``result_url`` are the website's, for a browser session)."""
+class FamilyDrawingSerializer(DrawingFieldsSerializer):
+    """The drawing as every client sees it (``drawings.payloads.drawing_payload``, the fields
+    the child's API declares too), plus what a parent needs: whose it is, whether it is hidden,
+    and download addresses that take the parent's token (``sketch_url``/``result_url`` are the
+    website's, for a browser session)."""
 
-    id = serializers.IntegerField()
-    client_id = serializers.CharField()
-    category = serializers.CharField()
-    status = serializers.ChoiceField(choices=DrawingStatus.choices)
     sketch_url = serializers.CharField(
         help_text="The website's address (the browser's session); with a token: "
         "`sketch_download_url`."
@@ -212,13 +210,6 @@ class FamilyDrawingSerializer(serializers.Serializer):
         help_text="The website's address (the browser's session); with a token: "
         "`picture_download_url`.",
     )
-    error_message = serializers.CharField(allow_null=True)
-    attempts = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    inference_ms = serializers.IntegerField(allow_null=True)
-    grownup_asked = serializers.BooleanField()
     child_id = serializers.IntegerField()
     hidden = serializers.BooleanField(help_text="Hidden from the child's gallery.")
     version = serializers.IntegerField(
@@ -231,10 +222,6 @@ class FamilyDrawingSerializer(serializers.Serializer):
         help_text="Every colourway the child made, oldest first: `{number, url}` (the website's "
         "address, for the browser's session; the family admin shows them all).",
     )
-    new_colours = serializers.CharField(
-        allow_null=True, help_text="`queued`/`running` while a new colourway is painted."
-    )
-    can_new_colours = serializers.BooleanField(help_text="Whether the child is offered 🎲.")
     sketch_download_url = serializers.URLField()
     picture_download_url = serializers.URLField(
         allow_null=True, help_text="null until the picture is done."
