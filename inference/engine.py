@@ -79,6 +79,13 @@ def read_checked(
     return data
 
 
+def onnx_precision(provider: str) -> str:
+    """What an ONNX Runtime session runs, in words: ``float32, onnxruntime 1.31.1 CPU…``."""
+    import onnxruntime
+
+    return f"float32, onnxruntime {onnxruntime.__version__} {provider}"
+
+
 @dataclass
 class OnnxGenerator:
     """An exported generator in an ONNX Runtime session; call it like the torch module, with
@@ -95,9 +102,7 @@ class OnnxGenerator:
     @property
     def precision(self) -> str:
         """What runs, in words (for logs and benchmarks)."""
-        import onnxruntime
-
-        return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
+        return onnx_precision(self.provider)
 
     def __call__(self, sketches: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Pictures in [-1, 1] as float32 NCHW (on the CPU) for an RGB sketch batch in [-1, 1]
@@ -176,9 +181,7 @@ class OnnxPaletteNet:
     @property
     def precision(self) -> str:
         """What runs, in words (for logs and benchmarks)."""
-        import onnxruntime
-
-        return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
+        return onnx_precision(self.provider)
 
     def __call__(self, planes: torch.Tensor, labels: torch.Tensor) -> Any:
         """The palette probabilities for a batch of split planes and label rows."""
@@ -215,9 +218,7 @@ class OnnxClassifier:
     @property
     def precision(self) -> str:
         """What runs, in words (for logs and benchmarks)."""
-        import onnxruntime
-
-        return f"float32, onnxruntime {onnxruntime.__version__} {self.provider}"
+        return onnx_precision(self.provider)
 
     def __call__(self, sketches: torch.Tensor) -> torch.Tensor:
         """The logits of an RGB sketch batch, as the torch module and its pre-processing give
