@@ -69,11 +69,12 @@ def draw_claims(generator_name: str, claims: Sequence[lifecycle.Claim]) -> list[
 
 
 def encode_pictures(drawn: Sequence[Drawn], *, png_level: int) -> list[lifecycle.Picture]:
-    """Every drawn picture as the PNG the lifecycle stores."""
+    """Every drawn picture as the PNG the lifecycle stores (zlib's run-length strategy: flat
+    colours, 20-25 % smaller at the same CPU; nothing on the servers reads them back)."""
     return [
         lifecycle.Picture(
             claim=claim,
-            png=encode_png(picture, compress_level=png_level),
+            png=encode_png(picture, compress_level=png_level, runs=True),
             generator_name=group.generator_name,
             inference_ms=group.ms_per_picture,
         )
