@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Child
 from core import error_codes as codes
 from core.errors import ApplicationError
-from drawings import selectors
+from drawings import selectors, sketch_handoff
 from drawings.events import drawing_changed, wake_workers
 from drawings.models import MAX_VERSIONS, Drawing, DrawingStatus, NewColours, PictureVersion
 from drawings.selectors import can_paint_new_colours, installed_categories
@@ -101,6 +101,8 @@ def submit_drawing(
             drawing.sketch.save("sketch.png", ContentFile(png), save=False)
             stored_name = drawing.sketch.name
             drawing.save()
+            # Pixels first, for a worker in this process to take, then the wake-up.
+            transaction.on_commit(lambda: sketch_handoff.keep(drawing.sketch.name, image))
             transaction.on_commit(lambda: wake_workers([drawing.pk]))
     except IntegrityError:
         # Two identical retries raced: the other one won; drop our copy of the file.

@@ -1,6 +1,7 @@
 """The web side of a drawing, in CPU milliseconds, measured in one process step by step.
 
-    PYTHONPATH=$PWD .venv/bin/python scripts/web_cpu.py [--drawings 64] [--batch 8] [--json]
+    PYTHONPATH=$PWD .venv/bin/python scripts/web_cpu.py [--drawings 64] [--batch 8] [--embedded]
+        [--json]
 
 Everything a drawing costs the servers except the generator's own call, without the noise of
 a shared machine's other processes (``time.process_time``, this process only): the child's
@@ -12,7 +13,9 @@ finish with its payout and the ``drawing.status`` event sent to the child's grou
 generator's call is replaced by pictures it drew once beforehand (the served generator of the
 first category, on the first sketch): its CPU is the load test's other half
 (``scripts/loadtest.py`` prints both). Runs on a temporary SQLite database and media folder,
-with the load test's sketches (the canvas's 512 px RGBA PNG).
+with the load test's sketches (the canvas's 512 px RGBA PNG). ``--embedded``: the worker in the
+web process, as ``make run`` and the load test run it (the submission hands its pixels over,
+``drawings.sketch_handoff``); without it, a worker process of its own reading the stored files.
 """
 
 from __future__ import annotations
@@ -36,11 +39,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
-def setup(workdir: Path) -> None:
+def setup(workdir: Path, *, embedded: bool = False) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'db.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.pop("REDIS_URL", None)
-    os.environ["INFERENCE_EMBEDDED_WORKER"] = "false"
+    # Only whom the submission hands its pixels to: no worker is started (no ASGI lifespan).
+    os.environ["INFERENCE_EMBEDDED_WORKER"] = "true" if embedded else "false"
     os.environ.setdefault("SECRET_KEY", "web-cpu-benchmark")
     for name, value in {
         "SUBMISSION_RATE_PER_CHILD": "100000/min",
@@ -140,6 +144,7 @@ def measure(drawings: int, batch: int, children: int) -> dict[str, Any]:
         "drawings": drawings,
         "batch": batch,
         "children": children,
+        "embedded": os.environ["INFERENCE_EMBEDDED_WORKER"] == "true",
         "cpu_ms_per_drawing": round(1000 * total / drawings, 1),
         "steps_ms_per_drawing": {k: round(1000 * v / drawings, 2) for k, v in spent.items()},
     }
@@ -177,10 +182,11 @@ def main() -> None:
     parser.add_argument("--drawings", type=int, default=64)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--children", type=int, default=16)
+    parser.add_argument("--embedded", action="store_true", help="the worker in the web process")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="icanvas-webcpu-") as workdir:
-        setup(Path(workdir))
+        setup(Path(workdir), embedded=args.embedded)
         # In a thread beside a running event loop, as the server's requests and worker run:
         # the channel layer's sends hop onto that loop (not a new loop each, as they would
         # from a plain script).
@@ -190,7 +196,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"{result['generator']}: {result['cpu_ms_per_drawing']} ms of CPU a drawing")
+    worker = "embedded worker" if result["embedded"] else "worker elsewhere"
+    print(f"{result['generator']} ({worker}): {result['cpu_ms_per_drawing']} ms of CPU a drawing")
     for step, ms in result["steps_ms_per_drawing"].items():
         print(f"  {step:<22} {ms:6.2f} ms")
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Case, CharField, DateTimeField, F, Field, Q, Value, When
 from django.utils import timezone
 
-from drawings.events import drawing_changed
+from drawings.events import drawing_changed, sent_together
 from drawings.lifecycle.outcomes import Claim
 from drawings.models import Drawing, DrawingStatus, NewColours
 
@@ -78,8 +78,9 @@ def claim_drawings(*, drawing_ids: list[int], worker_id: str = "") -> list[Claim
         )
         for d in sorted(mine, key=lambda d: order[d.pk])
     ]
-    for claim in claims:
-        drawing_changed(claim.drawing)
+    with sent_together():  # the batch's news in one hop
+        for claim in claims:
+            drawing_changed(claim.drawing)
     return claims
 
 

