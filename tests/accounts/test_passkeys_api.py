@@ -78,3 +78,25 @@ def test_adding_a_passkey_needs_a_fresh_sign_in() -> None:
     creation = offered.json()["data"]["creation_options"]["publicKey"]
     assert creation["rp"] == {"id": HOST, "name": HOST}
     assert creation["user"]["name"] == parent.email
+
+
+@pytest.mark.parametrize("field", ["authenticators", "id"])
+def test_a_passkey_id_no_column_holds_is_an_unknown_passkey_not_a_server_error(field: str) -> None:
+    """Deleting passkeys [10**30] reached SQLite's driver through id__in: OverflowError, a 500
+    with a traceback (found by schemathesis on the account document)."""
+    parent = UserFactory.create()
+    password = {"email": parent.email, "password": DEFAULT_PASSWORD}
+    session = app().post(f"{APP}/auth/login", password, format="json").json()["meta"]
+    client = app(session["session_token"])
+    client.raise_request_exception = True
+    too_big = 10**30
+    if field == "authenticators":
+        answer = client.delete(
+            f"{APP}/account/authenticators/webauthn", {field: [too_big, 7]}, format="json"
+        )
+    else:
+        body = {field: too_big, "name": "phone"}
+        answer = client.put(f"{APP}/account/authenticators/webauthn", body, format="json")
+
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["errors"][0]["param"] == field
