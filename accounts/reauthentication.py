@@ -85,3 +85,10 @@ def count_sign_in_as_fresh(request: HttpRequest, parent: User) -> None:
         return
     records[-1]["reauthenticated"] = True
     request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+
+
+def forget_fresh_sign_in(request: HttpRequest, parent: User) -> None:
+    """No step of this session counts as a fresh sign-in any more (the device changed hands)."""
+    records = [dict(record) for record in get_authentication_records(request, parent)]
+    if any(record.pop("reauthenticated", None) for record in records):
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, DEFAULT_PIN, ChildFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,21 @@ def test_the_code_after_the_password_is_a_fresh_sign_in_too():
 
         clock.shift(WINDOW)
         assert _asks_to_sign_in_again(client.get(reverse("mfa_generate_recovery_codes")))
+
+
+def test_handing_the_device_to_a_child_ends_the_fresh_sign_in():
+    """Play mode right after signing in: back from it (with the password), sensitive pages
+    ask for the password again before anything else."""
+    child = ChildFactory.create()
+    client = _signed_in_at_login_page(child.parent)
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+    played = client.post(reverse("accounts:play_pin", args=[child.pk]), {"pin": DEFAULT_PIN})
+    assert played.status_code == 302
+    left = client.post(reverse("accounts:leave_play"), {"password": DEFAULT_PASSWORD})
+    assert left.status_code == 302
+
+    assert _asks_to_sign_in_again(client.get(reverse("mfa_activate_totp")))
 
 
 def test_a_session_signed_in_otherwise_still_signs_in_again():
