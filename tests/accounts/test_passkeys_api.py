@@ -100,3 +100,28 @@ def test_a_passkey_id_no_column_holds_is_an_unknown_passkey_not_a_server_error(f
 
     assert answer.status_code == 400, answer.content
     assert answer.json()["errors"][0]["param"] == field
+
+
+@pytest.mark.parametrize("credential", [False, 0, "", [], {}, "{}", True, 7])
+def test_a_passkey_without_a_credential_object_is_refused_and_not_stored(credential) -> None:
+    """allauth checked the credential only if it was truthy: {"credential": false} stored a
+    passkey with no key (a second factor nobody holds) and the lists of it answered 500."""
+    from allauth.mfa.models import Authenticator
+
+    parent = UserFactory.create()
+    password = {"email": parent.email, "password": DEFAULT_PASSWORD}
+    session = app().post(f"{APP}/auth/login", password, format="json").json()["meta"]
+    client = app(session["session_token"])
+    client.raise_request_exception = True
+    assert client.get(f"{APP}/account/authenticators/webauthn").status_code == 200  # a ceremony
+
+    added = client.post(
+        f"{APP}/account/authenticators/webauthn",
+        {"name": "phone", "credential": credential},
+        format="json",
+    )
+
+    assert added.status_code == 400, added.content
+    assert added.json()["errors"][0]["param"] == "credential"
+    assert not Authenticator.objects.filter(user=parent).exists()
+    assert client.get(f"{APP}/account/authenticators").status_code == 200
