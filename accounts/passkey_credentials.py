@@ -1,18 +1,22 @@
-"""A passkey the app adds over allauth's headless API must come with a credential object.
+"""A passkey added (in the app over allauth's headless API, or on the web) must come with a
+credential object.
 
 allauth's form checks the credential only ``if credential:``, so ``{"credential": false}`` (or
 0, ``{}``, ``"{}"``) skipped the WebAuthn ceremony and was stored as a passkey with no key:
 the account then had a second factor nobody holds, recovery codes were made for it, and every
 answer listing it was a 500 with a traceback (found by schemathesis on the account document).
-A credential that is not a JSON object with something in it is answered here as allauth answers
-a wrong one: 400 ``incorrect_code`` on ``credential``.
+The web's form was the same. A credential that is not a JSON object with something in it is
+answered here as allauth answers a wrong one: ``incorrect_code`` on ``credential`` (a 400 in the
+app; the form again on the web, MFA_FORMS["add_webauthn"]).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from allauth.mfa.adapter import get_adapter
+from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core.middleware import AsyncCapableMiddleware
@@ -44,3 +48,14 @@ class PasskeyCredentialMiddleware(AsyncCapableMiddleware):
 
     async def arespond(self, request: HttpRequest) -> HttpResponse:
         return _refused(request) or await self.get_response(request)
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    """allauth's "add a passkey" form on the web, its credential an object with something in it
+    before allauth's own checks (which ran only for a truthy one)."""
+
+    def clean_credential(self) -> Any:
+        credential = self.cleaned_data["credential"]
+        if not isinstance(credential, dict) or not credential:
+            raise get_adapter().validation_error("incorrect_code")
+        return credential

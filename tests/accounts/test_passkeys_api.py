@@ -125,3 +125,22 @@ def test_a_passkey_without_a_credential_object_is_refused_and_not_stored(credent
     assert added.json()["errors"][0]["param"] == "credential"
     assert not Authenticator.objects.filter(user=parent).exists()
     assert client.get(f"{APP}/account/authenticators").status_code == 200
+
+
+@pytest.mark.parametrize("credential", ["false", "0", "{}", "[]", '"x"'])
+def test_the_web_form_refuses_a_passkey_without_a_credential_object_too(credential: str) -> None:
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    from tests.fixtures.family import signed_in_again
+
+    parent = UserFactory.create()
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(parent)
+    client = signed_in_again(client)
+    assert client.get("/accounts/2fa/webauthn/add/").status_code == 200  # the ceremony begins
+
+    added = client.post("/accounts/2fa/webauthn/add/", {"name": "x", "credential": credential})
+
+    assert added.status_code == 200  # the form again, with its error
+    assert not Authenticator.objects.filter(user=parent).exists()
