@@ -63,7 +63,7 @@ pytest: install chromium services
 
 # The database and channel-layer suites again, on the real PostgreSQL and Redis of this machine.
 pytest-production: install services
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest -q tests/test_channel_layer.py tests/drawings tests/accounts tests/gamification tests/family tests/api --ignore=tests/api/test_schemathesis.py --ignore=tests/api/test_mobile_flow.py \
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest -q tests/test_channel_layer.py tests/drawings tests/accounts tests/gamification tests/family tests/api --ignore=tests/api/test_schemathesis.py --ignore=tests/api/test_schemathesis_account_steps.py --ignore=tests/api/test_mobile_flow.py \
 		--ignore=tests/api/test_generated_clients.py
 
 test: lint typecheck pytest pytest-production

@@ -16,7 +16,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy
 from django.http import HttpRequest
 
-from accounts import tokens
+from accounts import reauthentication, tokens
 from accounts.models import User
 from core.client_address import client_address
 from core.infrastructure import MailUnavailable
@@ -36,6 +36,13 @@ class ParentAccountAdapter(DefaultAccountAdapter):
             super().send_mail(template_prefix, email, context)
         except (smtplib.SMTPException, OSError) as error:
             raise MailUnavailable(f"{type(error).__name__}: {error}") from error
+
+    def login(self, request: HttpRequest, user: User) -> None:
+        """Every way in (the site's /login/, the app's headless sign-in, a passkey, a code after
+        the password) ends here; the step that proved who the parent is counts as fresh, so
+        adding a second factor right after signing in does not ask for the password again."""
+        super().login(request, user)
+        reauthentication.count_sign_in_as_fresh(request, user)
 
     def set_password(self, user: User, password: str) -> None:
         """A new password (changed, or reset by mail) ends access everywhere else: every device

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
+from accounts import reauthentication
 from accounts.models import Child
 
 PLAY_SESSION_KEY = "play_child_id"
@@ -24,8 +25,11 @@ LEAVE_LOCKED_UNTIL_KEY = "play_leave_locked_until"
 
 
 def enter_play_mode(request: HttpRequest, *, child: Child) -> None:
-    """Scope this session to ``child``. The session key rotates to stop fixation."""
+    """Scope this session to ``child``. The session key rotates to stop fixation. The device is
+    in a child's hands now: a recent sign-in no longer counts as fresh, so sensitive pages ask
+    for the password again after play mode (leaving it asks for the password too)."""
     request.session.cycle_key()
+    reauthentication.forget_fresh_sign_in(request, child.parent)
     request.session[PLAY_SESSION_KEY] = child.pk
 
 

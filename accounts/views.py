@@ -22,7 +22,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import forms, guessing, lockout, pins, selectors, services, tokens, verification
+from accounts import (
+    forms,
+    guessing,
+    lockout,
+    pins,
+    reauthentication,
+    selectors,
+    services,
+    tokens,
+    verification,
+)
 from accounts.models import Child, ConsentRecord, User
 from accounts.permissions import parent_required
 from accounts.playmode import (
@@ -113,7 +123,9 @@ class SignInView(LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         # allauth's sign-in stages: an unconfirmed email gets its link again (and no session),
-        # a parent with a second factor is asked for a code before the session starts.
+        # a parent with a second factor is asked for a code before the session starts. The
+        # password is recorded as allauth's own sign-in records it (a fresh sign-in).
+        reauthentication.record_password_sign_in(self.request, form.get_user())
         return perform_login(
             self.request,
             form.get_user(),

@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from core import lookups
+
+        lookups.register()  # id__in with a number no column holds matches nothing (no 500)

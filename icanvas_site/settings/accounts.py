@@ -66,6 +66,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # allauth keeps this session; accounts ends the rest
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "iCanvas"
+MFA_FORMS = {"add_webauthn": "accounts.passkey_credentials.AddPasskeyForm"}  # a credential object
 # Passkeys (WebAuthn): as a second factor, and to sign in with a passkey alone. The relying party
 # (id and name) is the host the parent opened, allauth's default without django.contrib.sites, so a
 # passkey made on icanvas.example works there only (ALLOWED_HOSTS says which hosts). Browsers and

@@ -254,12 +254,14 @@ def _headless_sign_in(parent: User, secret: str) -> str:
     return done.json()["meta"]["session_token"]
 
 
-def test_turning_the_second_factor_off_needs_a_fresh_sign_in(mailbox):
+def test_turning_the_second_factor_off_needs_a_fresh_sign_in(mailbox, settings):
     parent = UserFactory.create()
     secret = _with_totp(parent)
-    session = _headless_sign_in(parent, secret)
+    session = _headless_sign_in(parent, secret)  # fresh for a few minutes, then no longer
 
-    refused = app(session).delete(f"{APP}/account/authenticators/totp")
+    stale = time.time() + settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 1
+    with time_machine.travel(stale, tick=False):
+        refused = app(session).delete(f"{APP}/account/authenticators/totp")
     assert refused.status_code == 401
     assert "reauthenticate" in [f["id"] for f in refused.json()["data"]["flows"]]
     assert Authenticator.objects.filter(user=parent).exists()

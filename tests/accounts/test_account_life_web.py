@@ -9,6 +9,7 @@ import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
@@ -152,6 +153,28 @@ def test_mails_and_pages_speak_the_parents_language(mailbox):
     mail = mailbox.wait_for("eomma@example.com")
     assert HANGUL.search(mail.subject) and HANGUL.search(mail.body), mail
     assert "/accounts/confirm-email/" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("language", "unused"), [("ko", "아직 사용한 적 없어요."), ("en", "Not used yet.")]
+)
+def test_the_passkey_list_says_in_the_parents_language_that_a_key_is_not_used_yet(language, unused):
+    """allauth's list wrote "Not used." as plain text: English on a Korean page."""
+    parent = UserFactory.create()
+    credential = {"clientExtensionResults": {"credProps": {"rk": True}}}
+    Authenticator.objects.create(
+        user=parent,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "Phone", "credential": credential},
+    )
+    client = _signed_in(parent, fresh=True)
+
+    page = client.get(reverse("mfa_list_webauthn"), HTTP_ACCEPT_LANGUAGE=language)
+
+    text = page.content.decode()
+    assert page.status_code == 200 and "Phone" in text
+    assert unused in text
+    assert ("Not used" in text) == (language == "en")
 
 
 def test_the_consent_records_show_the_verified_address_they_came_from(parent_client, mine):

@@ -78,3 +78,69 @@ def test_adding_a_passkey_needs_a_fresh_sign_in() -> None:
     creation = offered.json()["data"]["creation_options"]["publicKey"]
     assert creation["rp"] == {"id": HOST, "name": HOST}
     assert creation["user"]["name"] == parent.email
+
+
+@pytest.mark.parametrize("field", ["authenticators", "id"])
+def test_a_passkey_id_no_column_holds_is_an_unknown_passkey_not_a_server_error(field: str) -> None:
+    """Deleting passkeys [10**30] reached SQLite's driver through id__in: OverflowError, a 500
+    with a traceback (found by schemathesis on the account document)."""
+    parent = UserFactory.create()
+    password = {"email": parent.email, "password": DEFAULT_PASSWORD}
+    session = app().post(f"{APP}/auth/login", password, format="json").json()["meta"]
+    client = app(session["session_token"])
+    client.raise_request_exception = True
+    too_big = 10**30
+    if field == "authenticators":
+        answer = client.delete(
+            f"{APP}/account/authenticators/webauthn", {field: [too_big, 7]}, format="json"
+        )
+    else:
+        body = {field: too_big, "name": "phone"}
+        answer = client.put(f"{APP}/account/authenticators/webauthn", body, format="json")
+
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["errors"][0]["param"] == field
+
+
+@pytest.mark.parametrize("credential", [False, 0, "", [], {}, "{}", True, 7])
+def test_a_passkey_without_a_credential_object_is_refused_and_not_stored(credential) -> None:
+    """allauth checked the credential only if it was truthy: {"credential": false} stored a
+    passkey with no key (a second factor nobody holds) and the lists of it answered 500."""
+    from allauth.mfa.models import Authenticator
+
+    parent = UserFactory.create()
+    password = {"email": parent.email, "password": DEFAULT_PASSWORD}
+    session = app().post(f"{APP}/auth/login", password, format="json").json()["meta"]
+    client = app(session["session_token"])
+    client.raise_request_exception = True
+    assert client.get(f"{APP}/account/authenticators/webauthn").status_code == 200  # a ceremony
+
+    added = client.post(
+        f"{APP}/account/authenticators/webauthn",
+        {"name": "phone", "credential": credential},
+        format="json",
+    )
+
+    assert added.status_code == 400, added.content
+    assert added.json()["errors"][0]["param"] == "credential"
+    assert not Authenticator.objects.filter(user=parent).exists()
+    assert client.get(f"{APP}/account/authenticators").status_code == 200
+
+
+@pytest.mark.parametrize("credential", ["false", "0", "{}", "[]", '"x"'])
+def test_the_web_form_refuses_a_passkey_without_a_credential_object_too(credential: str) -> None:
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    from tests.fixtures.family import signed_in_again
+
+    parent = UserFactory.create()
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(parent)
+    client = signed_in_again(client)
+    assert client.get("/accounts/2fa/webauthn/add/").status_code == 200  # the ceremony begins
+
+    added = client.post("/accounts/2fa/webauthn/add/", {"name": "x", "credential": credential})
+
+    assert added.status_code == 200  # the form again, with its error
+    assert not Authenticator.objects.filter(user=parent).exists()

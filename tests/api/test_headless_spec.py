@@ -113,3 +113,15 @@ def test_a_reset_key_without_a_user_id_is_a_wrong_key_not_a_server_error(key: st
     for answer in (checked, posted):
         assert answer.status_code == as_allauth.status_code == 400
         assert answer.json()["errors"][0]["code"] == as_allauth.json()["errors"][0]["code"]
+
+
+@pytest.mark.parametrize("key", [-5, -1.5, -0.25, [-1], {"-": 1}, 7, True])
+def test_a_reset_key_sent_as_another_json_value_is_read_as_allauth_reads_it(key: object) -> None:
+    """allauth's key field makes text of any JSON value: the number -5 became "-5", an id-less
+    key that reached base36_to_int(None) (a 500 found by schemathesis at 75 s)."""
+    client = Client(raise_request_exception=True)
+    path = "/api/v1/auth/app/auth/password/reset"
+    posted = client.post(path, {"key": key, "password": "a-long-new-password-1"},
+                         content_type="application/json")  # fmt: skip
+    assert posted.status_code == 400
+    assert posted.json()["errors"][0]["code"] == "invalid_password_reset"
