@@ -104,7 +104,7 @@ def _throttled_despite_forwarded(
 ) -> None:
     throttled = 0
     for i in range(count):
-        forwarded = {"X-Forwarded-For": f"1.2.3.{i + 1}, 10.66.66.66"}
+        forwarded = {"X-Forwarded-For": f"1.2.3.{i + 1}, 10.66.{i + 1}.66"}
         started = time.monotonic()
         answer = send(i, forwarded)
         if answer.status_code == 429 and not throttled:
@@ -118,7 +118,7 @@ def _throttled_despite_forwarded(
 
 
 def probe_forwarded_sign_up(base: str, rows: list[Row]) -> None:
-    row = Row("12 sign-ups, X-Forwarded-For 1.2.3.N each", "429 by the 11th (10/hour)")
+    row = Row("12 sign-ups, X-Forwarded-For varied each", "429 by the 11th (10/hour)")
     with api_client(base) as api:
         _throttled_despite_forwarded(
             row,
@@ -134,7 +134,7 @@ def probe_forwarded_sign_up(base: str, rows: list[Row]) -> None:
 
 
 def probe_forwarded_sign_in_and_pin(base: str, token: str | None, rows: list[Row]) -> None:
-    row = Row("33 sign-ins (bad emails), X-Forwarded-For 1.2.3.N", "429 by the 31st (30/min)")
+    row = Row("33 sign-ins (bad emails), X-Forwarded-For varied", "429 by the 31st (30/min)")
     with api_client(base) as api:
         _throttled_despite_forwarded(
             row,
@@ -145,7 +145,7 @@ def probe_forwarded_sign_in_and_pin(base: str, token: str | None, rows: list[Row
             (400,),
         )
     rows.append(row)
-    row = Row("12 PINs (not 4 digits), X-Forwarded-For 1.2.3.N", "429 by the 11th (10/min)")
+    row = Row("12 PINs (not 4 digits), X-Forwarded-For varied", "429 by the 11th (10/min)")
     with api_client(base, token) as api:
         children = api.get("/children/").json().get("results", []) if token else []
         if not children:
