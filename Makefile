@@ -10,6 +10,10 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 # The server's own limits: connections at once (then 503), idle keep-alive seconds, and the
 # largest header block h11 buffers (bodies are limited by icanvas_site/body_guard.py), the
 # largest websocket frame.
+# The client's address: uvicorn believes X-Forwarded-For only from TRUSTED_PROXIES, the list the
+# site uses (core/client_address.py), and from no one when it is empty (uvicorn's own default
+# trusts 127.0.0.1: a client on the host could pick its address per request).
+PROXY_FLAGS = $(if $(strip $(TRUSTED_PROXIES)),--proxy-headers --forwarded-allow-ips '$(strip $(TRUSTED_PROXIES))',--no-proxy-headers)
 UVICORN_LIMITS ?= --limit-concurrency 256 --timeout-keep-alive 5 --h11-max-incomplete-event-size 16384 \
 	--ws-max-size 65536
 
@@ -36,7 +40,7 @@ run: demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "iCanvas is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	@echo "Mails the site sends (email links, password resets) are printed here; EMAIL_URL=smtp://... sends them"
-	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets-sansio $(UVICORN_LIMITS)
+	$(BIN)/uvicorn icanvas_site.asgi:application --host $(HOST) --port $(PORT) --lifespan on --ws websockets-sansio $(PROXY_FLAGS) $(UVICORN_LIMITS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,8 +6,11 @@ Run it against ``make run``'s server (it signs in as the demo parent and plays a
 child, so ``seed_demo`` must have run). Every probe is bounded in count and time. It prints one
 row per probe: what was sent, what was expected, how many answers were as expected, how many
 were 5xx, and how long the slowest took; then tracebacks in the server's log (``--log``) and the
-server's RSS before and after (``--pid``). Exit status 1 when any probe missed its expectation
-or the server answered 5xx or logged a traceback.
+server's RSS before and after (``--pid``). The rows of issue 22 (accounts, sockets, share
+links, forwarded addresses) are in ``attack_accounts.py`` and ``attack_sockets.py``;
+``--skip-accounts`` leaves them out (they lock the demo parent out for 15 minutes).
+Exit status 1 when any probe missed its expectation or the server answered 5xx or logged a
+traceback.
 """
 
 from __future__ import annotations
@@ -314,12 +317,34 @@ def _rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def probe_issue_22(base: str, rows: list[Row]) -> None:
+    """Issue 22's rows, in an order where each leaves the next its account and budgets: the
+    lock-out of others before anything counts wrong passwords for the demo parent; the
+    leave-play probe (it locks the demo parent for ``SIGN_IN_LOCKOUT_MINUTES``) and the
+    forwarded-address throttles (they use up this address's sign-in and PIN budgets) last."""
+    import attack_accounts as accounts  # here: both import this module's Row
+    import attack_sockets as sockets
+
+    token = accounts.probe_lockout_of_others(base, rows)
+    accounts.probe_forwarded_sign_up(base, rows)
+    accounts.probe_hidden_share(base, token, rows)
+    accounts.probe_admin_lookup(base, rows)
+    sockets.probe_invalid_utf8(base, token, rows)
+    sockets.probe_consent_withdrawal(base, token, rows)
+    token = sockets.probe_password_change(base, token, rows)  # and back: a new token
+    accounts.probe_leave_play_guessing(base, token, rows)
+    accounts.probe_forwarded_sign_in_and_pin(base, token, rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--log", type=Path, help="the server's log, to count tracebacks in")
     parser.add_argument("--pid", type=int, help="the server's process id, for its RSS")
     parser.add_argument("--skip-sign-in", action="store_true", help="leave the lock-out probe out")
+    parser.add_argument(
+        "--skip-accounts", action="store_true", help="leave issue 22's account probes out"
+    )
     args = parser.parse_args(argv)
     log_start = args.log.stat().st_size if args.log and args.log.exists() else 0
     rss_before = _rss_mb(args.pid)
@@ -328,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     client = signed_in_child(args.base)
     probe_api(client, args.base, rows)
     probe_socket(client, args.base, rows)
+    if not args.skip_accounts:
+        probe_issue_22(args.base, rows)
     if not args.skip_sign_in:
         probe_sign_in(args.base, rows)  # last: it locks the demo parent out for a while
     rss_after = _rss_mb(args.pid)
