@@ -2,6 +2,7 @@
 
 import os
 from typing import Any
+from urllib.parse import urlparse
 
 from django.core.asgi import get_asgi_application
 
@@ -10,7 +11,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import (  # noqa: E402
+    AllowedHostsOriginValidator,
+    WebsocketDenier,
+)
 from django.conf import settings  # noqa: E402
 
 from drawings.lifespan import EmbeddedWorkerLifespan  # noqa: E402
@@ -30,6 +34,14 @@ http_application = BodyGuard(
 )
 
 
+class RefuseWithoutChannelLayer(WebsocketDenier):
+    """Channels' refusal of a socket, without subscribing to the channel layer first (no such
+    layer alias: ``get_channel_layer`` gives None). Channels' own denier subscribes, so with
+    Redis away a socket from another origin was a 500 with a traceback in the log."""
+
+    channel_layer_alias = "refusals need no channel layer"
+
+
 class OriginCheckUnlessTokenOnly:
     """The Origin check stops other sites riding a browser's session cookie. A native client
     sends no Origin; with a token (which no other site can hold) it may come in without one,
@@ -41,10 +53,13 @@ class OriginCheckUnlessTokenOnly:
         self.checked = AllowedHostsOriginValidator(application)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        has_origin = any(key.lower() == b"origin" for key, _ in scope.get("headers") or [])
-        if not has_origin and offers_token(scope):
+        origins = [value for key, value in scope.get("headers") or [] if key.lower() == b"origin"]
+        if not origins and offers_token(scope):
             return await self.application(scope, receive, send)
-        return await self.checked(scope, receive, send)
+        parsed = urlparse(origins[-1].decode("latin1")) if origins else None
+        if self.checked.valid_origin(parsed):
+            return await self.application(scope, receive, send)
+        return await RefuseWithoutChannelLayer()(scope, receive, send)
 
 
 websocket_application = OriginCheckUnlessTokenOnly(

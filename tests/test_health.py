@@ -93,3 +93,18 @@ async def test_with_redis_down_the_socket_closes_1013_without_a_traceback(
     assert not connected and code == 1013
     await communicator.wait(timeout=5)
     assert len(_no_traceback(caplog)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_with_redis_down_a_socket_from_another_site_is_refused_without_a_traceback(
+    redis_down, caplog
+) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from icanvas_site.asgi import application
+
+    for headers in ([(b"origin", b"https://elsewhere.example")], []):  # no Origin, no token
+        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+        connected, _code = await communicator.connect(timeout=5)
+        assert not connected
+    assert not [r for r in caplog.records if r.exc_info]
