@@ -97,6 +97,12 @@ def asgi_server(env: dict[str, str], log: Path) -> Iterator[str]:
             "on",
             "--ws",
             "websockets-sansio",
+            # As make run: X-Forwarded-For believed only from TRUSTED_PROXIES, else from none.
+            *(
+                ["--proxy-headers", "--forwarded-allow-ips", env["TRUSTED_PROXIES"]]
+                if env.get("TRUSTED_PROXIES")
+                else ["--no-proxy-headers"]
+            ),
         ],
         env,
         log,
