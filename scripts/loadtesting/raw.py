@@ -50,9 +50,16 @@ def drawers(
         return batch_to_images(torch.cat(chunks).float().cpu())
 
     paths: dict[str, Callable[..., Any]] = {}
+    painter = getattr(loaded.module, "with_sure_areas", None)  # a palette painter (kids3)
     for path in names:
         if path == "runtime":
             paths[path] = loaded.draw
+        elif painter is not None and path == "exact":
+            # The exact painter with its network's sure areas (it runs the U-Net even where
+            # the card turns them off), as benchmark_generator's reference.
+            paths[path] = functools.partial(_paint_exactly, painter(True))
+        elif painter is not None:
+            raise ValueError(f"{card.name} is a palette painter: raw paths runtime and exact")
         elif path == "fast":
             fast = fast_copy(loaded.module, compile=compile_fast)
             paths[path] = functools.partial(on, fast)
@@ -61,6 +68,12 @@ def drawers(
         else:
             raise ValueError(f"unknown raw path {path!r} (runtime, fast, exact)")
     return card.name, paths
+
+
+def _paint_exactly(painter: Any, sketches: Sequence[Image.Image], cats: Sequence[str]) -> Any:
+    import numpy as np
+
+    return painter.paint([np.asarray(s.convert("RGB")) for s in sketches], list(cats))
 
 
 def as_the_worker_reads(category: str, sketches: Sequence[bytes]) -> list[Image.Image]:
