@@ -73,7 +73,8 @@ def drawers(
 def _paint_exactly(painter: Any, sketches: Sequence[Image.Image], cats: Sequence[str]) -> Any:
     import numpy as np
 
-    return painter.paint([np.asarray(s.convert("RGB")) for s in sketches], list(cats))
+    pictures = painter.paint([np.asarray(s.convert("RGB")) for s in sketches], list(cats))
+    return [Image.fromarray(picture) for picture in pictures]  # as the other paths give them
 
 
 def as_the_worker_reads(category: str, sketches: Sequence[bytes]) -> list[Image.Image]:

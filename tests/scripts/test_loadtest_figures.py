@@ -96,3 +96,22 @@ def test_think_time_is_none_or_around_its_mean(loadtest: Any) -> None:
     pauses = [pause() for _ in range(200)]
     assert all(1.0 <= p <= 3.0 for p in pauses)
     assert 1.8 < sum(pauses) / len(pauses) < 2.2
+
+
+def test_the_raw_timing_draws_with_a_palette_painter(loadtest: Any, registry_dir: Path) -> None:
+    # kids3, the default generator, is a palette painter: no module to call, its exact
+    # reference is the painter with its network's sure areas (the load test crashed on it).
+    from loadtesting import raw
+    from PIL import Image
+
+    from inference.testing import write_random_painter
+
+    write_random_painter(registry_dir, name="painter")
+    name, paths = raw.drawers("sun", compile_fast=False, names=["runtime", "exact"])
+    assert name == "painter" and set(paths) == {"runtime", "exact"}
+    sketch = Image.new("RGB", (256, 256), "white")
+    for draw in paths.values():
+        (picture,) = draw([sketch], ["sun"])
+        assert picture.size == (512, 512)
+    with pytest.raises(ValueError, match="palette painter"):
+        raw.drawers("sun", compile_fast=False, names=["fast"])
