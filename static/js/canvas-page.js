@@ -177,11 +177,11 @@ function main() {
     const { above, below } = celebrationRoom();
     const bottom = window.innerHeight - below;
     if (box.height + above + below > window.innerHeight) {
-      element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      element.scrollIntoView({ behavior: "instant", block: "nearest" });
     } else if (box.top < above) {
-      window.scrollBy({ top: box.top - above, behavior: "smooth" });
+      window.scrollBy({ top: box.top - above, behavior: "instant" });
     } else if (box.bottom > bottom) {
-      window.scrollBy({ top: box.bottom - bottom, behavior: "smooth" });
+      window.scrollBy({ top: box.bottom - bottom, behavior: "instant" });
     }
   }
 
