@@ -9,7 +9,10 @@ they are, with a pen of any width, lines that do not quite close, sometimes colo
 module draws that from any picture on white paper:
 
 * the thing's silhouette (the picture's ink, holes filled) and its parts (areas of one colour
-  found by k-means in CIELAB), each kept or left out by chance, the smallest always left out;
+  found by k-means in CIELAB), each kept or left out by chance;
+* its small details (eyes, a mouth, whiskers, windows, candles: the areas too small or too
+  thin to be parts) drawn, in most drawings, as a child marks them: a dot or a little ring for
+  a round one, one stroke along an elongated one (a smile is a curve), never more than a few;
 * each outline simplified (a polygon of a few corners, sometimes its ellipse), resampled,
   bent by a slow wobble and a little tremor, sometimes left open or overshooting where it
   closes;
@@ -49,6 +52,11 @@ class OutlineStyle:
     open_probability: float = 0.35  # an outline left open, or overshooting, where it closes
     colour_in_probability: float = 0.45
     crayon_lines_probability: float = 0.35
+    details_probability: float = 0.7  # a drawing with some small details marked
+    max_details: int = 8
+    keep_detail: tuple[float, float] = (0.4, 1.0)  # chance each detail is marked
+    detail_share: float = 0.08  # the largest detail, of the thing's area
+    detail_speck: float = 0.0015  # the smallest (anti-aliasing fringes are not details)
 
 
 def thing_mask(picture: np.ndarray) -> np.ndarray:
@@ -67,11 +75,20 @@ def colour_parts(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The picture's parts inside ``mask``: ``(part mask, mean RGB)`` for each connected area of
     one k-means colour (CIELAB), thick enough to be a part rather than a line, biggest first."""
+    return picture_parts(picture, mask, rng, clusters)[0]
+
+
+def picture_parts(
+    picture: np.ndarray, mask: np.ndarray, rng: np.random.Generator, clusters: int
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
+    """``(parts, thin)``: the connected areas of one k-means colour (CIELAB) inside ``mask``,
+    the parts as :func:`colour_parts` gives them and, apart, the thin ones (an illustrator's
+    lines: a mouth, whiskers), as masks. Areas of fewer than 3 pixels are neither."""
     lab = cv2.cvtColor(picture, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float32)
     inside = mask.reshape(-1)
     samples = lab[inside]
     if len(samples) < clusters * 4:
-        return []
+        return [], []
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 8, 1.0)
     cv2.setRNGSeed(int(rng.integers(1 << 30)))
     start = np.zeros((len(samples), 1), np.int32)
@@ -79,24 +96,83 @@ def colour_parts(
     flat = np.full(inside.shape, -1, np.int32)
     flat[inside] = np.asarray(found).reshape(-1)
     labels = flat.reshape(mask.shape)
-    parts = []
+    parts, thin = [], []
     for cluster in range(clusters):
         count, components, stats, _ = cv2.connectedComponentsWithStats(
             (labels == cluster).astype(np.uint8), connectivity=4
         )
         for index in range(1, count):
             area = int(stats[index, cv2.CC_STAT_AREA])
-            if area < 6:
+            if area < 3:
                 continue
             part = components == index
             perimeter = cv2.countNonZero(
                 part.astype(np.uint8) - cv2.erode(part.astype(np.uint8), np.ones((3, 3)))
             )
-            if 2.0 * area / max(perimeter, 1) < 1.6:
-                continue  # a line of the illustration, not a part
+            if area < 6 or 2.0 * area / max(perimeter, 1) < 1.6:
+                thin.append(part)  # a line of the illustration (or a speck), not a part
+                continue
             parts.append((part, picture[part].mean(axis=0)))
     parts.sort(key=lambda item: -int(item[0].sum()))
-    return parts
+    return parts, thin
+
+
+def detail_mark(detail: np.ndarray, pen: float, rng: np.random.Generator) -> tuple[str, np.ndarray]:
+    """How a child marks one small detail (a bool mask): ``("dot", [[x, y, r]])`` for a round
+    one (a filled dot, or ``"ring"`` when it is big enough to draw round), else ``("stroke",
+    N x 2 points)`` along it: the mean of the detail across its long axis, bin by bin, so a smile
+    comes out a curve and a whisker a line. Coordinates are the mask's pixels."""
+    ys, xs = np.nonzero(detail)
+    points = np.stack([xs, ys], axis=1).astype(np.float32)
+    centre = points.mean(axis=0)
+    spread = np.cov((points - centre).T) if len(points) > 2 else np.eye(2, dtype=np.float32)
+    values, vectors = np.linalg.eigh(spread)
+    long_axis, across = vectors[:, 1], vectors[:, 0]
+    length = 4.0 * math.sqrt(max(float(values[1]), 0.0)) + 1.0
+    width = 4.0 * math.sqrt(max(float(values[0]), 0.0)) + 1.0
+    if length < 2.2 * width:
+        radius = max(math.sqrt(len(points) / math.pi), 0.6)
+        kind = "ring" if radius > 1.5 * pen and rng.random() < 0.5 else "dot"
+        return kind, np.array([[*centre, radius]], np.float32)
+    along = (points - centre) @ long_axis
+    side = (points - centre) @ across
+    bins = int(np.clip(length / 3.0, 2, 8))
+    edges = np.linspace(along.min(), along.max() + 1e-3, bins + 1)
+    which = np.clip(np.searchsorted(edges, along, side="right") - 1, 0, bins - 1)
+    stroke = []
+    for b in range(bins):
+        chosen = which == b
+        if chosen.any():
+            a, c = float(along[chosen].mean()), float(side[chosen].mean())
+            stroke.append(centre + a * long_axis + c * across)
+    stroke_points = np.array(stroke, np.float32)
+    return "stroke", stroke_points + rng.normal(0, 0.25, stroke_points.shape).astype(np.float32)
+
+
+def small_details(
+    candidates: list[np.ndarray], mask: np.ndarray, rng: np.random.Generator, style: OutlineStyle
+) -> list[np.ndarray]:
+    """The details a child marks. The candidates are joined where they touch (an eye and its
+    glint, a mouth split between two k-means colours are one detail); of those, the ones inside
+    the thing (not its rim: the outline is drawn anyway), small beside it but not specks, are
+    each kept by chance, at most a few, the biggest first."""
+    if not candidates:
+        return []
+    area = max(int(mask.sum()), 1)
+    joined = np.logical_or.reduce(candidates).astype(np.uint8)
+    count, components = cv2.connectedComponents(joined, connectivity=8)
+    inner = cv2.erode(mask.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    smallest = max(4.0, style.detail_speck * area)
+    kept = []
+    for index in range(1, count):
+        detail = components == index
+        size = int(detail.sum())
+        if smallest <= size <= style.detail_share * area and (detail & inner).sum() >= 0.8 * size:
+            kept.append(detail)
+    kept.sort(key=lambda d: -int(d.sum()))
+    keep = rng.uniform(*style.keep_detail)
+    chosen = [d for d in kept if rng.random() < keep]
+    return chosen[: int(rng.integers(1, style.max_details + 1))]
 
 
 def _outline(part: np.ndarray) -> np.ndarray | None:
@@ -200,6 +276,27 @@ def _line_crayon(
     return int(rng.integers(len(_CRAYONS)))
 
 
+def _draw_mark(mark: tuple[str, np.ndarray], scale: float, pen: int, side: int) -> np.ndarray:
+    """One detail's mark (from :func:`detail_mark`, at the work size) drawn at ``side``."""
+    kind, points = mark
+    drawn = np.zeros((side, side), np.uint8)
+    points = points.copy()
+    points[:, :2] = points[:, :2] * scale + (scale - 1) / 2
+    if kind == "stroke":
+        stroke = np.round(points * 16).astype(np.int32).reshape(-1, 1, 2)
+        cv2.polylines(drawn, [stroke], False, 255, pen, cv2.LINE_AA, shift=4)
+        return drawn
+    x, y, radius = (float(value) for value in points[0])
+    radius = radius * scale
+    centre = (round(x * 16), round(y * 16))
+    if kind == "ring":
+        cv2.circle(drawn, centre, round(radius * 16), 255, pen, cv2.LINE_AA, shift=4)
+    else:
+        filled = max(radius, pen / 2.0)
+        cv2.circle(drawn, centre, round(filled * 16), 255, -1, cv2.LINE_AA, shift=4)
+    return drawn
+
+
 def outline_drawing(
     picture: np.ndarray, rng: np.random.Generator, style: OutlineStyle | None = None
 ) -> np.ndarray | None:
@@ -215,11 +312,17 @@ def outline_drawing(
     chosen: list[tuple[np.ndarray, np.ndarray]] = [(mask, small[mask].mean(axis=0))]
     smallest = rng.uniform(*style.part_share) * area
     keep = rng.uniform(*style.keep_part)
-    for part, colour in colour_parts(small, mask, rng, int(rng.integers(3, 8))):
+    parts, candidates = picture_parts(small, mask, rng, int(rng.integers(3, 8)))
+    for part, colour in parts:
         if len(chosen) > style.max_parts or part.sum() < smallest:
-            break
-        if part.sum() < 0.93 * area and rng.random() < keep:
+            candidates.append(part)  # too small to outline: a detail, maybe
+        elif part.sum() < 0.93 * area and rng.random() < keep:
             chosen.append((part, colour))
+    details = (
+        small_details(candidates, mask, rng, style)
+        if rng.random() < style.details_probability
+        else []
+    )
 
     scale = side / _WORK
     canvas = np.full((side, side, 3), 255.0, np.float32)
@@ -243,6 +346,10 @@ def outline_drawing(
         cv2.polylines(drawn, [stroke], False, 255, pen, cv2.LINE_AA, shift=4)
         crayon = _line_crayon(lines, one_crayon, rng, style)
         colours[drawn > ink] = crayon
+        ink = np.maximum(ink, drawn)
+    for detail in details:
+        drawn = _draw_mark(detail_mark(detail, pen / scale, rng), scale, pen, side)
+        colours[drawn > ink] = _line_crayon(lines, one_crayon, rng, style)
         ink = np.maximum(ink, drawn)
     alpha = ink.astype(np.float32)[:, :, None] / 255.0
     drawing = canvas * (1.0 - alpha) + _CRAYONS[colours] * alpha

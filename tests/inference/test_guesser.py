@@ -14,7 +14,7 @@ from PIL import Image
 
 from inference.guesser import calibration
 from inference.guesser.examples import ExamplePlan, cached_examples, render_examples
-from inference.guesser.outlines import outline_drawing, thing_mask
+from inference.guesser.outlines import OutlineStyle, detail_mark, outline_drawing, thing_mask
 from inference.pix2pix.data import find_pairs
 
 RED, GREEN, BROWN = (220, 40, 40), (40, 160, 60), (120, 70, 30)
@@ -61,6 +61,59 @@ def test_outline_drawings_leave_parts_out_and_sometimes_colour_them_in() -> None
     ]
     assert len(set(ink)) > 30  # no two alike
     assert 5 <= len(coloured) <= 35  # some coloured in, most not
+
+
+def smiley_picture() -> np.ndarray:
+    """A yellow face on white paper with two dark eyes and a dark smile."""
+    picture = np.full((256, 256, 3), 255, np.uint8)
+    cv2.circle(picture, (128, 128), 90, (250, 210, 40), -1)
+    cv2.circle(picture, (128, 128), 90, (0, 0, 0), 3)
+    for x in (95, 161):
+        cv2.ellipse(picture, (x, 105), (8, 14), 0, 0, 360, (30, 20, 10), -1)
+    cv2.ellipse(picture, (128, 150), (45, 25), 0, 10, 170, (30, 20, 10), 3)
+    return picture
+
+
+def test_most_outline_drawings_mark_the_small_details_and_only_there() -> None:
+    """A face is drawn with its eyes and mouth in most drawings (without them it is a ball):
+    ink lands on the eyes' places far more often than with details turned off, and a drawing
+    that is not coloured in has little ink inside the face away from its details."""
+    picture = smiley_picture()
+    eyes = np.zeros((256, 256), np.uint8)
+    for x in (95, 161):
+        cv2.circle(eyes, (x, 105), 12, 1, -1)
+    details = cv2.dilate(
+        ((picture.max(axis=2) < 60) & thing_mask(picture)).astype(np.uint8), np.ones((15, 15))
+    ).astype(bool)
+    inside = cv2.circle(np.zeros((256, 256), np.uint8), (128, 128), 70, 1, -1).astype(bool)
+
+    def eyes_drawn(style: OutlineStyle) -> int:
+        count = 0
+        for seed in range(30):
+            drawing = outline_drawing(picture, np.random.default_rng(seed), style)
+            assert drawing is not None
+            ink = np.abs(drawing.astype(int) - 255).max(axis=2) > 100
+            count += int((ink & eyes.astype(bool)).sum() > 20)
+            if ink.sum() < 6000:  # not coloured in: lines only
+                assert (ink & inside & ~details).sum() < 800, seed
+        return count
+
+    with_details = eyes_drawn(OutlineStyle())
+    assert 12 <= with_details <= 28  # most drawings, not all
+    assert with_details >= eyes_drawn(OutlineStyle(details_probability=0.0)) + 8
+
+
+def test_a_round_detail_is_a_dot_and_a_smile_is_a_curved_stroke() -> None:
+    eye = cv2.circle(np.zeros((64, 64), np.uint8), (20, 30), 4, 1, -1).astype(bool)
+    kind, points = detail_mark(eye, 1.0, np.random.default_rng(0))
+    assert kind in ("dot", "ring")
+    assert np.allclose(points[0, :2], (20, 30), atol=0.5) and 3 < points[0, 2] < 5
+    smile = cv2.ellipse(np.zeros((64, 64), np.uint8), (32, 30), (20, 12), 0, 10, 170, 1, 2)
+    kind, points = detail_mark(smile.astype(bool), 1.0, np.random.default_rng(0))
+    assert kind == "stroke" and len(points) >= 4
+    ends, middle = points[[0, -1]], points[len(points) // 2]
+    assert abs(ends[0, 0] - ends[1, 0]) > 25  # across the face
+    assert middle[1] > ends[:, 1].mean() + 4  # bending down in the middle: a smile
 
 
 def write_dataset(folder: Path, count: int) -> Path:
