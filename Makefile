@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch and torchvision first, pinned: pip takes them from this machine's disk.
 	$(BIN)/python -m pip install --quiet torch==2.14.1 torchvision==0.29.1
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The web needs the base list; `worker` adds the engine, `lab` the training libraries.
+	$(BIN)/python -m pip install --quiet -e '.[lab,dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)

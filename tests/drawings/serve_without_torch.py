@@ -153,6 +153,7 @@ def main() -> None:
         "torch": "torch" in sys.modules,
         "imported_by": "".join(TORCH_STACK),
         "engine": sorted(m for m in ("onnxruntime", "onnx") if m in sys.modules),
+        "top_level": sorted({name.partition(".")[0] for name in sys.modules}),
     }
     print(json.dumps({**report, "answers": answers}, default=str))
 

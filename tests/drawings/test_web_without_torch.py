@@ -19,6 +19,7 @@ import pytest
 
 from inference.testing import write_random_classifier, write_random_generator
 from tests.fixtures.site import TEST_CATEGORIES
+from tests.inference.test_dependencies import MODULES
 from tests.servers import ROOT, manage
 
 
@@ -76,3 +77,5 @@ def test_a_web_only_process_serves_everything_without_importing_torch(tmp_path: 
 
     assert not report["torch"], f"torch was imported by:\n{report['imported_by']}"
     assert report["engine"] == []  # nor the inference engine (ONNX Runtime)
+    # nor anything a worker or the lab installs: a web machine installs the base list only
+    assert not set(MODULES.values()) & set(report["top_level"])
