@@ -93,13 +93,13 @@ class Command(BaseCommand):
 def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> dict[str, Any]:
     """Each painter again with its region model guarded by the family prior of ``samples``
     at each of ``powers``."""
-    from inference.palette import regions
+    from inference.palette import region_training
     from inference.palette.painting import colour_families
 
     if samples is None or not samples.is_file():
         raise CommandError("--prior-powers needs --samples (a train_region_colours cache).")
     try:
-        collected = regions.RegionSamples.load(samples)
+        collected = region_training.RegionSamples.load(samples)
         values = [float(v) for v in powers.split(",") if v.strip()]
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
@@ -109,7 +109,7 @@ def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> 
             continue
         config = painter.regions.config
         families = colour_families(painter.palette)
-        prior = regions.family_prior(collected, config.labels, families)
+        prior = region_training.family_prior(collected, config.labels, families)
         for power in values:
             guarded = dataclasses.replace(config, colour_families=tuple(int(f) for f in families),
                                           family_prior=prior, prior_power=power)  # fmt: skip
