@@ -13,7 +13,7 @@ from PIL import Image
 from inference.palette import region_training, regions
 from inference.palette.colours import Palette
 from inference.palette.network import PaletteNetConfig, build_palette_net
-from inference.palette.painter import PalettePainter
+from inference.palette.painter import PaletteNetwork, PalettePainter
 from inference.palette.painting import colouring_areas, find_shapes, walls_of
 
 RED, GREEN, YELLOW = (224, 36, 36), (21, 128, 61), (250, 204, 21)
@@ -107,7 +107,7 @@ def test_the_model_learns_a_colour_per_thing_and_part_and_the_painter_uses_it(
 
     net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
                                              max_channels=16, embed_dim=4))  # fmt: skip
-    plain = PalettePainter(net=net.eval(), palette=palette(), card={})
+    plain = PalettePainter(network=PaletteNetwork.of(net.eval()), palette=palette(), card={})
     painter = plain.with_regions(saved)
     assert painter.card["regions"]["labels"] == ["apple", "sun"]
     sketch = apple(side=512, shift=10)[0]
@@ -132,7 +132,7 @@ def test_a_painter_without_sure_areas_never_runs_its_network(tmp_path: Path) -> 
     )
     net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
                                              max_channels=16, embed_dim=4))  # fmt: skip
-    plain = PalettePainter(net=net.eval(), palette=palette(), card={})
+    plain = PalettePainter(network=PaletteNetwork.of(net.eval()), palette=palette(), card={})
     assert plain.uses_network  # no region model: the network chooses every colour
     painter = plain.with_regions(saved)
     assert painter.uses_network  # sure areas are painted unless the card turns them off
@@ -358,3 +358,48 @@ def test_the_family_prior_moves_odd_hues_to_likely_ones_and_makes_nothing_drab()
     off = regions.RegionConfig.from_dict({**config.to_dict(), "prior_power": 0.0})
     np.testing.assert_allclose(off.guard(probs, "rabbit"), probs)
     assert regions.RegionConfig.from_dict(config.to_dict()) == config
+
+
+def test_a_painter_without_sure_areas_is_served_without_building_its_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file
+
+    from inference import registry
+    from inference.fast_path import fast_server
+    from inference.palette.install import install_painter
+
+    torch.manual_seed(0)
+    net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
+                                             max_channels=16, embed_dim=4))  # fmt: skip
+    config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16)
+    scorer = region_training.RegionColours(config).eval().scorer()
+    categories = [{"slug": "apple", "label_en": "Apple", "label_ko": "사과", "emoji": "🍎"}]
+    card = install_painter(net.eval(), palette(), tmp_path, name="toy3", categories=categories,
+                           regions=scorer, extra={"painting": {"sure_areas": False}})  # fmt: skip
+    built: list[str] = []
+    module_init = torch.nn.Module.__init__
+
+    def counted(self: torch.nn.Module, *args: object, **kwargs: object) -> None:
+        built.append(type(self).__name__)
+        module_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "__init__", counted)
+    painter: PalettePainter = registry.load_generator(card)
+    assert not painter.uses_network and not painter.network.built
+    served = fast_server(card, painter, engine="onnx", threads=1, device=torch.device("cpu"),
+                         compile=False)  # fmt: skip
+    assert served is painter  # no graph to open: it paints without its network
+    picture = served.paint([apple(side=512)[0]], ["apple"])[0]
+    assert picture.shape == (512, 512, 3)
+    assert built == []  # loaded and painting: no torch module was ever constructed
+
+    # The exact reference (the benchmark's, the sure areas check's) still runs the network,
+    # built then from the installed weights.
+    reference = painter.with_sure_areas(True)
+    assert reference.uses_network
+    assert reference.paint([apple(side=512)[0]], ["apple"])[0].shape == (512, 512, 3)
+    assert "PaletteUnet" in built and not reference.net.training
+    installed = load_file(str(card.weights_path))
+    for name, value in reference.net.state_dict().items():
+        assert torch.equal(value, installed[name].float()), name
