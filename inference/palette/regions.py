@@ -168,7 +168,9 @@ class RegionScorer:
 
 def shape_features(labels: np.ndarray, paper: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """``count x len(FEATURES)`` (float32) for the shapes of a :class:`Shapes` (its labels,
-    which are paper, each one's pixel count); rows of paper and of tiny shapes are zeros."""
+    which are paper, each one's pixel count); rows of paper and of tiny shapes are zeros.
+    Its work grows with the picture's pixels and the described shapes, not with the square of
+    the shapes' count (a noisy sketch of thousands of specks)."""
     count = len(areas)
     out = np.zeros((count, len(FEATURES)), np.float32)
     drawn = np.flatnonzero(~paper & (areas >= MIN_SHAPE_PX))
@@ -187,39 +189,60 @@ def shape_features(labels: np.ndarray, paper: np.ndarray, areas: np.ndarray) -> 
     left, right = spans[:, 2].min(), spans[:, 3].max()
     box_w, box_h = max(right - left, 1), max(bottom - top, 1)
     largest = drawn[np.argmax(areas[drawn])]
-    total = float(areas[drawn].sum())
     rank = np.empty(len(drawn))
     rank[np.argsort(-areas[drawn], kind="stable")] = np.arange(len(drawn))
-    borders = border_lengths(labels, count)
-    on_paper = borders[:, paper].sum(axis=1)
-    drawn_mask = ~paper & (np.arange(count) > 0)
-    neighbours = (borders[:, drawn_mask] > 0).sum(axis=1)
-    for i, label in enumerate(drawn):
-        h = spans[i, 1] - spans[i, 0]
-        w = spans[i, 3] - spans[i, 2]
-        area = float(areas[label])
-        border = max(float(borders[label].sum()), 1.0)
-        out[label] = (
-            math.log(area / (side * side)),
-            area / float(areas[largest]),
-            area / total,
-            (centre_x[label] - left) / box_w,
-            (centre_y[label] - top) / box_h,
-            w / box_w,
-            h / box_h,
-            area / float(w * h),
-            math.log(w / h),
-            float(on_paper[label] > 0),
-            rank[i] / len(drawn),
-            math.log(len(drawn)),
-            float(label == largest),
-            (centre_x[label] - centre_x[largest]) / box_w,
-            (centre_y[label] - centre_y[largest]) / box_h,
-            on_paper[label] / border,
-            math.log1p(neighbours[label]),
-            float(neighbours[label] == 1 and on_paper[label] == 0),
-        )
+    border, on_paper, neighbours = (v[drawn] for v in shape_borders(labels, paper))
+    h = spans[:, 1] - spans[:, 0]
+    w = spans[:, 3] - spans[:, 2]
+    area = areas[drawn].astype(np.float64)
+    x, y = centre_x[drawn], centre_y[drawn]
+    # One column a feature, in FEATURES' order; logs through ``math`` one value at a time, as
+    # the features were first computed (numpy's vector log may differ in the last bit).
+    columns = (
+        [math.log(a) for a in area / (side * side)],
+        area / float(areas[largest]),
+        area / float(area.sum()),
+        (x - left) / box_w,
+        (y - top) / box_h,
+        w / box_w,
+        h / box_h,
+        area / (w * h),
+        [math.log(r) for r in w / h],
+        on_paper > 0,
+        rank / len(drawn),
+        np.full(len(drawn), math.log(len(drawn))),
+        drawn == largest,
+        (x - centre_x[largest]) / box_w,
+        (y - centre_y[largest]) / box_h,
+        on_paper / np.maximum(border, 1.0),
+        [math.log1p(n) for n in neighbours],
+        (neighbours == 1) & (on_paper == 0),
+    )
+    out[drawn] = np.stack([np.asarray(c, np.float64) for c in columns], axis=1)
     return out
+
+
+def shape_borders(
+    labels: np.ndarray, paper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each label (``len(paper)`` of them): its border's length (the 4-neighbour pixel
+    pairs it shares with other labels), the part of it on paper, and how many drawn labels
+    (neither paper nor 0) it borders. From the pairs of neighbouring pixels that differ, never
+    a ``count x count`` matrix."""
+    count = len(paper)
+    ones, others = [], []
+    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
+        differ = a != b
+        ones += [a[differ], b[differ]]
+        others += [b[differ], a[differ]]
+    one = np.concatenate(ones).astype(np.int64)
+    other = np.concatenate(others).astype(np.int64)
+    border = np.bincount(one, minlength=count)
+    on_paper = np.bincount(one, weights=paper[other].astype(np.float64), minlength=count)
+    first, second = np.divmod(np.unique(one * count + other), count)  # each bordering pair once
+    drawn = ~paper & (np.arange(count) > 0)
+    neighbours = np.bincount(first, weights=drawn[second].astype(np.float64), minlength=count)
+    return border, on_paper, neighbours
 
 
 # Twins: two shapes of one drawing this alike (an ear and the other ear, two eyes, two
@@ -272,13 +295,3 @@ def _components(adjacent: np.ndarray) -> tuple[int, np.ndarray]:
                 stack.append(int(other))
         groups += 1
     return groups, group_of
-
-
-def border_lengths(labels: np.ndarray, count: int) -> np.ndarray:
-    """``count x count``: how many 4-neighbour pixel pairs each two labels share."""
-    pairs = []
-    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
-        differ = a != b
-        pairs += [a[differ] * count + b[differ], b[differ] * count + a[differ]]
-    codes = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
-    return np.bincount(codes, minlength=count * count).reshape(count, count)
