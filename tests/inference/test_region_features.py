@@ -9,7 +9,6 @@ import tracemalloc
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from inference.palette import regions
 from inference.palette.painting import colouring_areas, find_shapes, walls_of
@@ -18,53 +17,53 @@ from inference.palette.regions import FEATURES, MIN_SHAPE_PX
 INK = (17, 17, 17)
 
 
-def features_as_first_computed(
+def features_one_shape_at_a_time(
     labels: np.ndarray, paper: np.ndarray, areas: np.ndarray
 ) -> np.ndarray:
-    """The features as they were computed until 2026-12-08, kept as the reference: one shape
-    at a time, with a ``count x count`` matrix of border lengths."""
+    """The reference: every number read off one shape's own pixels and the pixels next to them,
+    the way the features are defined (slow; the features were first computed this way, with a
+    ``count x count`` matrix of border lengths)."""
     count = len(areas)
     out = np.zeros((count, len(FEATURES)), np.float32)
-    drawn = np.flatnonzero(~paper & (areas >= MIN_SHAPE_PX))
-    drawn = drawn[drawn > 0]
-    if not len(drawn):
+    described = [i for i in range(1, count) if not paper[i] and areas[i] >= MIN_SHAPE_PX]
+    if not described:
         return out
     side = labels.shape[0]
-    ys, xs = np.indices(labels.shape)
-    flat = labels.ravel()
-    centre_x = np.bincount(flat, xs.ravel(), minlength=count) / np.maximum(areas, 1)
-    centre_y = np.bincount(flat, ys.ravel(), minlength=count) / np.maximum(areas, 1)
-    boxes = ndimage.find_objects(labels, max_label=count - 1)
-    spans = np.array([(b[0].start, b[0].stop, b[1].start, b[1].stop) for b in
-                      (boxes[label - 1] for label in drawn)])  # fmt: skip
-    top, bottom = spans[:, 0].min(), spans[:, 1].max()
-    left, right = spans[:, 2].min(), spans[:, 3].max()
+    drawn_label = ~paper & (np.arange(count) > 0)
+    shape = {}
+    for label in described:
+        ys, xs = np.nonzero(labels == label)
+        beside = np.concatenate([  # the labels across each edge of the shape's pixels
+            labels[:-1][(labels[1:] == label) & (labels[:-1] != label)],
+            labels[1:][(labels[:-1] == label) & (labels[1:] != label)],
+            labels[:, :-1][(labels[:, 1:] == label) & (labels[:, :-1] != label)],
+            labels[:, 1:][(labels[:, :-1] == label) & (labels[:, 1:] != label)],
+        ])  # fmt: skip
+        shape[label] = {
+            "x": xs.mean(), "y": ys.mean(), "box": (ys.min(), ys.max() + 1, xs.min(), xs.max() + 1),
+            "border": len(beside), "paper": int(paper[beside].sum()),
+            "neighbours": len({int(v) for v in beside if drawn_label[v]}),
+        }  # fmt: skip
+    top = min(s["box"][0] for s in shape.values())
+    bottom = max(s["box"][1] for s in shape.values())
+    left = min(s["box"][2] for s in shape.values())
+    right = max(s["box"][3] for s in shape.values())
     box_w, box_h = max(right - left, 1), max(bottom - top, 1)
-    largest = drawn[np.argmax(areas[drawn])]
-    total = float(areas[drawn].sum())
-    rank = np.empty(len(drawn))
-    rank[np.argsort(-areas[drawn], kind="stable")] = np.arange(len(drawn))
-    pairs = []
-    for a, b in ((labels[:, :-1], labels[:, 1:]), (labels[:-1], labels[1:])):
-        differ = a != b
-        pairs += [a[differ] * count + b[differ], b[differ] * count + a[differ]]
-    borders = np.bincount(np.concatenate(pairs), minlength=count * count).reshape(count, count)
-    on_paper = borders[:, paper].sum(axis=1)
-    neighbours = (borders[:, ~paper & (np.arange(count) > 0)] > 0).sum(axis=1)
-    for i, label in enumerate(drawn):
-        h, w = spans[i, 1] - spans[i, 0], spans[i, 3] - spans[i, 2]
+    largest = max(described, key=lambda i: (areas[i], -i))
+    by_size = sorted(described, key=lambda i: (-areas[i], i))
+    total = float(sum(areas[i] for i in described))
+    for label, s in shape.items():
+        w, h = s["box"][3] - s["box"][2], s["box"][1] - s["box"][0]
         area = float(areas[label])
-        border = max(float(borders[label].sum()), 1.0)
+        big = shape[largest]
         out[label] = (
             math.log(area / (side * side)), area / float(areas[largest]), area / total,
-            (centre_x[label] - left) / box_w, (centre_y[label] - top) / box_h,
-            w / box_w, h / box_h, area / float(w * h), math.log(w / h),
-            float(on_paper[label] > 0), rank[i] / len(drawn), math.log(len(drawn)),
-            float(label == largest),
-            (centre_x[label] - centre_x[largest]) / box_w,
-            (centre_y[label] - centre_y[largest]) / box_h,
-            on_paper[label] / border, math.log1p(neighbours[label]),
-            float(neighbours[label] == 1 and on_paper[label] == 0),
+            (s["x"] - left) / box_w, (s["y"] - top) / box_h, w / box_w, h / box_h,
+            area / float(w * h), math.log(w / h), float(s["paper"] > 0),
+            by_size.index(label) / len(described), math.log(len(described)),
+            float(label == largest), (s["x"] - big["x"]) / box_w, (s["y"] - big["y"]) / box_h,
+            s["paper"] / max(float(s["border"]), 1.0), math.log1p(s["neighbours"]),
+            float(s["neighbours"] == 1 and s["paper"] == 0),
         )  # fmt: skip
     return out
 
@@ -117,7 +116,7 @@ def test_the_features_of_ordinary_drawings_are_the_ones_they_always_were() -> No
     for sketch in ordinary_drawings():
         shapes = find_shapes(walls_of(sketch, colouring_areas(sketch)))
         features = regions.shape_features(shapes.labels, shapes.paper, shapes.areas)
-        expected = features_as_first_computed(shapes.labels, shapes.paper, shapes.areas)
+        expected = features_one_shape_at_a_time(shapes.labels, shapes.paper, shapes.areas)
         assert features.any()
         np.testing.assert_array_equal(features, expected)
 
@@ -129,7 +128,7 @@ def test_a_sketch_of_two_thousand_tiny_shapes_is_described_fast_and_as_before() 
     features = regions.shape_features(labels, paper, areas)
     seconds = time.perf_counter() - start
     assert seconds < 1.0  # ~5 ms on a 2-core CPU (60 ms one shape at a time)
-    np.testing.assert_array_equal(features, features_as_first_computed(labels, paper, areas))
+    np.testing.assert_array_equal(features, features_one_shape_at_a_time(labels, paper, areas))
 
 
 def test_a_sketch_of_thousands_of_specks_needs_no_shapes_by_shapes_matrix() -> None:
