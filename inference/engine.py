@@ -87,22 +87,49 @@ def onnx_precision(provider: str) -> str:
 
 
 @dataclass
-class OnnxGenerator:
-    """An exported generator in an ONNX Runtime session; call it like the torch module, with
-    RGB sketches and labels."""
+class OnnxGraph:
+    """An exported graph in an ONNX Runtime session: what every served graph shares (its
+    engine, its provider, the way tensors are fed to it)."""
 
     engine_name = "onnxruntime"
     session: Any  # onnxruntime.InferenceSession
-    config: GeneratorConfig  # the card's, so labels and fill cleaning are found as for torch
     provider: str
-    # The graph splits the sketch itself (the pre-processing is traced into it), so drawing
-    # hands it the RGB sketch (inference.pix2pix.drawing.draw_chunks).
-    prepares_its_input: bool = True
 
     @property
     def precision(self) -> str:
         """What runs, in words (for logs and benchmarks)."""
         return onnx_precision(self.provider)
+
+    def run(self, output: str, feed: dict[str, Any]) -> Any:
+        """The graph's ``output`` (a numpy array) for ``feed`` (numpy arrays by input name:
+        :func:`floats` and :func:`integers` of torch tensors)."""
+        (result,) = self.session.run([output], feed)
+        return result
+
+
+def floats(tensor: torch.Tensor) -> Any:
+    """A graph's float input: float32, contiguous, on the CPU, as numpy."""
+    import torch
+
+    return tensor.detach().to("cpu", torch.float32).contiguous().numpy()
+
+
+def integers(tensor: torch.Tensor) -> Any:
+    """A graph's integer input (labels): int64 on the CPU, as numpy."""
+    import torch
+
+    return tensor.detach().to("cpu", torch.long).numpy()
+
+
+@dataclass
+class OnnxGenerator(OnnxGraph):
+    """An exported generator in an ONNX Runtime session; call it like the torch module, with
+    RGB sketches and labels."""
+
+    config: GeneratorConfig  # the card's, so labels and fill cleaning are found as for torch
+    # The graph splits the sketch itself (the pre-processing is traced into it), so drawing
+    # hands it the RGB sketch (inference.pix2pix.drawing.draw_chunks).
+    prepares_its_input: bool = True
 
     def __call__(self, sketches: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Pictures in [-1, 1] as float32 NCHW (on the CPU) for an RGB sketch batch in [-1, 1]
@@ -113,15 +140,14 @@ class OnnxGenerator:
 
         if sketches.shape[1] != 3:
             raise ValueError(f"the graph takes RGB sketches, not {sketches.shape[1]} planes")
-        feed = {SKETCH_INPUT: sketches.detach().to("cpu", torch.float32).contiguous().numpy()}
+        feed = {SKETCH_INPUT: floats(sketches)}
         if self.config.condition:
             if labels is None:  # "any category", as the module draws it
                 labels = torch.full((len(sketches),), -1, dtype=torch.long)
-            feed[LABELS_INPUT] = labels.detach().to("cpu", torch.long).numpy()
+            feed[LABELS_INPUT] = integers(labels)
         elif labels is not None:
             raise ValueError("labels are only for a conditioned generator")
-        (picture,) = self.session.run([PICTURE_OUTPUT], feed)
-        return torch.from_numpy(picture)
+        return torch.from_numpy(self.run(PICTURE_OUTPUT, feed))
 
 
 def open_generator(
@@ -170,31 +196,16 @@ def _session(
 
 
 @dataclass
-class OnnxPaletteNet:
+class OnnxPaletteNet(OnnxGraph):
     """A palette painter's exported network in an ONNX Runtime session: split planes and label
     rows in, palette probabilities (``N x K x 128 x 128`` float32 numpy) out."""
 
-    engine_name = "onnxruntime"
-    session: Any  # onnxruntime.InferenceSession
-    provider: str
-
-    @property
-    def precision(self) -> str:
-        """What runs, in words (for logs and benchmarks)."""
-        return onnx_precision(self.provider)
-
     def __call__(self, planes: torch.Tensor, labels: torch.Tensor) -> Any:
         """The palette probabilities for a batch of split planes and label rows."""
-        import torch
-
         from inference.palette.export import LABELS_INPUT, PLANES_INPUT, PROBABILITIES_OUTPUT
 
-        feed = {
-            PLANES_INPUT: planes.detach().to("cpu", torch.float32).contiguous().numpy(),
-            LABELS_INPUT: labels.detach().to("cpu", torch.long).numpy(),
-        }
-        (probabilities,) = self.session.run([PROBABILITIES_OUTPUT], feed)
-        return probabilities
+        feed = {PLANES_INPUT: floats(planes), LABELS_INPUT: integers(labels)}
+        return self.run(PROBABILITIES_OUTPUT, feed)
 
 
 def open_palette_net(
@@ -207,18 +218,9 @@ def open_palette_net(
 
 
 @dataclass
-class OnnxClassifier:
+class OnnxClassifier(OnnxGraph):
     """The exported sketch classifier in an ONNX Runtime session: RGB sketches (N x 3 x 256 x
     256 in [-1, 1]) in, the logits (N x things, before the card's temperature) out."""
-
-    engine_name = "onnxruntime"
-    session: Any  # onnxruntime.InferenceSession
-    provider: str
-
-    @property
-    def precision(self) -> str:
-        """What runs, in words (for logs and benchmarks)."""
-        return onnx_precision(self.provider)
 
     def __call__(self, sketches: torch.Tensor) -> torch.Tensor:
         """The logits of an RGB sketch batch, as the torch module and its pre-processing give
@@ -227,9 +229,7 @@ class OnnxClassifier:
 
         from inference.pix2pix.export import LOGITS_OUTPUT, SKETCH_INPUT
 
-        feed = {SKETCH_INPUT: sketches.detach().to("cpu", torch.float32).contiguous().numpy()}
-        (logits,) = self.session.run([LOGITS_OUTPUT], feed)
-        return torch.from_numpy(logits)
+        return torch.from_numpy(self.run(LOGITS_OUTPUT, {SKETCH_INPUT: floats(sketches)}))
 
 
 def open_classifier(path: Path, *, sha256: str, threads: int = 0) -> OnnxClassifier:

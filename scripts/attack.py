@@ -75,8 +75,8 @@ def _csrf(client: httpx.Client, path: str) -> str:
     return match.group(1)
 
 
-def signed_in_child(base: str) -> httpx.Client:
-    """A client signed in as the demo parent and playing as the first child."""
+def signed_in_parent(base: str) -> httpx.Client:
+    """A browser signed in as the demo parent (not in play mode)."""
     client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
     token = _csrf(client, "/login/")
     client.post(
@@ -84,17 +84,28 @@ def signed_in_child(base: str) -> httpx.Client:
         data={"username": DEMO_EMAIL, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
         headers={"Referer": f"{base}/login/"},
     )
+    return client
+
+
+def play_as(client: httpx.Client, base: str, child_id: int | str, pin: str) -> httpx.Client:
+    """``client`` (a signed-in parent) playing as ``child_id`` with ``pin``."""
+    token = _csrf(client, f"/play/{child_id}/")
+    client.post(
+        f"/play/{child_id}/",
+        data={"pin": pin, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/play/{child_id}/"},
+    )
+    return client
+
+
+def signed_in_child(base: str) -> httpx.Client:
+    """A client signed in as the demo parent and playing as the first child."""
+    client = signed_in_parent(base)
     play = client.get("/play/")
     ids = re.findall(r'href="/play/(\d+)/"', play.text)
     if not ids:
         raise SystemExit("could not sign in as the demo parent: run `make run` (seed_demo) first")
-    token = _csrf(client, f"/play/{ids[0]}/")
-    client.post(
-        f"/play/{ids[0]}/",
-        data={"pin": DEMO_PIN, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/play/{ids[0]}/"},
-    )
-    return client
+    return play_as(client, base, ids[0], DEMO_PIN)
 
 
 def _raw(

@@ -15,7 +15,7 @@ from contextlib import closing
 from typing import Any
 
 import httpx
-from attack import DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, Row, _csrf
+from attack import DEMO_EMAIL, DEMO_PASSWORD, DEMO_PIN, Row, play_as, signed_in_parent
 
 TEMP_PASSWORD = "probe-temporary-77-words"  # noqa: S105 - set for a moment, then changed back
 
@@ -37,18 +37,6 @@ def reauthenticate(api: httpx.Client, password: str) -> int:
     return api.post("/auth/reauthenticate/", json={"password": password}).status_code
 
 
-def web_parent(base: str) -> httpx.Client:
-    """A browser signed in as the demo parent (not in play mode)."""
-    client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
-    token = _csrf(client, "/login/")
-    client.post(
-        "/login/",
-        data={"username": DEMO_EMAIL, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/login/"},
-    )
-    return client
-
-
 def _confirm_if_asked(client: httpx.Client, page: httpx.Response) -> httpx.Response:
     """Answer allauth's "confirm access" page (a sensitive page asks for the password again)
     and return the page it leads back to."""
@@ -64,14 +52,7 @@ def _confirm_if_asked(client: httpx.Client, page: httpx.Response) -> httpx.Respo
 
 def web_play(base: str, child_id: int, pin: str) -> httpx.Client:
     """A browser signed in as the demo parent and playing as ``child_id``."""
-    client = web_parent(base)
-    token = _csrf(client, f"/play/{child_id}/")
-    client.post(
-        f"/play/{child_id}/",
-        data={"pin": pin, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/play/{child_id}/"},
-    )
-    return client
+    return play_as(signed_in_parent(base), base, child_id, pin)
 
 
 def probe_lockout_of_others(base: str, rows: list[Row]) -> str | None:
@@ -165,7 +146,7 @@ def probe_hidden_share(base: str, token: str | None, rows: list[Row]) -> None:
     """A share link made, its picture hidden: the link must stop, no new link may be made."""
     row = Row("hide a shared picture; share a hidden one", "link 404/410; no new link")
     add = "/family/admin/sharing/sharelink/add/"
-    with closing(web_parent(base)) as web, api_client(base, token) as api:
+    with closing(signed_in_parent(base)) as web, api_client(base, token) as api:
         form = _confirm_if_asked(web, web.get(add)).text
         picture = re.search(r'name="drawing"[^>]*>.*?<option value="(\d+)"', form, re.S)
         if picture is None:
@@ -225,7 +206,7 @@ def probe_admin_lookup(base: str, rows: list[Row]) -> None:
         "/family/admin/drawings/drawing/?child__parent__password__startswith=p",
         "/family/admin/sharing/sharelink/?drawing__child__parent__email__contains=a",
     )
-    with closing(web_parent(base)) as web:
+    with closing(signed_in_parent(base)) as web:
         for query in queries:
             started = time.monotonic()
             answer = web.get(query)

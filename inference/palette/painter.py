@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,17 +67,65 @@ def output_sketch(sketch: np.ndarray) -> np.ndarray:
     return cv2.resize(sketch, (side, side), interpolation=cv2.INTER_CUBIC)
 
 
+class PaletteNetwork:
+    """A painter's U-Net: its config at once, the torch module when it is first needed. A
+    painter that paints without its network (a region model, the card's sure areas off) is
+    served without ever building it; its exact reference (``with_sure_areas(True)``) builds it
+    from the weights it was loaded with, once, for every painter that shares it."""
+
+    def __init__(
+        self,
+        config: PaletteNetConfig,
+        *,
+        module: PaletteUnet | None = None,
+        weights: Mapping[str, torch.Tensor] | None = None,
+    ) -> None:
+        if module is None and weights is None:
+            raise ValueError("a palette network needs its module or its weights")
+        self.config = config
+        self._module = module
+        self._weights = weights
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, net: PaletteUnet) -> PaletteNetwork:
+        """A network already built (in the mode it is in)."""
+        return cls(net.config, module=net)
+
+    @property
+    def built(self) -> bool:
+        return self._module is not None
+
+    def module(self) -> PaletteUnet:
+        """The U-Net in eval mode, gradients off: built from the weights on the first call."""
+        if self._module is None:
+            with self._lock:
+                if self._module is None:
+                    assert self._weights is not None  # set whenever no module is
+                    net = build_palette_net(self.config)
+                    net.load_state_dict({k: v.float() for k, v in self._weights.items()})
+                    net.eval()
+                    net.requires_grad_(False)
+                    self._module, self._weights = net, None
+        return self._module
+
+
 @dataclass
 class PalettePainter:
     """A palette U-Net in eval mode with its palette; :meth:`paint` draws pictures."""
 
-    net: PaletteUnet
+    network: PaletteNetwork
     palette: Palette
     card: dict[str, Any]
     regions: RegionScorer | None = None
     # Computes the palette probabilities instead of ``net`` (the served path): split planes and
     # label rows in, ``N x K x 128 x 128`` probabilities out.
     engine: Callable[[torch.Tensor, torch.Tensor], Any] | None = None
+
+    @property
+    def net(self) -> PaletteUnet:
+        """The torch U-Net (the exact path, export, audits): built when first asked for."""
+        return self.network.module()
 
     @property
     def engine_name(self) -> str:
@@ -146,12 +195,13 @@ class PalettePainter:
         card: dict[str, Any],
     ) -> PalettePainter:
         """A painter from its network's weights (any float dtype: fp16 is a storage format);
-        the region model's (``regions.*``, its config the card's ``regions``) when it has one."""
-        net = build_palette_net(config)
-        net.load_state_dict({k: v.float() for k, v in weights.items()
-                             if not k.startswith(REGIONS_PREFIX)})  # fmt: skip
-        net.eval()
-        net.requires_grad_(False)
+        the region model's (``regions.*``, its config the card's ``regions``) when it has one.
+        The U-Net is built now when pictures need it, else only when first asked for
+        (:class:`PaletteNetwork`)."""
+        network = PaletteNetwork(
+            config,
+            weights={k: v for k, v in weights.items() if not k.startswith(REGIONS_PREFIX)},
+        )
         regions = None
         if "regions" in card:
             regions = RegionScorer.from_state(
@@ -159,12 +209,15 @@ class PalettePainter:
                 {k.removeprefix(REGIONS_PREFIX): v for k, v in weights.items()
                  if k.startswith(REGIONS_PREFIX)},
             )  # fmt: skip
-        return cls(net=net, palette=palette, card=card, regions=regions)
+        painter = cls(network=network, palette=palette, card=card, regions=regions)
+        if painter.uses_network:
+            network.module()  # a bad checkpoint fails at load, as before
+        return painter
 
     @torch.no_grad()
     def probabilities(self, planes: torch.Tensor, labels: Sequence[str | None]) -> np.ndarray:
         """``N x K x 128 x 128`` palette probabilities for split planes and things."""
-        rows = self.net.config.label_indices(labels)
+        rows = self.network.config.label_indices(labels)
         if self.engine is not None:
             return np.asarray(self.engine(planes, rows), dtype=np.float32)
         return torch.softmax(self.net(planes, rows).float(), dim=1).numpy()

@@ -13,10 +13,8 @@ withdrawing consent) are left to tests/api, which check them exactly.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,14 +22,12 @@ import httpx
 import pytest
 
 from tests.fixtures.browser import LiveSite, serve_site
+from tests.fixtures.fuzzing import run_schemathesis
 
 pytestmark = pytest.mark.slow  # a live server fuzzed for a minute per token
 
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 ENDS_THE_SESSION = r"auth/signout|auth/password|auth/devices/\{|withdraw-consent"
-MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8")
-MAX_SECONDS = os.environ.get("SCHEMATHESIS_MAX_SECONDS", "75")
 GENEROUS = "100000/min"
 
 
@@ -76,48 +72,17 @@ def tokens(url: str) -> tuple[str, str]:
 
 
 def fuzz(url: str, token: str, report: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            str(SCHEMATHESIS),
-            "--config-file",
-            str(CONFIG),
-            "run",
-            f"{url}/api/schema/",
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--checks",
-            "all",
-            "--phases",
-            "examples,coverage,fuzzing,stateful",
-            "--max-examples",
-            MAX_EXAMPLES,
-            "--max-time",
-            MAX_SECONDS,
-            "--workers",
-            "1",
-            # A password or PIN hashed on a loaded 2-core machine can pass 10 s, the default of
-            # both the request timeout and --checks all's max_response_time (as in
-            # test_schemathesis_account_steps.py): a slow machine is not a failing server.
-            "--request-timeout",
-            "90",
-            "--max-response-time",
-            "60",
-            "--seed",
-            "20261202",
+    return run_schemathesis(
+        f"{url}/api/schema/",
+        config=CONFIG,
+        header=f"Authorization: Bearer {token}",
+        seed="20261202",
+        options=[
             "--exclude-path-regex",
             ENDS_THE_SESSION,
-            "--generation-with-security-parameters",
-            "false",
-            "--no-color",
-            "--report",
-            "junit",
             "--report-junit-path",
             str(report),
         ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=int(MAX_SECONDS) * 4 + 120,
         cwd=report.parent,
     )
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,10 +31,10 @@ import httpx
 import pytest
 
 from tests.fixtures.browser import LiveSite, serve_site
+from tests.fixtures.fuzzing import run_schemathesis
 
 pytestmark = pytest.mark.slow  # a live server fuzzed for a minute
 
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis_account_steps.toml")
 MOUNT = "/api/v1/auth/app"
 ENDS_THE_SESSION = (
@@ -50,8 +49,6 @@ DISAGREE_WITH_ALLAUTH = (
     "response_schema_conformance",
     "negative_data_rejection",
 )
-MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8")
-MAX_SECONDS = os.environ.get("SCHEMATHESIS_MAX_SECONDS", "75")
 SEED = os.environ.get("SCHEMATHESIS_SEED", "20261207")
 
 
@@ -73,56 +70,25 @@ def session_token(url: str) -> str:
 
 
 def fuzz(url: str, token: str, reports: Path) -> subprocess.CompletedProcess[str]:
-    command = [
-        str(SCHEMATHESIS),
-        "--config-file",
-        str(CONFIG),
-        "run",
+    return run_schemathesis(
         f"{url}{MOUNT}/openapi.json",
-        "--url",
-        url,
-        "--header",
-        f"X-Session-Token: {token}",
-        "--checks",
-        "all",
-        "--exclude-checks",
-        ",".join(DISAGREE_WITH_ALLAUTH),
-        "--phases",
-        "examples,coverage,fuzzing,stateful",
-        "--max-examples",
-        MAX_EXAMPLES,
-        "--max-time",
-        MAX_SECONDS,
-        "--workers",
-        "1",
-        # A password hashed on a loaded 2-core machine (load 11, nice 19) took over 10 s, the
-        # default of both the request timeout and --checks all's max_response_time.
-        "--request-timeout",
-        "90",
-        "--max-response-time",
-        "60",
-        "--seed",
-        SEED,
-        "--exclude-path-regex",
-        NOT_SERVED,
-        *[arg for name in ENDS_THE_SESSION for arg in ("--exclude-name", name)],
-        "--generation-with-security-parameters",
-        "false",
-        "--no-color",
-        # A failing case is printed whole: a reset key is the input, not a secret here.
-        "--output-sanitize",
-        "false",
-        "--report",
-        "junit",
-        "--report-dir",
-        str(reports),
-    ]
-    return subprocess.run(
-        command,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=int(MAX_SECONDS) * 4 + 120,
+        config=CONFIG,
+        header=f"X-Session-Token: {token}",
+        seed=SEED,
+        options=[
+            "--url",
+            url,
+            "--exclude-checks",
+            ",".join(DISAGREE_WITH_ALLAUTH),
+            "--exclude-path-regex",
+            NOT_SERVED,
+            *[arg for name in ENDS_THE_SESSION for arg in ("--exclude-name", name)],
+            # A failing case is printed whole: a reset key is the input, not a secret here.
+            "--output-sanitize",
+            "false",
+            "--report-dir",
+            str(reports),
+        ],
         cwd=reports,
     )
 

@@ -10,10 +10,10 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.palette import regions
+from inference.palette import region_training, regions
 from inference.palette.colours import Palette
 from inference.palette.network import PaletteNetConfig, build_palette_net
-from inference.palette.painter import PalettePainter
+from inference.palette.painter import PaletteNetwork, PalettePainter
 from inference.palette.painting import colouring_areas, find_shapes, walls_of
 
 RED, GREEN, YELLOW = (224, 36, 36), (21, 128, 61), (250, 204, 21)
@@ -73,7 +73,7 @@ def test_targets_are_the_colour_a_shape_has_most_often() -> None:
     sketch, picture = apple()
     picture[120:130, 110:140] = (255, 255, 255)  # a highlight on the body
     shapes = shapes_of(sketch)
-    targets = regions.shape_targets(picture, shapes.labels, len(shapes.areas), palette())
+    targets = region_training.shape_targets(picture, shapes.labels, len(shapes.areas), palette())
     drawn = sorted((i for i in range(1, len(shapes.areas)) if not shapes.paper[i]),
                    key=lambda i: -shapes.areas[i])  # fmt: skip
     assert [int(targets[i]) for i in drawn] == [2, 3]  # red body, green leaf
@@ -96,16 +96,18 @@ def test_the_model_learns_a_colour_per_thing_and_part_and_the_painter_uses_it(
 ) -> None:
     torch.manual_seed(0)
     pairs = write_pairs(tmp_path / "toy" / "train", 12)
-    assert regions.training_pairs([str(tmp_path / "toy" / "train")]) != []
-    samples = regions.collect(pairs, palette())
+    assert region_training.training_pairs([str(tmp_path / "toy" / "train")]) != []
+    samples = region_training.collect(pairs, palette())
     config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=32)
-    model, report = regions.fit(samples, config, epochs=150)
+    model, report = region_training.fit(samples, config, epochs=150)
     assert report["samples"] == 24
-    saved = regions.save_regions(model, tmp_path / "regions.safetensors", extra={"report": report})
+    saved = region_training.save_regions(
+        model, tmp_path / "regions.safetensors", extra={"report": report}
+    )
 
     net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
                                              max_channels=16, embed_dim=4))  # fmt: skip
-    plain = PalettePainter(net=net.eval(), palette=palette(), card={})
+    plain = PalettePainter(network=PaletteNetwork.of(net.eval()), palette=palette(), card={})
     painter = plain.with_regions(saved)
     assert painter.card["regions"]["labels"] == ["apple", "sun"]
     sketch = apple(side=512, shift=10)[0]
@@ -122,11 +124,15 @@ def test_a_painter_without_sure_areas_never_runs_its_network(tmp_path: Path) -> 
     torch.manual_seed(0)
     pairs = write_pairs(tmp_path / "toy" / "train", 6)
     config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16)
-    model, report = regions.fit(regions.collect(pairs, palette()), config, epochs=20)
-    saved = regions.save_regions(model, tmp_path / "regions.safetensors", extra={"report": report})
+    model, report = region_training.fit(
+        region_training.collect(pairs, palette()), config, epochs=20
+    )
+    saved = region_training.save_regions(
+        model, tmp_path / "regions.safetensors", extra={"report": report}
+    )
     net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
                                              max_channels=16, embed_dim=4))  # fmt: skip
-    plain = PalettePainter(net=net.eval(), palette=palette(), card={})
+    plain = PalettePainter(network=PaletteNetwork.of(net.eval()), palette=palette(), card={})
     assert plain.uses_network  # no region model: the network chooses every colour
     painter = plain.with_regions(saved)
     assert painter.uses_network  # sure areas are painted unless the card turns them off
@@ -167,8 +173,10 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
         "counts": {"apple": {"train": 3, "val": 0}, "sun": {"train": 3, "val": 0}},
     }))  # fmt: skip
     config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16)
-    model, report = regions.fit(regions.collect(pairs, palette()), config, epochs=5)
-    saved = regions.save_regions(model, tmp_path / "regions.safetensors", extra={"report": report})
+    model, report = region_training.fit(region_training.collect(pairs, palette()), config, epochs=5)
+    saved = region_training.save_regions(
+        model, tmp_path / "regions.safetensors", extra={"report": report}
+    )
     net_config = PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4, max_channels=16,
                                   embed_dim=4)  # fmt: skip
     net = build_palette_net(net_config)
@@ -224,13 +232,17 @@ def test_the_served_scorer_gives_the_trained_modules_probabilities() -> None:
     torch.manual_seed(0)
     for features in (regions.FEATURES, regions.FEATURES_V1):
         config = regions.RegionConfig(colours=5, labels=("apple", "sun"), features=features)
-        model = regions.RegionColours(config).eval()
+        model = region_training.RegionColours(config).eval()
         rows = np.random.default_rng(1).normal(size=(7, len(regions.FEATURES)))
         rows = rows.astype(np.float32)
         columns = [regions.FEATURES.index(name) for name in features]
         with torch.no_grad():
             exact = torch.softmax(
-                model(torch.from_numpy(rows[:, columns]), config.label_rows(["sun"] * 7)), dim=1
+                model(
+                    torch.from_numpy(rows[:, columns]),
+                    region_training.label_rows(config, ["sun"] * 7),
+                ),
+                dim=1,
             ).numpy()
         served = model.scorer().probabilities(rows, "sun")
         np.testing.assert_allclose(served, exact, atol=1e-5)
@@ -263,14 +275,16 @@ def test_twin_shapes_share_their_colour_probabilities() -> None:
 def test_the_family_term_is_trained_and_reported(tmp_path: Path) -> None:
     torch.manual_seed(0)
     pairs = write_pairs(tmp_path / "toy" / "train", 8)
-    samples = regions.collect(pairs, palette())
+    samples = region_training.collect(pairs, palette())
     samples.groups = ["a" if i < 8 else "b" for i in range(len(samples.groups))]
     samples.save(tmp_path / "samples.npz")
-    again = regions.RegionSamples.load(tmp_path / "samples.npz")
+    again = region_training.RegionSamples.load(tmp_path / "samples.npz")
     assert again.targets == samples.targets and again.labels == samples.labels
     config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16, family_loss=1.0)
     families = np.array([0, 2, 3, 4, 5])  # white, black, then three hues
-    _model, report = regions.fit(again, config, epochs=30, held_out=["b"], families=families)
+    _model, report = region_training.fit(
+        again, config, epochs=30, held_out=["b"], families=families
+    )
     assert report["held_out_family_accuracy"] >= report["held_out_colour_accuracy"]
     assert 0 <= report["held_out_weighted_family_accuracy"] <= 1
     assert regions.RegionConfig.from_dict(config.to_dict()) == config
@@ -315,7 +329,7 @@ def test_judge_region_colours_compares_region_models_on_a_dev_set(
 
 
 def test_the_family_prior_moves_odd_hues_to_likely_ones_and_makes_nothing_drab() -> None:
-    samples = regions.RegionSamples(
+    samples = region_training.RegionSamples(
         features=[np.zeros(len(regions.FEATURES), np.float32)] * 3,
         labels=["rabbit", "rabbit", "frog"],
         targets=[0, 2, 3],  # white and red rabbits, a green frog
@@ -323,10 +337,10 @@ def test_the_family_prior_moves_odd_hues_to_likely_ones_and_makes_nothing_drab()
         groups=["a", "a", "a"],
     )
     families = np.array([0, 1, 3 + 1, 3 + 4])  # white, grey, a red hue, a green hue
-    prior = regions.family_prior(samples, ("rabbit", "frog", "cake"), families)
+    prior = region_training.family_prior(samples, ("rabbit", "frog", "cake"), families)
     assert len(prior) == 3 and all(len(row) == 3 + 12 for row in prior)
     assert prior[0][0] > prior[0][4] > prior[0][7]
-    assert 0 < prior[0][7] <= regions.PRIOR_FLOOR  # never seen green: floored
+    assert 0 < prior[0][7] <= region_training.PRIOR_FLOOR  # never seen green: floored
     assert prior[2] == pytest.approx([1 / 15] * 15, abs=1e-3)  # no shapes: even
     assert all(sum(row) == pytest.approx(1.0, abs=1e-3) for row in prior)
 
@@ -344,3 +358,48 @@ def test_the_family_prior_moves_odd_hues_to_likely_ones_and_makes_nothing_drab()
     off = regions.RegionConfig.from_dict({**config.to_dict(), "prior_power": 0.0})
     np.testing.assert_allclose(off.guard(probs, "rabbit"), probs)
     assert regions.RegionConfig.from_dict(config.to_dict()) == config
+
+
+def test_a_painter_without_sure_areas_is_served_without_building_its_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file
+
+    from inference import registry
+    from inference.fast_path import fast_server
+    from inference.palette.install import install_painter
+
+    torch.manual_seed(0)
+    net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,
+                                             max_channels=16, embed_dim=4))  # fmt: skip
+    config = regions.RegionConfig(colours=5, labels=("apple", "sun"), hidden=16)
+    scorer = region_training.RegionColours(config).eval().scorer()
+    categories = [{"slug": "apple", "label_en": "Apple", "label_ko": "사과", "emoji": "🍎"}]
+    card = install_painter(net.eval(), palette(), tmp_path, name="toy3", categories=categories,
+                           regions=scorer, extra={"painting": {"sure_areas": False}})  # fmt: skip
+    built: list[str] = []
+    module_init = torch.nn.Module.__init__
+
+    def counted(self: torch.nn.Module, *args: object, **kwargs: object) -> None:
+        built.append(type(self).__name__)
+        module_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "__init__", counted)
+    painter: PalettePainter = registry.load_generator(card)
+    assert not painter.uses_network and not painter.network.built
+    served = fast_server(card, painter, engine="onnx", threads=1, device=torch.device("cpu"),
+                         compile=False)  # fmt: skip
+    assert served is painter  # no graph to open: it paints without its network
+    picture = served.paint([apple(side=512)[0]], ["apple"])[0]
+    assert picture.shape == (512, 512, 3)
+    assert built == []  # loaded and painting: no torch module was ever constructed
+
+    # The exact reference (the benchmark's, the sure areas check's) still runs the network,
+    # built then from the installed weights.
+    reference = painter.with_sure_areas(True)
+    assert reference.uses_network
+    assert reference.paint([apple(side=512)[0]], ["apple"])[0].shape == (512, 512, 3)
+    assert "PaletteUnet" in built and not reference.net.training
+    installed = load_file(str(card.weights_path))
+    for name, value in reference.net.state_dict().items():
+        assert torch.equal(value, installed[name].float()), name

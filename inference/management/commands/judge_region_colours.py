@@ -75,7 +75,9 @@ class Command(BaseCommand):
             painters[str(path)] = painter.with_regions(path)
         if options["prior_powers"]:
             painters = with_priors(painters, options["samples"], options["prior_powers"])
-        results = {name: judge(p, drawings, options["out"], index)
+        outlines = plain_outlines(drawings)  # decoded once for every painter
+        coloured = {d.base: d for d in drawings if d.variant == "coloured"}
+        results = {name: judge(p, outlines, coloured, options["out"], index)
                    for index, (name, p) in enumerate(painters.items())}  # fmt: skip
         if options["json"]:
             self.stdout.write(json.dumps(results, indent=1))
@@ -93,13 +95,13 @@ class Command(BaseCommand):
 def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> dict[str, Any]:
     """Each painter again with its region model guarded by the family prior of ``samples``
     at each of ``powers``."""
-    from inference.palette import regions
+    from inference.palette import region_training
     from inference.palette.painting import colour_families
 
     if samples is None or not samples.is_file():
         raise CommandError("--prior-powers needs --samples (a train_region_colours cache).")
     try:
-        collected = regions.RegionSamples.load(samples)
+        collected = region_training.RegionSamples.load(samples)
         values = [float(v) for v in powers.split(",") if v.strip()]
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
@@ -109,7 +111,7 @@ def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> 
             continue
         config = painter.regions.config
         families = colour_families(painter.palette)
-        prior = regions.family_prior(collected, config.labels, families)
+        prior = region_training.family_prior(collected, config.labels, families)
         for power in values:
             guarded = dataclasses.replace(config, colour_families=tuple(int(f) for f in families),
                                           family_prior=prior, prior_power=power)  # fmt: skip
@@ -118,7 +120,34 @@ def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> 
     return out
 
 
-def judge(painter: Any, drawings: list[Any], out: Path | None, index: int) -> dict[str, Any]:
+def plain_outlines(drawings: list[Any]) -> list[tuple[Any, np.ndarray]]:
+    """The dev set's plain outlines (``black`` and ``crayon``), each with its RGB sketch on
+    white at the side it was drawn (its transparent pixels white). Not the canvas judge's
+    :meth:`~inference.pix2pix.canvas_judge.Drawing.sketch`, which blends the alpha and fits the
+    sketch to 256 px: the painter paints here at the drawing's own side."""
+    from PIL import Image
+
+    outlines = []
+    for drawing in drawings:
+        if drawing.variant not in ("black", "crayon"):
+            continue
+        with Image.open(drawing.file) as image:
+            sketch = np.asarray(image.convert("RGBA"))
+        rgb = np.where(sketch[..., 3:] > 0, sketch[..., :3], 255).astype(np.uint8)
+        rgb.setflags(write=False)  # shared by every painter judged: none may draw on it
+        outlines.append((drawing, rgb))
+    return outlines
+
+
+def judge(
+    painter: Any,
+    outlines: list[tuple[Any, np.ndarray]],
+    coloured: dict[str, Any],
+    out: Path | None,
+    index: int,
+) -> dict[str, Any]:
+    """One painter's figures over the plain ``outlines`` (:func:`plain_outlines`), against
+    the crayons of their ``coloured`` twins (by base)."""
     from PIL import Image
 
     from inference.palette.painting import NEUTRAL_CHROMA
@@ -126,13 +155,9 @@ def judge(painter: Any, drawings: list[Any], out: Path | None, index: int) -> di
     from inference.pix2pix.canvas_judge import SIDE
 
     painter = dataclasses.replace(painter, engine=None)
-    plain = [d for d in drawings if d.variant in ("black", "crayon")]
-    coloured = {d.base: d for d in drawings if d.variant == "coloured"}
     same: dict[str, list[bool]] = defaultdict(list)
     chroma: dict[str, list[float]] = defaultdict(list)
-    for drawing in plain:
-        sketch = np.asarray(Image.open(drawing.file).convert("RGBA"))
-        rgb = np.where(sketch[..., 3:] > 0, sketch[..., :3], 255).astype(np.uint8)
+    for drawing, rgb in outlines:
         picture = painter.paint([rgb], [drawing.thing])[0]
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)

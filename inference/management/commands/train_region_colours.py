@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    """Train the region model of :mod:`inference.palette.regions` on the pictures of a palette
-    plan (``docs/generators/kids3.train.json``), with the palette its run fitted::
+    """Train the region model of :mod:`inference.palette.regions` (the lab's side:
+    :mod:`inference.palette.region_training`) on the pictures of a palette plan
+    (``docs/generators/kids3.train.json``), with the palette its run fitted::
 
         manage.py train_region_colours --config docs/generators/kids3.train.json
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
 
-        from inference.palette import regions
+        from inference.palette import region_training, regions
         from inference.palette.colours import Palette
         from inference.palette.painting import colour_families
         from inference.palette.training import PaletteTrainConfig
@@ -81,16 +82,18 @@ class Command(BaseCommand):
             raise CommandError(f"No {palette_file}: the region model uses its run's palette.")
         palette = Palette.from_dict(json.loads(palette_file.read_text(encoding="utf-8")))
         caps = None if options["all_pictures"] else cfg.data.get("max_per_source")
-        pairs = regions.training_pairs(cfg.data["data_dirs"], caps, seed=cfg.seed)
+        pairs = region_training.training_pairs(cfg.data["data_dirs"], caps, seed=cfg.seed)
         if not pairs:
             raise CommandError("The plan's data folders hold no pictures: build them first.")
         started = time.monotonic()
         cache = options["samples"]
         if cache and cache.is_file():
-            samples = regions.RegionSamples.load(cache)
+            samples = region_training.RegionSamples.load(cache)
             self.stdout.write(f"Read {len(samples.targets)} shapes from {cache}")
         else:
-            samples = regions.collect(pairs, palette, progress=lambda x: tqdm(x, mininterval=10))
+            samples = region_training.collect(
+                pairs, palette, progress=lambda x: tqdm(x, mininterval=10)
+            )
             if cache:
                 samples.save(cache)
         labels = cfg.net_config().labels
@@ -102,11 +105,11 @@ class Command(BaseCommand):
             hidden=options["hidden"],
             family_loss=options["family_loss"],
             colour_families=tuple(int(f) for f in families),
-            family_prior=regions.family_prior(samples, labels, families),
+            family_prior=region_training.family_prior(samples, labels, families),
             prior_power=options["prior_power"],
         )
         held_out = [s for s in options["held_out"].split(",") if s]
-        model, report = regions.fit(
+        model, report = region_training.fit(
             samples,
             config,
             epochs=options["epochs"],
@@ -116,7 +119,7 @@ class Command(BaseCommand):
         )
         out = options["out"] or Path(cfg.out_dir) / "regions.safetensors"
         sources = sorted({source for _, _, source in pairs})
-        regions.save_regions(
+        region_training.save_regions(
             model,
             out,
             extra={
