@@ -42,7 +42,7 @@ class ExamplePlan:
     min_per_thing: int = 0  # a thing with few pictures gets more variants of each
     size: int = 64
     seed: int = 0
-    drawing_version: int = 2  # 2: outlines mark small details; bump when a procedure changes
+    drawing_version: int = 3  # 2: details marked; 3: slanted things squared; bump on change
 
     def key(self, pairs: Sequence[tuple[PairSource, int]]) -> str:
         """A short hash of the plan and the pictures: the cache file's name."""

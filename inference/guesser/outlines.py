@@ -57,6 +57,7 @@ class OutlineStyle:
     keep_detail: tuple[float, float] = (0.4, 1.0)  # chance each detail is marked
     detail_share: float = 0.08  # the largest detail, of the thing's area
     detail_speck: float = 0.0015  # the smallest (anti-aliasing fringes are not details)
+    upright_probability: float = 0.5  # a slanted thing drawn square to the page
 
 
 def thing_mask(picture: np.ndarray) -> np.ndarray:
@@ -297,6 +298,32 @@ def _draw_mark(mark: tuple[str, np.ndarray], scale: float, pen: int, side: int) 
     return drawn
 
 
+def square_to_page(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``picture`` turned so the thing's long axis lies along the page's nearest axis: the
+    illustrator's rocket flies at 45°, a child's stands upright; a plane is drawn level. A
+    thing about as wide as it is long (or already square) is left as it is."""
+    mask = thing_mask(picture)
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 30:
+        return picture
+    spread = np.cov(np.stack([xs, ys]).astype(np.float64))
+    values, vectors = np.linalg.eigh(spread)
+    if values[1] < 1.5 * values[0]:
+        return picture  # round-ish: no long axis to straighten
+    angle = math.degrees(math.atan2(vectors[1, 1], vectors[0, 1])) % 180.0  # long axis, 0-180
+    off = angle % 90.0  # how far past the last page axis
+    turn = -off if off < 45.0 or (off == 45.0 and rng.random() < 0.5) else 90.0 - off
+    if abs(turn) < 8.0:
+        return picture
+    side = picture.shape[0]
+    centre = (float(xs.mean()), float(ys.mean()))
+    matrix = cv2.getRotationMatrix2D(centre, -turn, 1.0)
+    matrix[:, 2] += (side / 2 - centre[0], side / 2 - centre[1])  # and back to the middle
+    return cv2.warpAffine(
+        picture, matrix, (side, side), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)
+    )
+
+
 def outline_drawing(
     picture: np.ndarray, rng: np.random.Generator, style: OutlineStyle | None = None
 ) -> np.ndarray | None:
@@ -304,6 +331,8 @@ def outline_drawing(
     paper), or None when the picture shows nothing."""
     style = style or OutlineStyle()
     side = picture.shape[0]
+    if rng.random() < style.upright_probability:
+        picture = square_to_page(picture, rng)
     small = cv2.resize(picture, (_WORK, _WORK), interpolation=cv2.INTER_AREA)
     mask = thing_mask(small)
     area = int(mask.sum())

@@ -14,7 +14,13 @@ from PIL import Image
 
 from inference.guesser import calibration
 from inference.guesser.examples import ExamplePlan, cached_examples, render_examples
-from inference.guesser.outlines import OutlineStyle, detail_mark, outline_drawing, thing_mask
+from inference.guesser.outlines import (
+    OutlineStyle,
+    detail_mark,
+    outline_drawing,
+    square_to_page,
+    thing_mask,
+)
 from inference.pix2pix.data import find_pairs
 
 RED, GREEN, BROWN = (220, 40, 40), (40, 160, 60), (120, 70, 30)
@@ -114,6 +120,27 @@ def test_a_round_detail_is_a_dot_and_a_smile_is_a_curved_stroke() -> None:
     ends, middle = points[[0, -1]], points[len(points) // 2]
     assert abs(ends[0, 0] - ends[1, 0]) > 25  # across the face
     assert middle[1] > ends[:, 1].mean() + 4  # bending down in the middle: a smile
+
+
+def test_a_slanted_thing_is_turned_square_to_the_page_and_a_round_one_is_left() -> None:
+    """An illustrator's rocket flies at 45°, a child's stands upright: the long axis of a
+    slanted thing ends on the nearest page axis, in the middle of the page."""
+
+    def long_axis_degrees(picture: np.ndarray) -> float:
+        ys, xs = np.nonzero(thing_mask(picture))
+        _, vectors = np.linalg.eigh(np.cov(np.stack([xs, ys]).astype(float)))
+        return float(np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1])) % 180)
+
+    slanted = np.full((256, 256, 3), 255, np.uint8)
+    cv2.ellipse(slanted, (110, 140), (90, 30), 30, 0, 360, (200, 40, 40), -1)
+    assert abs(long_axis_degrees(slanted) - 30) < 3
+    turned = square_to_page(slanted, np.random.default_rng(0))
+    assert min(long_axis_degrees(turned) % 90, 90 - long_axis_degrees(turned) % 90) < 3
+    ys, xs = np.nonzero(thing_mask(turned))
+    assert abs(xs.mean() - 128) < 3 and abs(ys.mean() - 128) < 3
+    assert abs(int(thing_mask(turned).sum()) - int(thing_mask(slanted).sum())) < 300  # all of it
+    round_thing = apple_picture()
+    assert np.array_equal(square_to_page(round_thing, np.random.default_rng(0)), round_thing)
 
 
 def write_dataset(folder: Path, count: int) -> Path:
