@@ -47,6 +47,13 @@ class Command(BaseCommand):
             "the card's confident_precision, else 0.8).",
         )
         parser.add_argument("--write-card", action="store_true")
+        parser.add_argument(
+            "--sheet",
+            type=Path,
+            default=None,
+            help="Draw the judged drawings with each guess here (PNG): green right, red wrong, "
+            "a bold frame where the bubble would show.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
@@ -102,6 +109,13 @@ class Command(BaseCommand):
             )
         for variant, s in scores["canvas dev set"]["by_variant"].items():
             self.stdout.write(f"  {variant}: top-1 {s['top1']:.1%}, top-3 {s['top3']:.1%}")
+        if options["sheet"]:
+            sketches, labels, _ = judging.canvas_set(devset, model.config.categories, seeds)
+            probs = (judging.logits_of(model, sketches) / temperature).softmax(1)
+            _sheet(sketches, labels, probs, model.config.categories, threshold).save(
+                options["sheet"]
+            )
+            self.stdout.write(f"wrote {options['sheet']}")
         if options["json"]:
             options["json"].write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
         if options["write_card"]:
@@ -116,6 +130,31 @@ class Command(BaseCommand):
             card_path.write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n",
                                  encoding="utf-8")  # fmt: skip
             self.stdout.write(f"wrote the calibration on {card_path}")
+
+
+def _sheet(
+    sketches: list[Any], labels: list[int], probs: Any, things: list[str], threshold: float
+) -> Any:
+    """A contact sheet: each drawing small, its thing, the guess and its probability under it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    tile, caption, columns = 128, 30, 12
+    rows = -(-len(sketches) // columns)
+    sheet = Image.new("RGB", (columns * tile, rows * (tile + caption)), "white")
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=11)
+    for i, (sketch, label) in enumerate(zip(sketches, labels, strict=True)):
+        x, y = (i % columns) * tile, (i // columns) * (tile + caption)
+        sheet.paste(sketch.convert("RGB").resize((tile - 8, tile - 8)), (x + 4, y + 4))
+        best = int(probs[i].argmax())
+        colour = (20, 140, 40) if best == label else (200, 30, 30)
+        shown = float(probs[i, best]) >= threshold
+        draw.rectangle((x + 1, y + 1, x + tile - 2, y + tile - 2), outline=colour,
+                       width=4 if shown else 1)  # fmt: skip
+        draw.text((x + 4, y + tile), things[label], fill=(60, 60, 60), font=font)
+        draw.text((x + 4, y + tile + 13), f"-> {things[best]} {float(probs[i, best]):.2f}",
+                  fill=colour, font=font)  # fmt: skip
+    return sheet
 
 
 def _seeds(text: str) -> set[int] | None:
