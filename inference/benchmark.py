@@ -19,10 +19,10 @@ import torch
 from PIL import Image
 
 from inference.exporting import max_level_difference
-from inference.pix2pix.conditioning import condition_labels
-from inference.pix2pix.drawing import draw_chunks
-from inference.pix2pix.fast import _fill_cleaning_ms, _interleaved_ms, psnr_uint8
-from inference.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.serving.pix2pix.conditioning import condition_labels
+from inference.serving.pix2pix.drawing import draw_chunks
+from inference.serving.pix2pix.fast import _fill_cleaning_ms, _interleaved_ms, psnr_uint8
+from inference.serving.pix2pix.imaging import batch_to_images, images_to_batch
 
 Generator = Callable[..., torch.Tensor]
 
@@ -114,7 +114,7 @@ def benchmark_painter(
     """
     import numpy as np
 
-    from inference.palette.painter import split_planes, work_sketches
+    from inference.serving.palette.painter import split_planes, work_sketches
 
     if not sketches:
         raise ValueError("benchmark needs at least one sketch")

@@ -4,7 +4,7 @@ Promotion calls :func:`export_installed` after writing a generator; ``manage.py
 export_generator`` calls it for one already installed. The graph is exported from the weights
 as the registry loads them (sha256-checked), checked against the exact torch module on a few
 sketches (:data:`MAX_LEVEL_DIFFERENCE`), and only then written into the card with its sha256,
-which the runtime checks on every load (:mod:`inference.engine`).
+which the runtime checks on every load (:mod:`inference.serving.engine`).
 
 The "What did you draw?" guesser the same way (:func:`export_classifier`): installing one
 (``manage.py train_sketch_classifier``) exports it, ``manage.py export_classifier`` exports the
@@ -18,14 +18,14 @@ import json
 import platform
 from typing import TYPE_CHECKING, Any
 
-from inference import registry
+from inference.serving import registry
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import torch
 
-    from inference.suggestions import ClassifierCard
+    from inference.serving.suggestions import ClassifierCard
 
 # How far (8-bit levels, any channel of any pixel) the exported graph may draw from the exact
 # module on the check sketches: the same bound that keeps batching invisible.
@@ -73,11 +73,11 @@ def export_installed(card: registry.GeneratorCard) -> registry.GeneratorCard:
     not export or a graph that draws differently from the module."""
     import torch
 
-    from inference import engine
-    from inference.architectures import PALETTE
-    from inference.pix2pix import export
-    from inference.pix2pix.drawing import draw_chunks
-    from inference.pix2pix.networks import UnetGenerator
+    from inference.serving import engine
+    from inference.serving.architectures import PALETTE
+    from inference.serving.pix2pix import export
+    from inference.serving.pix2pix.drawing import draw_chunks
+    from inference.serving.pix2pix.networks import UnetGenerator
 
     if card.kind == PALETTE:
         return _export_palette(card)
@@ -114,9 +114,9 @@ def _export_palette(card: registry.GeneratorCard) -> registry.GeneratorCard:
     their colouring-in, every thing and two colourways) both ways, and recorded."""
     import numpy as np
 
-    from inference import engine
-    from inference.palette import export
-    from inference.pix2pix.export import OPSET
+    from inference.serving import engine
+    from inference.serving.palette import export
+    from inference.serving.pix2pix.export import OPSET
 
     painter = registry.load_generator(card)
     path = card.weights_path.with_name(f"{card.name}{engine.ONNX_SUFFIX}")
@@ -201,10 +201,10 @@ def export_classifier(card: ClassifierCard) -> ClassifierCard:
     :data:`MAX_PROBABILITY_DIFFERENCE` on the check sketches (the file is removed then)."""
     import torch
 
-    from inference import engine, suggestions
-    from inference.pix2pix.classifier import load_classifier
-    from inference.pix2pix.export import OPSET, export_classifier_onnx
-    from inference.pix2pix.sketch_classifier import ranked, suggest
+    from inference.serving import engine, suggestions
+    from inference.serving.pix2pix.classifier import load_classifier
+    from inference.serving.pix2pix.export import OPSET, export_classifier_onnx
+    from inference.serving.pix2pix.sketch_classifier import ranked, suggest
 
     try:
         model = load_classifier(card.card_path)

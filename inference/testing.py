@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from inference.registry import (
+from inference.serving.registry import (
     ARCHITECTURE_TYPE,
     CARD_SUFFIX,
     DTYPES,
@@ -45,7 +45,7 @@ def write_random_generator(
     """Write ``<name>.safetensors`` + ``<name>.json`` with seeded random weights; return the card.
 
     ``categories`` are ``(slug, label_en, label_ko, emoji[, theme])`` tuples or card entries
-    (:func:`inference.datasets.things.card_entries`). The same arguments always
+    (:func:`inference.serving.things.card_entries`). The same arguments always
     give byte-identical files. ``conditioned`` makes a category-conditioned generator (one
     input plane per category, in the order given; with ``embed_dim`` a learned label vector of
     that size instead, as kids2p). ``colour_hints`` makes it read the sketch's line and
@@ -55,8 +55,8 @@ def write_random_generator(
     import torch
     from safetensors.torch import save_file
 
-    from inference.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
-    from inference.pix2pix.networks import build_generator, init_weights
+    from inference.serving.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
+    from inference.serving.pix2pix.networks import build_generator, init_weights
 
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
@@ -116,9 +116,9 @@ def write_random_painter(
     import numpy as np
     import torch
 
-    from inference.palette.colours import Palette
     from inference.palette.install import install_painter
-    from inference.palette.network import PaletteNetConfig, build_palette_net
+    from inference.serving.palette.colours import Palette
+    from inference.serving.palette.network import PaletteNetConfig, build_palette_net
 
     entries = [_card_entry(c) for c in categories]
     config = PaletteNetConfig(
@@ -151,12 +151,12 @@ def write_random_classifier(
     exports it to ONNX as installing one does."""
     import torch
 
-    from inference.pix2pix.classifier import (
+    from inference.serving.pix2pix.classifier import (
         CategoryClassifier,
         ClassifierConfig,
         save_classifier,
     )
-    from inference.suggestions import classifiers_dir
+    from inference.serving.suggestions import classifiers_dir
 
     with torch.random.fork_rng():  # reproducible weights, the global seed left alone
         torch.manual_seed(seed)
@@ -166,7 +166,7 @@ def write_random_classifier(
     card_path = save_classifier(model, weights, card | (calibration or {}))
     if exported:
         from inference.exporting import export_classifier
-        from inference.suggestions import read_card
+        from inference.serving.suggestions import read_card
 
         export_classifier(read_card(card_path))
     return card_path

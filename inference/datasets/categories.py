@@ -51,7 +51,7 @@ CATEGORIES: tuple[KidCategory, ...] = (
     KidCategory("plant", "Plant", "식물", "🌻"),
 )
 # Not a category kids7c serves: the theme of houses, gems, game characters and balls, whose
-# pictures are only ever labelled with their thing (inference.datasets.things).
+# pictures are only ever labelled with their thing (inference.serving.things).
 PLAY = KidCategory("play", "Play & treasure", "놀이와 보물", "🎮")
 BY_SLUG: dict[str, KidCategory] = {c.slug: c for c in CATEGORIES}
 
@@ -87,8 +87,8 @@ EMOJI_SUBGROUP_THINGS: dict[str, str] = {"person": "cartoon_face"}
 
 def emoji_label(annotation: str, subgroup: str, theme: str) -> str | None:
     """An emoji's label: the thing its subgroup is, else the thing its annotation names, else
-    its theme (:func:`inference.datasets.things.label_for`)."""
-    from inference.datasets.things import label_for
+    its theme (:func:`inference.serving.things.label_for`)."""
+    from inference.serving.things import label_for
 
     return EMOJI_SUBGROUP_THINGS.get(subgroup) or label_for(annotation, theme)
 

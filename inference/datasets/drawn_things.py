@@ -5,7 +5,7 @@ rockets, stars and buses against hundreds of faces, so a generator sees too few 
 learn their colours. These are flat-colour cartoons with a dark outline of varying width, the
 way picture books and emoji draw them — several designs of each thing (a banana alone or in a
 bunch, a cone or a popsicle, a bus from the side or the front...), in the colours a child
-expects (:attr:`inference.datasets.things.Thing.colours`), varied in proportions, colours,
+expects (:attr:`inference.serving.things.Thing.colours`), varied in proportions, colours,
 outline, tilt and mirroring. Every seed draws the same pictures. They are this project's own
 drawings (no third-party material); the parts are in :mod:`inference.datasets.drawn_animals`,
 :mod:`~inference.datasets.drawn_food`, :mod:`~inference.datasets.drawn_sky` and

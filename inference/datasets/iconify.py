@@ -30,7 +30,7 @@ from typing import Any
 from inference.datasets.categories import EMOJI_OVERRIDES, EMOJI_SUBGROUPS, emoji_label
 from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import Picture, render_svg
-from inference.datasets.things import THEMES, thing_for
+from inference.serving.things import THEMES, thing_for
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def _kid_scheme() -> _Scheme:
     def slug_for(hexcode: str, subgroup: str) -> str | None:
         return kids.EMOJI_OVERRIDES.get(hexcode) or kids.EMOJI_SUBGROUPS.get(subgroup)
 
-    from inference.datasets import things
+    from inference.serving import things
 
     # Sorted into themes by subgroup; each picture is then labelled with its thing.
     themes = (*kids.CATEGORIES, kids.PLAY)

@@ -2,8 +2,8 @@
 
 Every source here (a user's folder, python_avatars, Tux Paint stamps, OpenClipart, Twemoji)
 yields :class:`Picture` records; :func:`build_edge_dataset` puts each on white paper, squares
-it, draws its sketch with :func:`inference.pix2pix.edges.extract_sketch`, and writes the same
-layout and ``dataset.json`` as the OpenMoji builder (``OUT/{train,val}/*.png``).
+it, draws its sketch with :func:`inference.serving.pix2pix.edges.extract_sketch`, and writes the
+same layout and ``dataset.json`` as the OpenMoji builder (``OUT/{train,val}/*.png``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from inference.pix2pix.data import IMAGE_SUFFIXES
-from inference.pix2pix.edges import CleanUp, EdgeMethod, extract_sketch
+from inference.serving.pix2pix.data import IMAGE_SUFFIXES
+from inference.serving.pix2pix.edges import CleanUp, EdgeMethod, extract_sketch
 
 # A builder reads more than training does: the raster formats training reads, plus those it
 # re-encodes as PNG pairs (BMP, GIF) and SVGs it renders (load_image).

@@ -34,7 +34,7 @@ from inference.datasets.categories import (
 )
 from inference.datasets.npm import fetch_npm_package
 from inference.datasets.pictures import SOURCE_SUFFIXES, Picture, load_image, render_svg
-from inference.datasets.things import label_for
+from inference.serving.things import label_for
 
 TUXPAINT_DIR = Path("/usr/share/tuxpaint/stamps")
 OPENCLIPART_DIR = Path("/usr/share/openclipart/svg")

@@ -5,11 +5,12 @@ Two procedures, mixed on purpose so that neither one's style is what the classif
 * ``outline`` (:func:`inference.guesser.outlines.outline_drawing`): the thing's silhouette and
   a few big parts from the *picture*, simplified, wobbly, any pen, sometimes coloured in;
 * ``lines``: the picture's line art (the given one, else XDoG edges) roughened by
-  :func:`inference.pix2pix.sketchify.sketchify_pair` and coloured in by
-  :func:`inference.pix2pix.colouring.colour_in`: every inner line an illustrator drew, shaken.
+  :func:`inference.serving.pix2pix.sketchify.sketchify_pair` and coloured in by
+  :func:`inference.serving.pix2pix.colouring.colour_in`: every inner line an illustrator drew,
+  shaken.
 
 Each drawing is seen as the classifier sees a child's sketch (the line and colour-hint split
-drawn back as one picture and shrunk, :func:`inference.pix2pix.sketch_classifier
+drawn back as one picture and shrunk, :func:`inference.serving.pix2pix.sketch_classifier
 .classifier_input`) and kept small (uint8, ``size`` square), so tens of
 thousands fit in memory and the rendering, the slow part, runs once (``render_examples`` can
 run in worker processes) and is cached on disk.
@@ -27,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from inference.pix2pix.data import PairSource
-from inference.pix2pix.sketch_classifier import classifier_input
+from inference.serving.pix2pix.data import PairSource
+from inference.serving.pix2pix.sketch_classifier import classifier_input
 
 PROCEDURES = ("outline", "lines")
 
@@ -66,9 +67,9 @@ def _drawings_of(
     from PIL import Image
 
     from inference.guesser.outlines import outline_drawing
-    from inference.pix2pix.colouring import colour_in
-    from inference.pix2pix.data import sketch_styles, to_tensor
-    from inference.pix2pix.sketchify import sketchify_pair
+    from inference.serving.pix2pix.colouring import colour_in
+    from inference.serving.pix2pix.data import sketch_styles, to_tensor
+    from inference.serving.pix2pix.sketchify import sketchify_pair
 
     given, picture = source.load_parts(256)
     array = np.asarray(picture)

@@ -8,8 +8,9 @@
   crayon, coloured in, and with small coloured parts; the PNGs are the files the page sent. The
   guesser's reported numbers are these.
 
-Sketches go through exactly what serving does (:func:`inference.pix2pix.imaging.images_to_batch`
-then :func:`inference.pix2pix.sketch_classifier.classifier_input`), so a judged sketch is a
+Sketches go through exactly what serving does
+(:func:`inference.serving.pix2pix.imaging.images_to_batch` then
+:func:`inference.serving.pix2pix.sketch_classifier.classifier_input`), so a judged sketch is a
 served one.
 """
 
@@ -24,9 +25,9 @@ import torch
 from PIL import Image
 
 from inference.guesser import calibration
-from inference.pix2pix.classifier import CategoryClassifier
-from inference.pix2pix.imaging import images_to_batch
-from inference.pix2pix.sketch_classifier import classifier_input
+from inference.serving.pix2pix.classifier import CategoryClassifier
+from inference.serving.pix2pix.imaging import images_to_batch
+from inference.serving.pix2pix.sketch_classifier import classifier_input
 
 # Doodles named after something other than their thing.
 _DOODLE_THINGS = {"face": "smiley"}

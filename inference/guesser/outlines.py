@@ -1,12 +1,12 @@
 """A picture drawn the way a child draws it: the outline of the whole thing and of its biggest
 parts, wobbly, in one pen, the small details left out.
 
-The guesser used to learn only from the pictures' line art roughened (:mod:`inference.pix2pix
-.sketchify`): every inner detail an illustrator drew was still there, so it learned that style
-and guessed a third of the children's drawings right. A child draws less: the shape of the
-thing, a few big parts (a head, two ears, a window, wheels), often rounder or more angular than
-they are, with a pen of any width, lines that do not quite close, sometimes coloured in. This
-module draws that from any picture on white paper:
+The guesser used to learn only from the pictures' line art roughened
+(:mod:`inference.serving.pix2pix .sketchify`): every inner detail an illustrator drew was still
+there, so it learned that style and guessed a third of the children's drawings right. A child draws
+less: the shape of the thing, a few big parts (a head, two ears, a window, wheels), often rounder or
+more angular than they are, with a pen of any width, lines that do not quite close, sometimes
+coloured in. This module draws that from any picture on white paper:
 
 * the thing's silhouette (the picture's ink, holes filled) and its parts (areas of one colour
   found by k-means in CIELAB), each kept or left out by chance;
@@ -17,8 +17,8 @@ module draws that from any picture on white paper:
   bent by a slow wobble and a little tremor, sometimes left open or overshooting where it
   closes;
 * one pen width and one line colour a drawing (black, a crayon, or a crayon a stroke), and,
-  sometimes, parts coloured in with :func:`inference.pix2pix.colouring.scribble` in their own
-  colour or the nearest crayon.
+  sometimes, parts coloured in with :func:`inference.serving.pix2pix.colouring.scribble` in their
+  own colour or the nearest crayon.
 
 Plain numpy + OpenCV; every random choice comes from the ``numpy.random.Generator`` passed in.
 """
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from inference.crayons import CRAYON_RGB
-from inference.pix2pix.colouring import scribble
+from inference.serving.crayons import CRAYON_RGB
+from inference.serving.pix2pix.colouring import scribble
 
 _CRAYONS = np.array(CRAYON_RGB, dtype=np.float32)
 _WORK = 128  # parts are found at this side (fast), outlines are drawn at the picture's

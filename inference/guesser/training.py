@@ -1,12 +1,12 @@
 """One guesser training run: examples, the network, its temperature and its judges.
 
 :func:`train_guesser` renders (or reads from the cache) the examples of
-:mod:`inference.guesser.examples`, trains :class:`inference.pix2pix.classifier.CategoryClassifier`
-on them with random placement, pen-width changes and label smoothing, keeps the epoch that
-guesses the doodles best (a procedure it never trains on), fits the temperature and the
-"confident" line on the doodles and held-out pictures together, and scores the canvas dev set
-if one is given. What it returns is the card's content; ``manage.py train_sketch_classifier``
-writes it.
+:mod:`inference.guesser.examples`, trains
+:class:`inference.serving.pix2pix.classifier.CategoryClassifier` on them with random placement,
+pen-width changes and label smoothing, keeps the epoch that guesses the doodles best (a procedure it
+never trains on), fits the temperature and the "confident" line on the doodles and held-out pictures
+together, and scores the canvas dev set if one is given. What it returns is the card's content;
+``manage.py train_sketch_classifier`` writes it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import torch.nn.functional as F
 
 from inference.guesser import calibration, judging
 from inference.guesser.examples import PROCEDURES, ExamplePlan, cached_examples, to_float
-from inference.pix2pix import classifier as clf
-from inference.pix2pix.data import PairSource
+from inference.serving.pix2pix import classifier as clf
+from inference.serving.pix2pix.data import PairSource
 
 CONFIDENT_PRECISION = 0.8  # a bubble the child sees should be right at least this often
 

@@ -1,7 +1,7 @@
 """Install a palette painter as a generator: fp16 safetensors + its model card, in a directory.
 
-The card is the registry's (:mod:`inference.registry`): name, categories, the architecture with
-``type: palette-unet``, the weights' sha256, and — what this kind needs besides — its palette.
+The card is the registry's (:mod:`inference.serving.registry`): name, categories, the architecture
+with ``type: palette-unet``, the weights' sha256, and — what this kind needs besides — its palette.
 Provenance (sources and licences, epochs, metrics) goes in beside; promotion fills it in.
 """
 
@@ -15,11 +15,17 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from inference.architectures import PALETTE
-from inference.palette.colours import Palette
-from inference.palette.network import PaletteUnet
-from inference.palette.regions import REGIONS_PREFIX, RegionScorer
-from inference.registry import CARD_SUFFIX, WEIGHTS_SUFFIX, GeneratorCard, file_sha256, parse_card
+from inference.serving.architectures import PALETTE
+from inference.serving.palette.colours import Palette
+from inference.serving.palette.network import PaletteUnet
+from inference.serving.palette.regions import REGIONS_PREFIX, RegionScorer
+from inference.serving.registry import (
+    CARD_SUFFIX,
+    WEIGHTS_SUFFIX,
+    GeneratorCard,
+    file_sha256,
+    parse_card,
+)
 
 
 def install_painter(

@@ -4,7 +4,7 @@ It learns from the training pictures' own shapes: each shape the training sketch
 colour the picture has there most often (the mode, so a highlight or a shadow does not pull it to
 khaki). It trains in minutes; :func:`save_regions` writes it for ``promote_palette``, which keeps
 it beside the U-Net in the painter's weights (``regions.*``). Serving reads it through
-:mod:`inference.palette.regions` (numpy only), which never imports this module.
+:mod:`inference.serving.palette.regions` (numpy only), which never imports this module.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import torch
 from scipy import ndimage
 from torch import nn
 
-from inference.palette.colours import Palette
-from inference.palette.regions import (
+from inference.serving.palette.colours import Palette
+from inference.serving.palette.regions import (
     FEATURES,
     MIN_SHAPE_PX,
     NEUTRAL_FAMILIES,
@@ -159,7 +159,7 @@ def collect(
     of its area, so an emoji's many highlights do not outvote its body."""
     from PIL import Image
 
-    from inference.palette.painting import colouring_areas, find_shapes, walls_of
+    from inference.serving.palette.painting import colouring_areas, find_shapes, walls_of
 
     samples = RegionSamples()
     for path, label, source in progress(pairs) if progress else pairs:

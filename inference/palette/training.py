@@ -28,13 +28,13 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-from inference.palette.colours import Palette, fit_palette
-from inference.palette.network import PaletteNetConfig, PaletteUnet, build_palette_net
-from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs
-from inference.pix2pix.hints import split_sketch
 from inference.pix2pix.training.config import TrainConfig
 from inference.pix2pix.training.loop import epoch_order, load_sources
 from inference.pix2pix.training.resume import compact_resume, load_state, save_state
+from inference.serving.palette.colours import Palette, fit_palette
+from inference.serving.palette.network import PaletteNetConfig, PaletteUnet, build_palette_net
+from inference.serving.pix2pix.data import AlignedDataset, PairSource, find_pairs
+from inference.serving.pix2pix.hints import split_sketch
 
 IGNORE = -100
 

@@ -1,4 +1,1 @@
-"""pix2pix in plain torch: networks, image conversions (and, later, data and training).
-
-Must import without Django: this package is copied to GPU boxes for training.
-"""
+"""pix2pix's training and judging, until they move to the lab (inference.serving.pix2pix serves)."""

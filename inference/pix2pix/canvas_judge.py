@@ -30,8 +30,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from inference.crayons import crayon_rgb
-from inference.pix2pix import colour_metrics as cm
+from inference.serving.crayons import crayon_rgb
+from inference.serving.pix2pix import colour_metrics as cm
 
 SIDE = 256
 # A coloured shape is judged a little inside its outline, clear of the line and its soft edge.

@@ -11,7 +11,7 @@ made with the mouse on the real canvas, a procedure no generator trains on) by:
 * **coloured areas keep their hue** — every coloured shape of a ``coloured`` drawing (and,
   separately, those under 4,000 px at 512 — 1,000 at 256 — the ``parts`` drawings' small
   parts among them): the picture's median there against the crayon
-  (:func:`inference.pix2pix.colour_metrics.hint_kept`);
+  (:func:`inference.serving.pix2pix.colour_metrics.hint_kept`);
 * **mottle** — in each closed shape, the mean ΔE*ab of its pixels from the shape's mean colour
   (a colouring-book fill is ~0);
 * **waffle** — RMS of the lightness left after a 5 x 5 box blur inside the shapes: periodic
@@ -34,9 +34,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from inference.crayons import crayon_rgb
-from inference.pix2pix import colour_metrics as cm
 from inference.pix2pix.canvas_judge import polygon_area
+from inference.serving.crayons import crayon_rgb
+from inference.serving.pix2pix import colour_metrics as cm
 
 SIDE = 512
 SMALL_AREA_PX = 4000  # at 512 (1,000 at 256, as the issue counted): a cheek, a window, a candle

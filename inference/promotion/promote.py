@@ -13,9 +13,7 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from inference import registry
 from inference.exporting import export_installed
-from inference.pix2pix import checkpoints
 from inference.pix2pix.evaluation.devset import doodle_items
 from inference.pix2pix.evaluation.scoring import score_generator
 from inference.promotion.record import (
@@ -25,6 +23,8 @@ from inference.promotion.record import (
     lr_history,
     train_minutes,
 )
+from inference.serving import registry
+from inference.serving.pix2pix import checkpoints
 
 
 def promote_checkpoint(
@@ -43,7 +43,7 @@ def promote_checkpoint(
 
     Weights are stored as fp16 safetensors; the card records architecture, sha256, data and
     licences, epochs, seed, metrics and speed. ``clean_fills`` (0-1) sets the served
-    generator's fill cleaning (:mod:`inference.pix2pix.fills`; None keeps the checkpoint's).
+    generator's fill cleaning (:mod:`inference.serving.pix2pix.fills`; None keeps the checkpoint's).
     The result is read back through the registry and loaded once, so a promotion that the site
     could not serve fails here instead; then exported to ONNX for serving
     (:func:`inference.exporting.export_installed`: ``<name>.onnx`` and its sha256 in the card).

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from inference.datasets import categories as kid
-from inference.datasets.things import theme_of
+from inference.serving.things import theme_of
 
 
 def dataset_entries(dataset_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

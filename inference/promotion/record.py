@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from inference.pix2pix.generator_config import GeneratorConfig
+from inference.serving.pix2pix.generator_config import GeneratorConfig
 
 UNCONDITIONAL_NOTE = (
     "One generator for all its categories: it does not know which category the child picked "
@@ -31,12 +31,12 @@ EMBEDDED_NOTE = (
 )
 HINTS_NOTE = (
     " It reads the child's lines and the colours they put down apart "
-    "(inference/pix2pix/hints.py split_sketch, inside the forward pass): a line in any crayon "
-    "is a line, and a shape the child coloured in comes back in that colour."
+    "(inference/serving/pix2pix/hints.py split_sketch, inside the forward pass): a line in any "
+    "crayon is a line, and a shape the child coloured in comes back in that colour."
 )
 FILLS_NOTE = (
     " After the network, the colour inside each shape the child's lines close is cleaned "
-    "toward that shape's own colour (inference/pix2pix/fills.py, strength {strength:g})."
+    "toward that shape's own colour (inference/serving/pix2pix/fills.py, strength {strength:g})."
 )
 
 

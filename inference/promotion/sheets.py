@@ -8,12 +8,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from inference import registry
-from inference.pix2pix.data import find_pairs, to_tensor
-from inference.pix2pix.drawing import draw
 from inference.pix2pix.evaluation.devset import doodle_items
-from inference.pix2pix.imaging import batch_to_images
-from inference.pix2pix.sketchify import sketchify
+from inference.serving import registry
+from inference.serving.pix2pix.data import find_pairs, to_tensor
+from inference.serving.pix2pix.drawing import draw
+from inference.serving.pix2pix.imaging import batch_to_images
+from inference.serving.pix2pix.sketchify import sketchify
 
 
 def held_out_sketches(

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.datasets.things import THINGS
+from inference.serving.things import THINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 

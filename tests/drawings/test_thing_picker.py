@@ -11,7 +11,7 @@ from django.test import Client
 
 from drawings.selectors import installed_categories
 from gamification.quests import catalogue
-from inference.runtime import get_runtime
+from inference.serving.runtime import get_runtime
 from inference.testing import write_random_generator
 
 pytestmark = pytest.mark.django_db

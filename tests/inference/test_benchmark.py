@@ -11,10 +11,10 @@ import pytest
 import torch
 from django.core.management import CommandError, call_command
 
-from inference import registry
-from inference.pix2pix import fast
-from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from inference.pix2pix.networks import BatchInvariantConvTranspose2d
+from inference.serving import registry
+from inference.serving.pix2pix import fast
+from inference.serving.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.serving.pix2pix.networks import BatchInvariantConvTranspose2d
 from inference.testing import write_random_generator
 from tests.fixtures.inference import sketch
 

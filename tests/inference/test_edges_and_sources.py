@@ -11,14 +11,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference.datasets import sources, things
+from inference.datasets import sources
 from inference.datasets.categories import (
     TUXPAINT_FOLDERS,
     category_for_folder,
 )
 from inference.datasets.pictures import colourfulness
-from inference.pix2pix import edges
-from inference.pix2pix.edges import CleanUp, HedWeightsMissing, clean_edges, extract_sketch
+from inference.serving import things
+from inference.serving.pix2pix import edges
+from inference.serving.pix2pix.edges import CleanUp, HedWeightsMissing, clean_edges, extract_sketch
 
 
 def ink(image: Image.Image) -> np.ndarray:

@@ -11,11 +11,11 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.pix2pix import colour_metrics as cm
-from inference.pix2pix.drawing import draw
-from inference.pix2pix.fills import clean_fills, fill_regions
-from inference.pix2pix.generator_config import GeneratorConfig
-from inference.pix2pix.networks import build_generator, init_weights
+from inference.serving.pix2pix import colour_metrics as cm
+from inference.serving.pix2pix.drawing import draw
+from inference.serving.pix2pix.fills import clean_fills, fill_regions
+from inference.serving.pix2pix.generator_config import GeneratorConfig
+from inference.serving.pix2pix.networks import build_generator, init_weights
 
 SIDE = 128
 

@@ -15,7 +15,7 @@ from PIL import Image
 from inference.guesser import calibration
 from inference.guesser.examples import ExamplePlan, cached_examples, render_examples
 from inference.guesser.outlines import OutlineStyle, detail_mark, outline_drawing, thing_mask
-from inference.pix2pix.data import find_pairs
+from inference.serving.pix2pix.data import find_pairs
 
 RED, GREEN, BROWN = (220, 40, 40), (40, 160, 60), (120, 70, 30)
 

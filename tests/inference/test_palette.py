@@ -12,15 +12,15 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.palette.colours import Palette, fit_palette
-from inference.palette.network import PaletteNetConfig, build_palette_net
-from inference.palette.painter import (
+from inference.serving.palette.colours import Palette, fit_palette
+from inference.serving.palette.network import PaletteNetConfig, build_palette_net
+from inference.serving.palette.painter import (
     PalettePainter,
     output_sketch,
     split_planes,
     work_sketches,
 )
-from inference.palette.painting import (
+from inference.serving.palette.painting import (
     choose_colours,
     colour_families,
     colouring_areas,
@@ -28,7 +28,7 @@ from inference.palette.painting import (
     lay_lines,
     paint_fills,
 )
-from inference.pix2pix.checkpoints import read_weights
+from inference.serving.pix2pix.checkpoints import read_weights
 
 RED, GREEN, BLUE, YELLOW = (224, 36, 36), (21, 128, 61), (29, 78, 216), (250, 204, 21)
 

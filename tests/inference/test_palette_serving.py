@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.architectures import PALETTE, PIX2PIX, architecture
-from inference.palette.network import PaletteNetConfig
-from inference.registry import RegistryError, WeightsMismatch, discover, parse_card
-from inference.runtime import GeneratorRuntime
+from inference.serving.architectures import PALETTE, PIX2PIX, architecture
+from inference.serving.palette.network import PaletteNetConfig
+from inference.serving.registry import RegistryError, WeightsMismatch, discover, parse_card
+from inference.serving.runtime import GeneratorRuntime
 from inference.testing import write_random_generator, write_random_painter
 
 
@@ -125,7 +125,7 @@ def test_a_painter_that_needs_no_network_opens_no_session(tmp_path: Path) -> Non
     import torch
 
     from inference.exporting import export_installed
-    from inference.fast_path import fast_server
+    from inference.serving.fast_path import fast_server
 
     card = export_installed(write_random_painter(tmp_path, name="painter"))
     assert card.onnx_path is not None

@@ -22,8 +22,8 @@ def _stepped(net: torch.nn.Linear) -> torch.optim.Adam:
 
 
 def test_the_committed_kids3_state_still_loads(capsys) -> None:
-    from inference.palette.network import build_palette_net
     from inference.palette.training import PaletteTrainConfig
+    from inference.serving.palette.network import build_palette_net
 
     cfg = PaletteTrainConfig.load(KIDS3_STATE / "config.json")
     net = build_palette_net(cfg.net_config())

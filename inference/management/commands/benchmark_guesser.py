@@ -37,8 +37,8 @@ class Command(BaseCommand):
 
         from inference.benchmark import _cpu_name
         from inference.pix2pix.evaluation.devset import doodle_items
-        from inference.pix2pix.fast import _interleaved_ms
-        from inference.suggestions import SuggestionsUnavailable, find_classifier, load
+        from inference.serving.pix2pix.fast import _interleaved_ms
+        from inference.serving.suggestions import SuggestionsUnavailable, find_classifier, load
 
         if min(options["repeats"], options["sketches"], options["threads"]) < 1:
             raise CommandError("--repeats, --sketches and --threads must be at least 1.")

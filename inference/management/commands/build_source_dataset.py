@@ -9,10 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import drawn_pandas, drawn_things, iconify, openmoji, sources, things
+from inference.datasets import drawn_pandas, drawn_things, iconify, openmoji, sources
 from inference.datasets.pictures import Picture
 from inference.management.commands.build_dataset import build_and_report
-from inference.pix2pix.edges import METHODS
+from inference.serving import things
+from inference.serving.pix2pix.edges import METHODS
 
 
 class Command(BaseCommand):

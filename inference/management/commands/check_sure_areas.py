@@ -10,7 +10,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):

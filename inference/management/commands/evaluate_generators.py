@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import registry
 from inference.management.candidates import resolve
 from inference.management.canvas_scoring import judge_on_canvas, percent
 from inference.management.commands.train_category_classifier import DEFAULT_OUT
 from inference.management.commands.train_sketch_classifier import DEFAULT_OUT as SKETCH_CLASSIFIER
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             default=None,
             metavar="S",
             help="With --canvas-devset: score each candidate once more per strength S (0-1) "
-            'of inference.pix2pix.fills ("NAME (clean fills S)"); 0 scores it without.',
+            'of inference.serving.pix2pix.fills ("NAME (clean fills S)"); 0 scores it without.',
         )
 
         parser.add_argument(
@@ -240,7 +240,7 @@ class Command(BaseCommand):
         )
 
     def _classifier(self, requested: Path | None) -> tuple[Any, Path | None]:
-        from inference.pix2pix.classifier import load_classifier
+        from inference.serving.pix2pix.classifier import load_classifier
 
         path = requested or Path(DEFAULT_OUT)
         if requested is None and not path.with_suffix(".json").is_file():

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference.exporting import export_classifier
-        from inference.suggestions import classifiers_dir, find_classifier
+        from inference.serving.suggestions import classifiers_dir, find_classifier
 
         card = find_classifier(settings.GENERATORS_DIR)
         if card is None:

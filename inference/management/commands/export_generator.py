@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):

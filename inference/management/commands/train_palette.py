@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    """Train the palette U-Net of :mod:`inference.palette` from a plan such as
+    """Train the palette U-Net of :mod:`inference.serving.palette` from a plan such as
     ``docs/generators/kids3.train.json``; hours on a CPU, so run it in the background::
 
         nohup .venv/bin/python manage.py train_palette --config docs/generators/kids3.train.json \\

@@ -53,14 +53,14 @@ class Command(BaseCommand):
         parser.add_argument("--max-steps", type=int, default=None, help="Stop early (tests).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.datasets import things
         from inference.exporting import export_classifier
         from inference.guesser.examples import ExamplePlan
         from inference.guesser.training import GuesserRun, train_guesser
-        from inference.pix2pix import classifier as clf
-        from inference.pix2pix import sketch_classifier as sk
-        from inference.registry import RegistryError
-        from inference.suggestions import read_card
+        from inference.serving import things
+        from inference.serving.pix2pix import classifier as clf
+        from inference.serving.pix2pix import sketch_classifier as sk
+        from inference.serving.registry import RegistryError
+        from inference.serving.suggestions import read_card
 
         datasets = [_resolve(dataset) for dataset in options["dataset"]]
         missing = [str(d / "train") for d in datasets if not (d / "train").is_dir()]

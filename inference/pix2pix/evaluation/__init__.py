@@ -8,7 +8,7 @@ a child drew them and that no checkpoint trained on. One module per step:
 * :mod:`.metrics` — what one picture is measured on: line following, fill, colourfulness,
   L1 / PSNR / SSIM against a real picture;
 * :mod:`.scoring` — every dev sketch drawn by a candidate (through
-  :func:`inference.pix2pix.drawing.draw`) and scored, recognisability by the category
+  :func:`inference.serving.pix2pix.drawing.draw`) and scored, recognisability by the category
   classifier (the FCN-score idea), the means and :func:`~.scoring.combined_score` to rank by;
 * :mod:`.reports` — ``metrics.csv`` / ``metrics.json``, the comparison sheet, the HTML page.
 

@@ -1,9 +1,10 @@
 """The dev set: child-like sketches no checkpoint trained on, with a target picture where one
 is known.
 
-* the dataset's ``val`` line art pushed through :func:`~inference.pix2pix.sketchify.sketchify_pair`
-  at its strongest (:data:`DEVSET_STYLE`), which moves the colour picture with the shared
-  geometry, so these sketches keep a paired target picture;
+* the dataset's ``val`` line art pushed through
+  :func:`~inference.serving.pix2pix.sketchify.sketchify_pair` at its strongest
+  (:data:`DEVSET_STYLE`), which moves the colour picture with the shared geometry, so these sketches
+  keep a paired target picture;
 * the hand-drawn-style doodles of :mod:`inference.pix2pix.doodles` (no target picture).
 """
 
@@ -20,7 +21,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from inference.pix2pix.data import find_pairs, to_tensor
 from inference.pix2pix.doodles import (
     DOODLES,
     MORE_DOODLES,
@@ -28,8 +28,9 @@ from inference.pix2pix.doodles import (
     draw_doodle,
     held_out_doodles,
 )
-from inference.pix2pix.imaging import batch_to_images, image_to_array
-from inference.pix2pix.sketchify import SketchStyle, sketchify_pair
+from inference.serving.pix2pix.data import find_pairs, to_tensor
+from inference.serving.pix2pix.imaging import batch_to_images, image_to_array
+from inference.serving.pix2pix.sketchify import SketchStyle, sketchify_pair
 
 SIZE = 256
 DEVSET_FILE = "devset.json"

@@ -2,8 +2,8 @@
 combined score to rank checkpoints by.
 
 **Recognisability** is the pix2pix paper's FCN-score idea: a small category classifier
-trained on the real pictures (:mod:`inference.pix2pix.classifier`) names the category of each
-generated picture; its accuracy is compared with its accuracy on the real targets.
+trained on the real pictures (:mod:`inference.serving.pix2pix.classifier`) names the category of
+each generated picture; its accuracy is compared with its accuracy on the real targets.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from inference.pix2pix.classifier import CategoryClassifier, classify
-from inference.pix2pix.drawing import draw
 from inference.pix2pix.evaluation.devset import DevSketch
 from inference.pix2pix.evaluation.metrics import (
     colourfulness,
@@ -31,6 +29,8 @@ from inference.pix2pix.evaluation.metrics import (
     psnr,
     ssim,
 )
+from inference.serving.pix2pix.classifier import CategoryClassifier, classify
+from inference.serving.pix2pix.drawing import draw
 
 # Hasler-Süsstrunk: ~33 "moderately", ~45 "averagely", ~59 "quite" colourful. The OpenMoji
 # pictures of the dev set measure ~51, so 50 stands in for them when a dev set has no targets.

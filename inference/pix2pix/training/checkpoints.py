@@ -21,10 +21,10 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from inference.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
-from inference.pix2pix.networks import NLayerDiscriminator, build_generator, init_weights
 from inference.pix2pix.training.config import TrainConfig
 from inference.pix2pix.training.resume import load_state, save_state
+from inference.serving.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
+from inference.serving.pix2pix.networks import NLayerDiscriminator, build_generator, init_weights
 
 
 @dataclass

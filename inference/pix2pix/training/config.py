@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inference.pix2pix.data import SKETCH_STYLES
-from inference.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
+from inference.serving.pix2pix.data import SKETCH_STYLES
+from inference.serving.pix2pix.generator_config import SKETCH_INPUTS, GeneratorConfig
 
 DESCRIPTION = "Train a pix2pix generator: GAN + λ·L1, Adam 2e-4, β1 0.5, as in the paper."
 

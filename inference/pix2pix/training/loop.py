@@ -24,9 +24,6 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from inference.pix2pix.checkpoints import read_weights
-from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs, find_pictures
-from inference.pix2pix.sketchify import sketchify_pair
 from inference.pix2pix.training.checkpoints import (
     Nets,
     load_initial_weights,
@@ -43,6 +40,9 @@ from inference.pix2pix.training.monitor import (
     bar_options,
     plot_losses,
 )
+from inference.serving.pix2pix.checkpoints import read_weights
+from inference.serving.pix2pix.data import AlignedDataset, PairSource, find_pairs, find_pictures
+from inference.serving.pix2pix.sketchify import sketchify_pair
 
 
 def train(cfg: TrainConfig) -> dict[str, Any]:

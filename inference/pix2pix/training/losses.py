@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
-from inference.pix2pix.conditioning import with_condition
-from inference.pix2pix.hints import split_sketch
 from inference.pix2pix.training.config import TrainConfig
+from inference.serving.pix2pix.conditioning import with_condition
+from inference.serving.pix2pix.hints import split_sketch
 
 if TYPE_CHECKING:
     from inference.pix2pix.training.checkpoints import Nets

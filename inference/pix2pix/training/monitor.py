@@ -19,11 +19,11 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-from inference.pix2pix.data import PairSource, find_pairs, to_tensor
-from inference.pix2pix.drawing import draw_chunks
-from inference.pix2pix.imaging import batch_to_images
-from inference.pix2pix.sketchify import sketchify_pair
 from inference.pix2pix.training.config import TrainConfig
+from inference.serving.pix2pix.data import PairSource, find_pairs, to_tensor
+from inference.serving.pix2pix.drawing import draw_chunks
+from inference.serving.pix2pix.imaging import batch_to_images
+from inference.serving.pix2pix.sketchify import sketchify_pair
 
 
 def bar_options() -> dict[str, Any]:

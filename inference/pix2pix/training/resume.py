@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from safetensors.torch import save_file
 
-from inference.pix2pix.checkpoints import read_weights
+from inference.serving.pix2pix.checkpoints import read_weights
 
 RESUME_WEIGHTS = "resume.safetensors"
 RESUME_STATE = "resume.json"
