@@ -1,6 +1,6 @@
 """``evaluate_generators --canvas-devset``: every candidate on a dev set drawn on the real canvas
 (``scripts/canvas_devset.py``), scored for what the child would notice
-(:mod:`inference.pix2pix.canvas_judge`): colour hints kept, crayon twins, fill spread, and on
+(:mod:`inference.lab.pix2pix.canvas_judge`): colour hints kept, crayon twins, fill spread, and on
 request colour plausibility against real pictures and the sketch classifier's top 3."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 
 def judge_on_canvas(options: dict[str, Any], write: Callable[[str], None]) -> None:
-    """Every candidate on the canvas dev set (inference/pix2pix/canvas_judge.py); each
+    """Every candidate on the canvas dev set (inference/lab/pix2pix/canvas_judge.py); each
     drawing as its thing, or the thing's theme for a generator that knows only themes."""
-    from inference.pix2pix import canvas_judge
+    from inference.lab.pix2pix import canvas_judge
     from inference.serving.pix2pix.drawing import draw
     from inference.serving.things import theme_of
 
@@ -75,7 +75,7 @@ def thing_profiles(
     """Each thing's hue profile over up to ``per_thing`` real pictures of ``folders``."""
     import numpy as np
 
-    from inference.pix2pix import canvas_judge
+    from inference.lab.pix2pix import canvas_judge
     from inference.serving.pix2pix.data import find_pairs
     from inference.serving.things import THINGS
 

@@ -8,7 +8,7 @@ once per process, through :mod:`inference.serving.runtime`.
 
 Guesses are served on ONNX Runtime (:func:`inference.serving.engine.open_classifier`) when the card
 records an exported graph (``"onnx": {"file": "<name>.onnx", "sha256": ...}``, written by
-:func:`inference.exporting.export_classifier`) and the runtime serves on the onnx engine; the
+:func:`inference.lab.exporting.export_classifier`) and the runtime serves on the onnx engine; the
 torch module guesses otherwise, and for audits (``exact=True``). A graph that is missing or is
 not the one its card describes is refused with one error line, and torch guesses, as a
 generator's refused graph leaves it on the exact torch path.

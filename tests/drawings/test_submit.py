@@ -206,8 +206,8 @@ def test_openapi_schema_renders(child_client: Client) -> None:
 def test_a_generator_installed_while_running_is_found_without_a_restart(
     child: Child, generators_dir: Path
 ) -> None:
+    from inference.lab.testing import write_random_generator
     from inference.serving.runtime import get_runtime
-    from inference.testing import write_random_generator
 
     assert "car" not in [c.slug for c in get_runtime().categories()]  # cards now cached
     write_random_generator(

@@ -167,8 +167,8 @@ async def test_same_sketch_gives_the_same_picture_alone_and_in_a_batch(monkeypat
 async def test_a_conditioned_generator_draws_each_drawing_as_its_category(
     monkeypatch, settings, tmp_path
 ) -> None:
+    from inference.lab.testing import write_random_generator
     from inference.serving.runtime import get_runtime
-    from inference.testing import write_random_generator
     from tests.fixtures.site import TEST_CATEGORIES
 
     write_random_generator(tmp_path / "cond", categories=TEST_CATEGORIES, conditioned=True)

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from inference.lab.testing import write_random_generator
 from inference.serving.registry import file_sha256
-from inference.testing import write_random_generator
 from tests.fixtures.inference import sketch
 
 FACE = ("face", "Face", "얼굴", "🙂")

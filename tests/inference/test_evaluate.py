@@ -13,11 +13,11 @@ import torch
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference.pix2pix.evaluation import reports, scoring
-from inference.pix2pix.evaluation.devset import build_devset, load_devset
+from inference.lab.pix2pix.evaluation import reports, scoring
+from inference.lab.pix2pix.evaluation.devset import build_devset, load_devset
+from inference.lab.testing import write_random_generator
 from inference.serving.pix2pix import classifier as clf
 from inference.serving.registry import get_card, load_generator
-from inference.testing import write_random_generator
 from tests.fixtures.inference import coloured_in, sketch
 
 

@@ -16,12 +16,12 @@ from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 from torch.nn import functional
 
-from inference.pix2pix.evaluation.devset import doodle_items
+from inference.lab.pix2pix.evaluation.devset import doodle_items
+from inference.lab.testing import write_random_classifier
 from inference.serving import registry
 from inference.serving.pix2pix.classifier import shrink
 from inference.serving.runtime import get_runtime
 from inference.serving.suggestions import LoadedClassifier, classifiers_dir, find_classifier
-from inference.testing import write_random_classifier
 from tests.fixtures.inference import sketch
 
 SHIPPED = "things-sketches"

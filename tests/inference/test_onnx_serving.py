@@ -14,13 +14,13 @@ import torch
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference.exporting import export_installed, max_level_difference
+from inference.lab.exporting import export_installed, max_level_difference
+from inference.lab.testing import write_random_generator, write_random_painter
 from inference.serving import registry
 from inference.serving.pix2pix import fast
 from inference.serving.pix2pix.drawing import draw_chunks
 from inference.serving.pix2pix.imaging import images_to_batch
 from inference.serving.runtime import get_runtime
-from inference.testing import write_random_generator, write_random_painter
 from tests.fixtures.inference import pixels, sketch
 
 KIDS = (("panda", "Panda", "판다", "🐼"), ("sun", "Sun", "해", "☀️"))

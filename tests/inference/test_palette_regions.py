@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.palette import region_training
+from inference.lab.palette import region_training
 from inference.serving.palette import regions
 from inference.serving.palette.colours import Palette
 from inference.serving.palette.network import PaletteNetConfig, build_palette_net
@@ -300,7 +300,7 @@ def test_judge_region_colours_compares_region_models_on_a_dev_set(
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    from inference.testing import write_random_painter
+    from inference.lab.testing import write_random_painter
 
     write_random_painter(registry_dir, name="kids3", categories=[
         ("apple", "Apple", "사과", "🍎", "food")])  # fmt: skip
@@ -366,7 +366,7 @@ def test_a_painter_without_sure_areas_is_served_without_building_its_network(
 ) -> None:
     from safetensors.torch import load_file
 
-    from inference.palette.install import install_painter
+    from inference.lab.palette.install import install_painter
     from inference.serving import registry
     from inference.serving.fast_path import fast_server
 

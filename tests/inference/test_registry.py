@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from inference.lab.testing import write_random_generator
 from inference.serving import registry
 from inference.serving.registry import (
     Category,
@@ -25,7 +26,6 @@ from inference.serving.registry import (
     load_generator,
     pick_active,
 )
-from inference.testing import write_random_generator
 
 FACE = ("face", "Face", "얼굴", "🙂")
 PANDA = ("panda", "Panda", "판다", "🐼")

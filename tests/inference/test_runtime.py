@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 
+from inference.lab.testing import write_random_generator
 from inference.serving import registry, runtime
 from inference.serving.registry import GeneratorNotFound, UnknownCategory
 from inference.serving.runtime import GeneratorRuntime, draw_category, get_runtime
-from inference.testing import write_random_generator
 from tests.fixtures.inference import pixels, sketch
 
 FACE = ("face", "Face", "얼굴", "🙂")

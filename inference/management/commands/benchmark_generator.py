@@ -63,8 +63,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.benchmark import benchmark_served
-        from inference.pix2pix.evaluation.devset import doodle_items
+        from inference.lab.benchmark import benchmark_served
+        from inference.lab.pix2pix.evaluation.devset import doodle_items
         from inference.serving.pix2pix import fast
 
         try:
@@ -151,7 +151,7 @@ class Command(BaseCommand):
         options: dict[str, Any],
     ) -> None:
         """A palette painter: the exact torch painter against it on the engine, batch 1."""
-        from inference.benchmark import benchmark_painter
+        from inference.lab.benchmark import benchmark_painter
         from inference.serving import engine
 
         served = painter

@@ -35,8 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.benchmark import _cpu_name
-        from inference.pix2pix.evaluation.devset import doodle_items
+        from inference.lab.benchmark import _cpu_name
+        from inference.lab.pix2pix.evaluation.devset import doodle_items
         from inference.serving.pix2pix.fast import _interleaved_ms
         from inference.serving.suggestions import SuggestionsUnavailable, find_classifier, load
 

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     help = "Export the installed sketch classifier to ONNX (served by ONNX Runtime)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.exporting import export_classifier
+        from inference.lab.exporting import export_classifier
         from inference.serving.suggestions import classifiers_dir, find_classifier
 
         card = find_classifier(settings.GENERATORS_DIR)

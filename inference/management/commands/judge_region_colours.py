@@ -54,7 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.pix2pix.canvas_judge import load_devset, read_manifest
+        from inference.lab.pix2pix.canvas_judge import load_devset, read_manifest
 
         cards = [card for card in registry.discover() if card.name == options["model"]]
         if not cards or not cards[0].architecture_kind.makes_variants:
@@ -95,7 +95,7 @@ class Command(BaseCommand):
 def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> dict[str, Any]:
     """Each painter again with its region model guarded by the family prior of ``samples``
     at each of ``powers``."""
-    from inference.palette import region_training
+    from inference.lab.palette import region_training
     from inference.serving.palette.painting import colour_families
 
     if samples is None or not samples.is_file():
@@ -123,7 +123,7 @@ def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> 
 def plain_outlines(drawings: list[Any]) -> list[tuple[Any, np.ndarray]]:
     """The dev set's plain outlines (``black`` and ``crayon``), each with its RGB sketch on
     white at the side it was drawn (its transparent pixels white). Not the canvas judge's
-    :meth:`~inference.pix2pix.canvas_judge.Drawing.sketch`, which blends the alpha and fits the
+    :meth:`~inference.lab.pix2pix.canvas_judge.Drawing.sketch`, which blends the alpha and fits the
     sketch to 256 px: the painter paints here at the drawing's own side."""
     from PIL import Image
 
@@ -150,8 +150,8 @@ def judge(
     the crayons of their ``coloured`` twins (by base)."""
     from PIL import Image
 
-    from inference.pix2pix import picture_judge as pj
-    from inference.pix2pix.canvas_judge import SIDE
+    from inference.lab.pix2pix import picture_judge as pj
+    from inference.lab.pix2pix.canvas_judge import SIDE
     from inference.serving.palette.painting import NEUTRAL_CHROMA
 
     painter = dataclasses.replace(painter, engine=None)

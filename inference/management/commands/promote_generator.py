@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import promotion
+from inference.lab import promotion
 from inference.serving import registry
 
 

@@ -40,9 +40,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference import promotion
-        from inference.exporting import export_installed
-        from inference.palette.install import install_painter
+        from inference.lab import promotion
+        from inference.lab.exporting import export_installed
+        from inference.lab.palette.install import install_painter
         from inference.serving import registry
         from inference.serving.palette.painter import PalettePainter
 

@@ -27,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--max-steps", type=int, help="Stop after this many steps.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.palette.training import PaletteTrainConfig, train
-        from inference.pix2pix.training.resume import ResumeRefused, check_resume
+        from inference.lab.palette.training import PaletteTrainConfig, train
+        from inference.lab.pix2pix.training.resume import ResumeRefused, check_resume
 
         try:
             cfg = PaletteTrainConfig.load(options["config"])

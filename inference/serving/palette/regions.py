@@ -12,7 +12,7 @@ regression to the mean).
 This module is what a picture needs: the shape features, the classifier's config and the
 trained classifier as numpy arrays (:class:`RegionScorer`), loaded from the painter's weights
 (``regions.*``, its feature list on the card). It imports no torch. How the classifier is
-collected, trained and saved is the lab's: :mod:`inference.palette.region_training`.
+collected, trained and saved is the lab's: :mod:`inference.lab.palette.region_training`.
 """
 
 from __future__ import annotations
