@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from drawings.models import MAX_VERSIONS, Drawing, DrawingStatus
 from drawings.selectors import can_paint_new_colours, installed_categories
-from inference.themes import group_by_theme
+from inference.serving.themes import group_by_theme
 
 
 def _iso(value: Any) -> str | None:

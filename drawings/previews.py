@@ -2,10 +2,10 @@
 
 The canvas (opt-in "peek" toggle) sends the current sketch over its socket at most every
 ``PREVIEW_MIN_INTERVAL_SECONDS`` while it changes. The consumer checks it like an upload
-(``inference.sketch_files.normalise_sketch``, off the event loop) and passes it to the workers on
-the ``inference.preview`` channel with the socket's own reply channel. A worker keeps only the
-latest request of each socket (a stale one is dropped, never queued behind), draws previews on
-the fast path only when no submitted drawing waits, and answers the socket directly (the channel
+(``inference.serving.sketch_files.normalise_sketch``, off the event loop) and passes it to the
+workers on the ``inference.preview`` channel with the socket's own reply channel. A worker keeps
+only the latest request of each socket (a stale one is dropped, never queued behind), draws previews
+on the fast path only when no submitted drawing waits, and answers the socket directly (the channel
 messages: ``drawings.protocol``; the worker's side: ``drawings.worker.previews``). Nothing is
 stored and nothing is paid; a saturated server answers ``preview.busy`` and the page waits.
 
@@ -24,7 +24,7 @@ import binascii
 import io
 from typing import Any
 
-from inference.sketch_files import SketchRejected, encode_sketch_png, normalise_sketch
+from inference.serving.sketch_files import SketchRejected, encode_sketch_png, normalise_sketch
 
 PREVIEW_MIN_INTERVAL_SECONDS = 0.4
 DATA_URL_PREFIX = "data:image/png;base64,"

@@ -34,8 +34,8 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 
 from drawings import protocol
 from drawings.protocol import SUGGESTIONS_CHANNEL, Ranked, SuggestionRequest
-from inference.sketch_files import SketchRejected, normalise_sketch
-from inference.suggestions import SuggestionsUnavailable
+from inference.serving.sketch_files import SketchRejected, normalise_sketch
+from inference.serving.suggestions import SuggestionsUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class SuggestionResponder:
 
     @staticmethod
     def _rank(sketch_png: bytes, allowed: list[str]) -> Ranked:
-        from inference.runtime import get_runtime
+        from inference.serving.runtime import get_runtime
 
         image = normalise_sketch(sketch_png)
         return get_runtime().classifier().suggest(image, set(allowed))

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Child, User
 from drawings.models import Drawing, DrawingStatus, PictureVersion
-from inference.registry import Category, RegistryError
-from inference.runtime import get_runtime
+from inference.serving.registry import Category, RegistryError
+from inference.serving.runtime import get_runtime
 
 __all__ = [
     "Category",

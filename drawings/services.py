@@ -25,7 +25,7 @@ from drawings import selectors, sketch_handoff
 from drawings.events import drawing_changed, wake_workers
 from drawings.models import MAX_VERSIONS, Drawing, DrawingStatus, NewColours, PictureVersion
 from drawings.selectors import can_paint_new_colours, installed_categories
-from inference.sketch_files import (
+from inference.serving.sketch_files import (
     STORED_SKETCH_SIZE,
     SketchRejected,
     encode_sketch_png,

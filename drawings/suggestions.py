@@ -1,7 +1,7 @@
 """ "What did you draw?": the installed things a sketch looks most like, for the canvas bubble.
 
 A read, like the selectors: nothing is stored. The sketch passes the same checks as a drawing
-(:func:`inference.sketch_files.normalise_sketch`), and the classifier is asked only about
+(:func:`inference.serving.sketch_files.normalise_sketch`), and the classifier is asked only about
 things some installed generator draws.
 
 Where the classifier runs follows the worker: inside this process in the embedded default, and
@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from core import error_codes as codes
 from drawings import remote_suggestions
 from drawings.selectors import installed_categories
-from inference.runtime import get_runtime
-from inference.sketch_files import encode_png, normalise_sketch
-from inference.suggestions import SuggestionsUnavailable
+from inference.serving.runtime import get_runtime
+from inference.serving.sketch_files import encode_png, normalise_sketch
+from inference.serving.suggestions import SuggestionsUnavailable
 
 if TYPE_CHECKING:
     from PIL import Image

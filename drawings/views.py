@@ -21,7 +21,7 @@ from drawings.downloads import PRIVATE_HOUR, MissingFile, png_response
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, drawing_payload
 from drawings.suggestions import suggestions_available
-from inference.themes import group_by_theme
+from inference.serving.themes import group_by_theme
 
 GALLERY_PAGE_SIZE = 12
 # Younger than this, a drawing says "Just now" rather than "0 minutes ago".

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inference.palette.painter import PalettePainter
+from inference.serving.palette.painter import PalettePainter
 
 CELL = 256
 

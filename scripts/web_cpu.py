@@ -72,7 +72,7 @@ def measure(drawings: int, batch: int, children: int) -> dict[str, Any]:
     from drawings import lifecycle
     from drawings.events import child_group
     from drawings.worker import pictures as worker_pictures
-    from inference.runtime import get_runtime
+    from inference.serving.runtime import get_runtime
     from tests.factories import ChildFactory, UserFactory
 
     parent = UserFactory.create()

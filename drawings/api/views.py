@@ -39,7 +39,7 @@ from drawings.api.throttles import (
 from drawings.downloads import PRIVATE_HOUR, MissingFile, png_response
 from drawings.models import Drawing, DrawingStatus
 from drawings.payloads import category_choices, theme_choices
-from inference.sketch_files import sketch_too_large
+from inference.serving.sketch_files import sketch_too_large
 
 TAG = "child"
 

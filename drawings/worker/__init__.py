@@ -12,9 +12,9 @@ pipeline, one module per job:
 * ``previews`` — the magic preview's requests, drawn only when no submitted drawing waits;
 * ``maintenance`` — the reaper (lost wake-ups, dead workers' rows, rows out of attempts), the
   stored-file sweep and the heartbeat on the rows it holds;
-* ``pictures`` — the pixel work: sketches read through ``inference.sketch_files``, one generator
-  call per generator, PNG encoding, warm-up (every generator loaded, blank batches of each size
-  drawn, ``INFERENCE_WARM_UP``, so the first child does not wait for kernels);
+* ``pictures`` — the pixel work: sketches read through ``inference.serving.sketch_files``, one
+  generator call per generator, PNG encoding, warm-up (every generator loaded, blank batches of each
+  size drawn, ``INFERENCE_WARM_UP``, so the first child does not wait for kernels);
 * ``threads`` — the generator's, encoder's and database's threads, and which thread a database
   write takes on SQLite and on PostgreSQL;
 * ``pipeline`` — :class:`InferenceWorker`, wiring them and handing the generator out.

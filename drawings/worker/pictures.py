@@ -1,13 +1,13 @@
 """The worker's pixel work, run on its threads (``drawings.worker.threads``), never on the loop.
 
-Sketches are read through the engine's own reader (``inference.sketch_files.normalise_sketch``:
-the same checks as at upload, at the side the sketch was stored — 512 since sketches keep the
-canvas's resolution, 256 for older ones — so a stored sketch comes back pixel for pixel). Each
-generator gets the side it draws at: a pix2pix generator 256 (scaled down here with the same
-filter uploads used to be scaled with), the palette painter the sketch as drawn, so the child's
-lines are laid over its 512 px picture as crisply as they were drawn. Each group of claims is one
-generator call (with each claim's colourway: "New colours"); pictures leave as PNG for storage,
-previews as small WebP data URLs.
+Sketches are read through the engine's own reader
+(``inference.serving.sketch_files.normalise_sketch``: the same checks as at upload, at the side the
+sketch was stored — 512 since sketches keep the canvas's resolution, 256 for older ones — so a
+stored sketch comes back pixel for pixel). Each generator gets the side it draws at: a pix2pix
+generator 256 (scaled down here with the same filter uploads used to be scaled with), the palette
+painter the sketch as drawn, so the child's lines are laid over its 512 px picture as crisply as
+they were drawn. Each group of claims is one generator call (with each claim's colourway: "New
+colours"); pictures leave as PNG for storage, previews as small WebP data URLs.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from PIL import Image
 from drawings import lifecycle, previews, sketch_handoff
 from drawings.models import Drawing
 from drawings.protocol import PreviewRequest
-from inference.architectures import PALETTE
-from inference.loaded_generator import SKETCH_SIZE, LoadedGenerator
-from inference.runtime import get_runtime
-from inference.sketch_files import encode_png, normalise_sketch
+from inference.serving.architectures import PALETTE
+from inference.serving.loaded_generator import SKETCH_SIZE, LoadedGenerator
+from inference.serving.runtime import get_runtime
+from inference.serving.sketch_files import encode_png, normalise_sketch
 
 
 @dataclass

@@ -18,8 +18,8 @@ from drawings.worker.scheduling import Batches, Pipeline
 from drawings.worker.signals import Milestones
 from drawings.worker.threads import WorkerThreads
 from drawings.worker_identity import new_worker_id
-from inference.loaded_generator import UNMEASURED_BATCH
-from inference.runtime import get_runtime
+from inference.serving.loaded_generator import UNMEASURED_BATCH
+from inference.serving.runtime import get_runtime
 
 # How long a stopping worker lets its batches in flight finish before cancelling them.
 STOP_GRACE_SECONDS = 5.0

@@ -22,8 +22,8 @@ from drawings.protocol import PREVIEW_CHANNEL, PreviewRequest
 from drawings.worker.pictures import draw_previews, preview_urls
 from drawings.worker.scheduling import Once, Pipeline
 from drawings.worker.threads import WorkerThreads
-from inference.registry import RegistryError
-from inference.runtime import get_runtime
+from inference.serving.registry import RegistryError
+from inference.serving.runtime import get_runtime
 
 logger = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ from drawings.protocol import INFERENCE_CHANNEL
 from drawings.worker.pictures import Drawn, draw_claims, encode_pictures
 from drawings.worker.signals import Milestones
 from drawings.worker.threads import WorkerThreads
-from inference.registry import RegistryError
-from inference.runtime import get_runtime
+from inference.serving.registry import RegistryError
+from inference.serving.runtime import get_runtime
 
 # Batches in the pipeline at once: one drawing on the generator, one being encoded and finished.
 MAX_BATCHES_IN_FLIGHT = 2

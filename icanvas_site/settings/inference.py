@@ -15,11 +15,13 @@ INFERENCE_EMBEDDED_WORKER = env.bool("INFERENCE_EMBEDDED_WORKER", default=True)
 # web process waits for a worker's guess before answering "no guesses right now".
 SUGGESTIONS_TIMEOUT_SECONDS = env.float("SUGGESTIONS_TIMEOUT_SECONDS", default=2.0)
 # "fast" serves (bf16/channels_last on CPU, fp16 on CUDA; within 2 levels alone or batched);
-# "exact" is float32 and bit-identical in any batch, for audits (inference/loaded_generator.py).
+# "exact" is float32 and bit-identical in any batch, for audits
+# (inference/serving/loaded_generator.py).
 INFERENCE_PATH = env.str("INFERENCE_PATH", default="fast")
 INFERENCE_COMPILE = env.bool("INFERENCE_COMPILE", default=False)  # torch.compile the fast copy
 # What serves the fast path: "onnx" (ONNX Runtime, for a generator whose card records an
-# exported graph; torch otherwise) or "torch" (inference/fast_path.py, inference/engine.py).
+# exported graph; torch otherwise) or "torch" (inference/serving/fast_path.py,
+# inference/serving/engine.py).
 INFERENCE_ENGINE = env.str("INFERENCE_ENGINE", default="onnx")
 # Draw blank batches of every size at worker start-up, so no child waits for kernels.
 INFERENCE_WARM_UP = env.bool("INFERENCE_WARM_UP", default=True)

@@ -20,7 +20,7 @@ import numpy as np
 from django.core.management.base import CommandError
 from PIL import Image
 
-from inference import registry
+from inference.serving import registry
 
 if TYPE_CHECKING:
     import torch
@@ -74,7 +74,7 @@ def file_candidate(path: Path) -> tuple[str, Loader]:
         except registry.RegistryError as exc:
             raise CommandError(str(exc)) from exc
         return card.name, lambda: registry.load_generator(card)
-    from inference.pix2pix.checkpoints import load_generator
+    from inference.serving.pix2pix.checkpoints import load_generator
 
     label = (
         f"{path.parent.parent.name}/{path.stem}" if path.parent.name == "checkpoints" else path.stem
@@ -98,8 +98,8 @@ def in_chunks(
 
 def installed_drawer(name: str) -> Drawer:
     """The installed generator ``name`` drawing as served (exact path, at the served size)."""
-    from inference.loaded_generator import SKETCH_SIZE
-    from inference.runtime import get_runtime
+    from inference.serving.loaded_generator import SKETCH_SIZE
+    from inference.serving.runtime import get_runtime
 
     loaded = get_runtime().generator(name)
 
@@ -115,7 +115,7 @@ def installed_drawer(name: str) -> Drawer:
 
 def palette_drawer(checkpoint: Path, regions: Path | None = None) -> Drawer:
     """A palette painter's checkpoint painting (with a region model when ``regions`` is given)."""
-    from inference.palette.painter import PalettePainter
+    from inference.serving.palette.painter import PalettePainter
 
     painter = PalettePainter.load(checkpoint)
     if regions is not None:

@@ -1,6 +1,6 @@
 """``evaluate_generators --canvas-devset``: every candidate on a dev set drawn on the real canvas
 (``scripts/canvas_devset.py``), scored for what the child would notice
-(:mod:`inference.pix2pix.canvas_judge`): colour hints kept, crayon twins, fill spread, and on
+(:mod:`inference.lab.pix2pix.canvas_judge`): colour hints kept, crayon twins, fill spread, and on
 request colour plausibility against real pictures and the sketch classifier's top 3."""
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from inference.management.candidates import Loader, resolve
 from inference.management.commands.train_sketch_classifier import DEFAULT_OUT as SKETCH_CLASSIFIER
 
 if TYPE_CHECKING:
-    from inference.pix2pix.generator_config import GeneratorConfig
+    from inference.serving.pix2pix.generator_config import GeneratorConfig
 
 
 def judge_on_canvas(options: dict[str, Any], write: Callable[[str], None]) -> None:
-    """Every candidate on the canvas dev set (inference/pix2pix/canvas_judge.py); each
+    """Every candidate on the canvas dev set (inference/lab/pix2pix/canvas_judge.py); each
     drawing as its thing, or the thing's theme for a generator that knows only themes."""
-    from inference.datasets.things import theme_of
-    from inference.pix2pix import canvas_judge
-    from inference.pix2pix.drawing import draw
+    from inference.lab.pix2pix import canvas_judge
+    from inference.serving.pix2pix.drawing import draw
+    from inference.serving.things import theme_of
 
     try:
         drawings = canvas_judge.load_devset(options["canvas_devset"])
@@ -75,9 +75,9 @@ def thing_profiles(
     """Each thing's hue profile over up to ``per_thing`` real pictures of ``folders``."""
     import numpy as np
 
-    from inference.datasets.things import THINGS
-    from inference.pix2pix import canvas_judge
-    from inference.pix2pix.data import find_pairs
+    from inference.lab.pix2pix import canvas_judge
+    from inference.serving.pix2pix.data import find_pairs
+    from inference.serving.things import THINGS
 
     known = {thing.slug for thing in THINGS}
     pictures: dict[str, list[Any]] = {}
@@ -100,9 +100,9 @@ def thing_profiles(
 
 def sketch_suggester(requested: Path | None) -> Any:
     """The sketch classifier's top-3 things for PIL sketches (None: not scored)."""
-    from inference.pix2pix.classifier import load_classifier
-    from inference.pix2pix.imaging import images_to_batch
-    from inference.pix2pix.sketch_classifier import suggest
+    from inference.serving.pix2pix.classifier import load_classifier
+    from inference.serving.pix2pix.imaging import images_to_batch
+    from inference.serving.pix2pix.sketch_classifier import suggest
 
     path = requested or Path(SKETCH_CLASSIFIER)
     if requested is None and not path.with_suffix(".json").is_file():

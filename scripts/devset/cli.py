@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inference.datasets.things import THINGS
+from inference.serving.things import THINGS
 
 from . import __doc__ as about
 from .browser import CHROMIUM, CHROMIUM_ARGS, Child

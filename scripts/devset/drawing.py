@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import random
 
-from inference.crayons import CRAYONS
-from inference.datasets.things import THINGS
+from inference.serving.crayons import CRAYONS
+from inference.serving.things import THINGS
 
 # Importing the recipe modules registers every recipe in RECIPES, in this order (the themes').
 # isort: off

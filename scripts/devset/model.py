@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from inference.crayons import CRAYONS
+from inference.serving.crayons import CRAYONS
 
 EXPORT_SIDE = 512  # the side of the PNG the canvas page sends (static/js/sketch-pad.js)
 # Brush widths as a fraction of the canvas side, as the page draws them.

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.datasets.things import THINGS
+from inference.serving.things import THINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def _write_generator(directory: Path, things: list[str]) -> None:
 
     Its pictures are never looked at (no worker runs); it only makes the categories real.
     """
-    from inference.testing import write_random_generator
+    from inference.lab.testing import write_random_generator
 
     by_slug = {t.slug: t for t in THINGS}
     write_random_generator(

@@ -26,18 +26,18 @@ def drawers(
       the worker makes (``drawings/worker/pictures.py``), whichever path and engine the runtime
       serves (ONNX Runtime for a generator with an exported graph): the serving efficiency is
       measured against this one;
-    * ``fast``: ``inference.pix2pix.fast.fast_copy`` of the same weights (bf16 where the CPU has
-      it, channels_last, stock kernels; ``torch.compile`` with ``--compile-fast``);
+    * ``fast``: ``inference.serving.pix2pix.fast.fast_copy`` of the same weights (bf16 where the CPU
+      has it, channels_last, stock kernels; ``torch.compile`` with ``--compile-fast``);
     * ``exact``: the exact fp32 module through ``draw_chunks``, whatever the runtime serves.
     """
     import torch
 
-    from inference.loaded_generator import SKETCH_SIZE
-    from inference.pix2pix.conditioning import condition_labels
-    from inference.pix2pix.drawing import draw_chunks
-    from inference.pix2pix.fast import fast_copy
-    from inference.pix2pix.imaging import batch_to_images, images_to_batch
-    from inference.runtime import get_runtime
+    from inference.serving.loaded_generator import SKETCH_SIZE
+    from inference.serving.pix2pix.conditioning import condition_labels
+    from inference.serving.pix2pix.drawing import draw_chunks
+    from inference.serving.pix2pix.fast import fast_copy
+    from inference.serving.pix2pix.imaging import batch_to_images, images_to_batch
+    from inference.serving.runtime import get_runtime
 
     runtime = get_runtime()
     card = runtime.active_card_for(category)
@@ -82,8 +82,8 @@ def as_the_worker_reads(category: str, sketches: Sequence[bytes]) -> list[Image.
     stored sketch and brought to the side it draws at (``drawings.worker.pictures.sketch_for``),
     outside the timed call, as the worker does before it."""
     from drawings.worker.pictures import sketch_for
-    from inference.runtime import get_runtime
-    from inference.sketch_files import normalise_sketch
+    from inference.serving.runtime import get_runtime
+    from inference.serving.sketch_files import normalise_sketch
 
     runtime = get_runtime()
     loaded = runtime.generator(runtime.active_card_for(category).name)
@@ -93,7 +93,7 @@ def as_the_worker_reads(category: str, sketches: Sequence[bytes]) -> list[Image.
 def served_by_one_generator(categories: Sequence[str]) -> list[str]:
     """The categories the generator of the first one also draws, in order: the raw figure is
     one generator's, so the load draws only what that generator serves."""
-    from inference.runtime import get_runtime
+    from inference.serving.runtime import get_runtime
 
     card = get_runtime().active_card_for(categories[0])
     return [c for c in categories if get_runtime().active_card_for(c).name == card.name]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from inference.testing import write_random_generator, write_random_painter
+from inference.lab.testing import write_random_generator, write_random_painter
 from tests.fixtures.browser import LiveSite, serve_site
 from tests.fixtures.canvas import draw_and_choose, save_screenshot, sign_in_and_play, submit
 from tests.fixtures.inference import PAINTER_CATEGORIES

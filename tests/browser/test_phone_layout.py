@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from inference.datasets import things
-from inference.testing import write_random_generator
+from inference.lab.testing import write_random_generator
+from inference.serving import things
 from tests.fixtures.browser import LiveSite, serve_site
 from tests.fixtures.canvas import choose, draw_a_face, save_screenshot, sign_in_and_play
 

@@ -237,7 +237,7 @@ class Calls:
 async def test_a_slow_picture_keeps_its_worker_alive_by_heartbeat(
     settings, monkeypatch, clock
 ) -> None:
-    from inference import loaded_generator
+    from inference.serving import loaded_generator
 
     real_draw = loaded_generator.LoadedGenerator.draw
     reaps = Calls(lifecycle.reap_drawings)

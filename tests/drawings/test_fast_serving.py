@@ -19,8 +19,8 @@ from PIL import Image, ImageDraw
 from drawings import lifecycle, services
 from drawings.models import Drawing, DrawingStatus
 from drawings.worker import InferenceWorker
-from inference import loaded_generator
-from inference.runtime import get_runtime
+from inference.serving import loaded_generator
+from inference.serving.runtime import get_runtime
 from tests.factories import finish_claim
 from tests.fixtures.live import make_child, running_worker, submit, wait_for_status
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.sketch_files import SketchRejected, normalise_sketch, sniff_format
+from inference.serving.sketch_files import SketchRejected, normalise_sketch, sniff_format
 from tests.drawings import hostile
 
 
@@ -63,7 +63,7 @@ def test_the_type_is_sniffed_from_bytes_not_trusted() -> None:
 def test_metadata_does_not_survive_re_encoding() -> None:
     from PIL import PngImagePlugin
 
-    from inference.sketch_files import encode_png
+    from inference.serving.sketch_files import encode_png
 
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "secret location 37.5N 127E")
@@ -74,7 +74,7 @@ def test_metadata_does_not_survive_re_encoding() -> None:
 
 
 def test_a_canvas_export_keeps_its_pixels_and_its_stored_png_reads_back_the_same() -> None:
-    from inference.sketch_files import STORED_SKETCH_SIZE, encode_sketch_png
+    from inference.serving.sketch_files import STORED_SKETCH_SIZE, encode_sketch_png
 
     # The canvas's export: 512 px RGBA, opaque all over, crayon and pencil on white.
     rng = np.random.default_rng(3)

@@ -75,7 +75,7 @@ def test_canvas_lists_the_registry_categories(child_client: Client) -> None:
 def test_canvas_says_clearly_when_no_generator_is_installed(
     child_client: Client, settings, tmp_path
 ) -> None:
-    from inference.runtime import get_runtime
+    from inference.serving.runtime import get_runtime
 
     settings.GENERATORS_DIR = tmp_path / "none"
     get_runtime().reset()

@@ -20,9 +20,9 @@ from drawings.remote_suggestions import (
     SuggestionResponder,
     ask_a_worker,
 )
-from inference.runtime import get_runtime
-from inference.sketch_files import encode_png, normalise_sketch
-from inference.testing import write_random_classifier, write_random_generator
+from inference.lab.testing import write_random_classifier, write_random_generator
+from inference.serving.runtime import get_runtime
+from inference.serving.sketch_files import encode_png, normalise_sketch
 from tests.factories import sketch_png
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -83,7 +83,7 @@ def test_unknown_category_is_rejected_and_nothing_is_stored(child: Child, settin
 
 
 def test_no_generator_installed_says_so(child: Child, settings, tmp_path: Path) -> None:
-    from inference.runtime import get_runtime
+    from inference.serving.runtime import get_runtime
 
     settings.GENERATORS_DIR = tmp_path / "empty"
     get_runtime().reset()
@@ -206,8 +206,8 @@ def test_openapi_schema_renders(child_client: Client) -> None:
 def test_a_generator_installed_while_running_is_found_without_a_restart(
     child: Child, generators_dir: Path
 ) -> None:
-    from inference.runtime import get_runtime
-    from inference.testing import write_random_generator
+    from inference.lab.testing import write_random_generator
+    from inference.serving.runtime import get_runtime
 
     assert "car" not in [c.slug for c in get_runtime().categories()]  # cards now cached
     write_random_generator(

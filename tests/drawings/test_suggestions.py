@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import Child
-from inference.runtime import get_runtime
-from inference.testing import write_random_classifier, write_random_generator
+from inference.lab.testing import write_random_classifier, write_random_generator
+from inference.serving.runtime import get_runtime
 from tests.factories import sketch_png
 
 pytestmark = pytest.mark.django_db

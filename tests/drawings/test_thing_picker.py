@@ -11,8 +11,8 @@ from django.test import Client
 
 from drawings.selectors import installed_categories
 from gamification.quests import catalogue
-from inference.runtime import get_runtime
-from inference.testing import write_random_generator
+from inference.lab.testing import write_random_generator
+from inference.serving.runtime import get_runtime
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.testing import write_random_classifier, write_random_generator
+from inference.lab.testing import write_random_classifier, write_random_generator
 from tests.fixtures.site import TEST_CATEGORIES
 from tests.inference.test_dependencies import MODULES
 from tests.servers import ROOT, manage

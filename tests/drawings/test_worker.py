@@ -118,7 +118,7 @@ async def test_after_three_attempts_the_drawing_fails_kindly(monkeypatch) -> Non
 
 
 async def test_a_generator_crash_requeues_then_fails_after_max_attempts(monkeypatch) -> None:
-    from inference import loaded_generator
+    from inference.serving import loaded_generator
 
     crashes: list[int] = []
 
@@ -167,8 +167,8 @@ async def test_same_sketch_gives_the_same_picture_alone_and_in_a_batch(monkeypat
 async def test_a_conditioned_generator_draws_each_drawing_as_its_category(
     monkeypatch, settings, tmp_path
 ) -> None:
-    from inference.runtime import get_runtime
-    from inference.testing import write_random_generator
+    from inference.lab.testing import write_random_generator
+    from inference.serving.runtime import get_runtime
     from tests.fixtures.site import TEST_CATEGORIES
 
     write_random_generator(tmp_path / "cond", categories=TEST_CATEGORIES, conditioned=True)
@@ -244,7 +244,7 @@ async def test_the_site_stays_responsive_while_a_picture_is_drawn(monkeypatch) -
     import threading
     import time
 
-    from inference import loaded_generator
+    from inference.serving import loaded_generator
 
     real_draw = loaded_generator.LoadedGenerator.draw
     drawing_started, released = threading.Event(), threading.Event()

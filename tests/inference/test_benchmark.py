@@ -11,11 +11,11 @@ import pytest
 import torch
 from django.core.management import CommandError, call_command
 
-from inference import registry
-from inference.pix2pix import fast
-from inference.pix2pix.imaging import batch_to_images, images_to_batch
-from inference.pix2pix.networks import BatchInvariantConvTranspose2d
-from inference.testing import write_random_generator
+from inference.lab.testing import write_random_generator
+from inference.serving import registry
+from inference.serving.pix2pix import fast
+from inference.serving.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.serving.pix2pix.networks import BatchInvariantConvTranspose2d
 from tests.fixtures.inference import sketch
 
 KIDS = (("face", "Face", "얼굴", "🙂"), ("food", "Food", "음식", "🍎"))
@@ -109,7 +109,7 @@ def test_the_benchmark_adds_the_fill_cleaning_a_generator_does_after_either_path
 
 
 def test_check_sure_areas_says_what_it_cannot_check(registry_dir: Path) -> None:
-    from inference.testing import write_random_painter
+    from inference.lab.testing import write_random_painter
 
     with pytest.raises(CommandError, match='No installed generator "kids3"'):
         call_command("check_sure_areas", stdout=io.StringIO())

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.pix2pix import canvas_judge
+from inference.lab.pix2pix import canvas_judge
 
 RED = "#e02424"
 
@@ -82,7 +82,7 @@ def test_evaluate_generators_scores_candidates_on_the_canvas_devset(
 
     from django.core.management import call_command
 
-    from inference.testing import write_random_generator
+    from inference.lab.testing import write_random_generator
 
     write_random_generator(
         registry_dir, name="themes-gen", categories=(("space", "Space", "우주", "🚀"),),
@@ -119,7 +119,7 @@ def test_judge_pictures_judges_an_installed_generator_as_served(
 
     from django.core.management import call_command
 
-    from inference.testing import write_random_generator
+    from inference.lab.testing import write_random_generator
 
     write_random_generator(
         registry_dir, name="sun-gen", categories=(("sun", "Sun", "해", "☀️"),), conditioned=True

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from inference.crayons import CRAYON_RGB, CRAYONS
-from inference.datasets import things
-from inference.pix2pix.colouring import colour_in, shapes_of
-from inference.pix2pix.generator_config import GeneratorConfig
-from inference.pix2pix.hints import split_sketch
-from inference.pix2pix.networks import build_generator, init_weights
-from inference.pix2pix.training.checkpoints import load_initial_weights
+from inference.lab.pix2pix.training.checkpoints import load_initial_weights
+from inference.serving import things
+from inference.serving.crayons import CRAYON_RGB, CRAYONS
+from inference.serving.pix2pix.colouring import colour_in, shapes_of
+from inference.serving.pix2pix.generator_config import GeneratorConfig
+from inference.serving.pix2pix.hints import split_sketch
+from inference.serving.pix2pix.networks import build_generator, init_weights
 
 SIDE = 256
 BLACK = (17, 17, 17)
@@ -246,6 +246,6 @@ def test_pictures_are_labelled_with_the_thing_their_name_says(
     ],
 )
 def test_the_emoji_sets_heads_are_cartoon_faces(annotation: str, subgroup: str, label: str) -> None:
-    from inference.datasets.categories import EMOJI_SUBGROUPS, emoji_label
+    from inference.lab.datasets.categories import EMOJI_SUBGROUPS, emoji_label
 
     assert emoji_label(annotation, subgroup, EMOJI_SUBGROUPS[subgroup]) == label

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from inference.pix2pix import colour_metrics as cm
+from inference.serving.pix2pix import colour_metrics as cm
 
 SIDE = 128
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from inference.registry import file_sha256
-from inference.testing import write_random_generator
+from inference.lab.testing import write_random_generator
+from inference.serving.registry import file_sha256
 from tests.fixtures.inference import sketch
 
 FACE = ("face", "Face", "얼굴", "🙂")
@@ -108,8 +108,8 @@ def test_sketch2image_model_option_picks_the_generator(
 
 
 def test_sketch2image_uses_the_site_normalisation(two_generators: Path, tmp_path: Path) -> None:
-    from inference.runtime import get_runtime
-    from inference.sketch_files import normalise_sketch
+    from inference.serving.runtime import get_runtime
+    from inference.serving.sketch_files import normalise_sketch
 
     [path] = save_sketches(tmp_path / "in", ["wide.png"])
     run("sketch2image", "--category", "panda", "--out", str(tmp_path / "out"), path)

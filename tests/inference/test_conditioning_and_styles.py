@@ -12,15 +12,15 @@ from django.core.management import get_commands, load_command_class
 from PIL import Image, ImageDraw
 from safetensors.torch import load_file, save_file
 
-from inference import registry
-from inference.pix2pix.data import AlignedDataset, PairSource, find_pairs, find_pictures
-from inference.pix2pix.generator_config import GeneratorConfig
-from inference.pix2pix.networks import build_generator, init_weights
-from inference.pix2pix.training.checkpoints import load_initial_weights
-from inference.pix2pix.training.config import TrainConfig
-from inference.pix2pix.training.loop import train
-from inference.runtime import GeneratorRuntime
-from inference.testing import write_random_generator
+from inference.lab.pix2pix.training.checkpoints import load_initial_weights
+from inference.lab.pix2pix.training.config import TrainConfig
+from inference.lab.pix2pix.training.loop import train
+from inference.lab.testing import write_random_generator
+from inference.serving import registry
+from inference.serving.pix2pix.data import AlignedDataset, PairSource, find_pairs, find_pictures
+from inference.serving.pix2pix.generator_config import GeneratorConfig
+from inference.serving.pix2pix.networks import build_generator, init_weights
+from inference.serving.runtime import GeneratorRuntime
 from tests.fixtures.inference import pixels
 from tests.fixtures.inference import sketch as line_drawing
 
@@ -99,7 +99,7 @@ def test_each_read_picks_one_of_several_sketch_styles(tmp_path: Path) -> None:
 
 
 def test_inked_targets_keep_every_stroke_of_the_augmented_sketch(tmp_path: Path) -> None:
-    from inference.pix2pix.sketchify import sketchify_pair
+    from inference.serving.pix2pix.sketchify import sketchify_pair
 
     _write_labelled_pairs(tmp_path / "pairs", ["food", "face"])
     pairs = find_pairs(tmp_path / "pairs")

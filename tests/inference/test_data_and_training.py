@@ -11,15 +11,16 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from inference import promotion, registry
-from inference.datasets import openmoji
-from inference.pix2pix.data import AlignedDataset, find_pairs, to_tensor
-from inference.pix2pix.doodles import DOODLES, draw_doodle
-from inference.pix2pix.networks import build_generator, init_weights
-from inference.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
-from inference.pix2pix.training.config import TrainConfig, parse_config
-from inference.pix2pix.training.loop import train
-from inference.pix2pix.training.resume import compact_resume
+from inference.lab import promotion
+from inference.lab.datasets import openmoji
+from inference.lab.pix2pix.doodles import DOODLES, draw_doodle
+from inference.lab.pix2pix.training.config import TrainConfig, parse_config
+from inference.lab.pix2pix.training.loop import train
+from inference.lab.pix2pix.training.resume import compact_resume
+from inference.serving import registry
+from inference.serving.pix2pix.data import AlignedDataset, find_pairs, to_tensor
+from inference.serving.pix2pix.networks import build_generator, init_weights
+from inference.serving.pix2pix.sketchify import SketchStyle, sketchify, sketchify_pair
 from tests.fixtures.inference import TINY, write_aligned
 from tests.fixtures.inference import sketch as line_drawing
 
@@ -216,7 +217,7 @@ def test_openmoji_build_pairs_line_art_with_colour_and_records_the_licence(tmp_p
 
 
 def test_several_folders_train_together_with_a_cap_per_folder(tmp_path: Path) -> None:
-    from inference.pix2pix.training.loop import epoch_order, load_sources
+    from inference.lab.pix2pix.training.loop import epoch_order, load_sources
 
     write_aligned(tmp_path / "small", 3)
     write_aligned(tmp_path / "big", 10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.datasets.drawn_pandas import panda_pictures
+from inference.lab.datasets.drawn_pandas import panda_pictures
 
 
 def _opaque_rgb(picture) -> np.ndarray:

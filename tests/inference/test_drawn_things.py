@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.datasets import things
-from inference.datasets.drawn_things import THINGS, thing_pictures
-from inference.datasets.pictures import Picture, colourfulness, square_on_white
+from inference.lab.datasets.drawn_things import THINGS, thing_pictures
+from inference.lab.datasets.pictures import Picture, colourfulness, square_on_white
+from inference.serving import things
 
 SIDE = 128  # small, so the test stays fast; the dataset draws at 512
 MIN_COLOURFULNESS = 3.0  # build_source_dataset's default --min-colourfulness

@@ -11,14 +11,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference.datasets import sources, things
-from inference.datasets.categories import (
+from inference.lab.datasets import sources
+from inference.lab.datasets.categories import (
     TUXPAINT_FOLDERS,
     category_for_folder,
 )
-from inference.datasets.pictures import colourfulness
-from inference.pix2pix import edges
-from inference.pix2pix.edges import CleanUp, HedWeightsMissing, clean_edges, extract_sketch
+from inference.lab.datasets.pictures import colourfulness
+from inference.serving import things
+from inference.serving.pix2pix import edges
+from inference.serving.pix2pix.edges import CleanUp, HedWeightsMissing, clean_edges, extract_sketch
 
 
 def ink(image: Image.Image) -> np.ndarray:
@@ -321,7 +322,7 @@ def test_twemoji_is_sorted_with_openmoji_metadata(tmp_path: Path) -> None:
 def test_iconify_sets_are_sorted_by_codepoint_and_name_and_keep_their_licence(
     tmp_path: Path,
 ) -> None:
-    from inference.datasets import iconify
+    from inference.lab.datasets import iconify
 
     openmoji_dir, package = tmp_path / "openmoji", tmp_path / "noto"
     (openmoji_dir / "data").mkdir(parents=True)

@@ -13,11 +13,11 @@ import torch
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference.pix2pix import classifier as clf
-from inference.pix2pix.evaluation import reports, scoring
-from inference.pix2pix.evaluation.devset import build_devset, load_devset
-from inference.registry import get_card, load_generator
-from inference.testing import write_random_generator
+from inference.lab.pix2pix.evaluation import reports, scoring
+from inference.lab.pix2pix.evaluation.devset import build_devset, load_devset
+from inference.lab.testing import write_random_generator
+from inference.serving.pix2pix import classifier as clf
+from inference.serving.registry import get_card, load_generator
 from tests.fixtures.inference import coloured_in, sketch
 
 
@@ -183,8 +183,8 @@ def test_a_conditioned_generator_is_scored_with_and_without_its_categories(
 def test_evaluate_generators_scores_checkpoints_of_a_run(tmp_path: Path, judge: Path) -> None:
     from safetensors.torch import save_file
 
-    from inference.pix2pix.generator_config import GeneratorConfig
-    from inference.pix2pix.networks import build_generator, init_weights
+    from inference.serving.pix2pix.generator_config import GeneratorConfig
+    from inference.serving.pix2pix.networks import build_generator, init_weights
 
     checkpoints = tmp_path / "run" / "checkpoints"
     checkpoints.mkdir(parents=True)

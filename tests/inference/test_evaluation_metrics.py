@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from inference.pix2pix.evaluation import metrics, scoring
+from inference.lab.pix2pix.evaluation import metrics, scoring
 from tests.fixtures.inference import coloured_in
 
 SIZE = 64

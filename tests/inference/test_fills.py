@@ -11,11 +11,11 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.pix2pix import colour_metrics as cm
-from inference.pix2pix.drawing import draw
-from inference.pix2pix.fills import clean_fills, fill_regions
-from inference.pix2pix.generator_config import GeneratorConfig
-from inference.pix2pix.networks import build_generator, init_weights
+from inference.serving.pix2pix import colour_metrics as cm
+from inference.serving.pix2pix.drawing import draw
+from inference.serving.pix2pix.fills import clean_fills, fill_regions
+from inference.serving.pix2pix.generator_config import GeneratorConfig
+from inference.serving.pix2pix.networks import build_generator, init_weights
 
 SIDE = 128
 
@@ -116,7 +116,7 @@ def test_draw_cleans_a_generators_fills_against_each_sketch_in_any_batch() -> No
 
 
 def test_the_model_card_says_how_the_generator_reads_and_cleans() -> None:
-    from inference.promotion import describe
+    from inference.lab.promotion import describe
 
     plain = describe(GeneratorConfig())
     assert "does not know which category" in plain and "cleaned" not in plain
@@ -134,7 +134,7 @@ def test_the_model_card_says_how_the_generator_reads_and_cleans() -> None:
 def test_a_canvas_judgement_goes_into_the_card_with_its_baselines(tmp_path: Path) -> None:
     import json
 
-    from inference.promotion import devset_scores
+    from inference.lab.promotion import devset_scores
 
     mine = {"hint_kept": 0.94, "fill_spread": 13.9, "fill_spread_by_variant": {"black": 14.2}}
     document = {
@@ -163,7 +163,7 @@ def test_a_canvas_judgement_goes_into_the_card_with_its_baselines(tmp_path: Path
 
 
 def test_a_promoted_card_names_the_theme_each_thing_is_picked_under() -> None:
-    from inference.promotion import with_theme
+    from inference.lab.promotion import with_theme
 
     panda = {"slug": "panda", "label_en": "Panda", "label_ko": "판다", "emoji": "🐼"}
     assert with_theme(panda) == {**panda, "theme": "animal"}

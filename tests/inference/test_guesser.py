@@ -12,16 +12,16 @@ import torch
 from django.core.management import call_command
 from PIL import Image
 
-from inference.guesser import calibration
-from inference.guesser.examples import ExamplePlan, cached_examples, render_examples
-from inference.guesser.outlines import (
+from inference.lab.guesser import calibration
+from inference.lab.guesser.examples import ExamplePlan, cached_examples, render_examples
+from inference.lab.guesser.outlines import (
     OutlineStyle,
     detail_mark,
     outline_drawing,
     square_to_page,
     thing_mask,
 )
-from inference.pix2pix.data import find_pairs
+from inference.serving.pix2pix.data import find_pairs
 
 RED, GREEN, BROWN = (220, 40, 40), (40, 160, 60), (120, 70, 30)
 
@@ -231,7 +231,7 @@ def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
 def test_judge_guesser_calibrates_on_one_seed_and_judges_on_another(tmp_path: Path) -> None:
     from django.core.management.base import CommandError
 
-    from inference.testing import write_random_classifier
+    from inference.lab.testing import write_random_classifier
 
     card_path = write_random_classifier(tmp_path / "generators", categories=("apple", "sun"))
     devset = tmp_path / "devset"

@@ -16,12 +16,12 @@ from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 from torch.nn import functional
 
-from inference import registry
-from inference.pix2pix.classifier import shrink
-from inference.pix2pix.evaluation.devset import doodle_items
-from inference.runtime import get_runtime
-from inference.suggestions import LoadedClassifier, classifiers_dir, find_classifier
-from inference.testing import write_random_classifier
+from inference.lab.pix2pix.evaluation.devset import doodle_items
+from inference.lab.testing import write_random_classifier
+from inference.serving import registry
+from inference.serving.pix2pix.classifier import shrink
+from inference.serving.runtime import get_runtime
+from inference.serving.suggestions import LoadedClassifier, classifiers_dir, find_classifier
 from tests.fixtures.inference import sketch
 
 SHIPPED = "things-sketches"
@@ -84,7 +84,7 @@ def test_a_changed_graph_is_refused_and_torch_guesses(
     data[len(data) // 2] ^= 0x01
     graph.write_bytes(bytes(data))
 
-    with caplog.at_level(logging.ERROR, logger="inference.suggestions"):
+    with caplog.at_level(logging.ERROR, logger="inference.serving.suggestions"):
         loaded = get_runtime().classifier()
 
     assert loaded.engine == "torch"
@@ -100,7 +100,7 @@ def test_a_missing_graph_is_refused_like_a_changed_one(
     shipped: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (shipped / f"{SHIPPED}.onnx").unlink()
-    with caplog.at_level(logging.ERROR, logger="inference.suggestions"):
+    with caplog.at_level(logging.ERROR, logger="inference.serving.suggestions"):
         assert get_runtime().classifier().engine == "torch"
     assert f"{SHIPPED}.onnx cannot be read" in caplog.text
 
@@ -120,7 +120,7 @@ def test_the_torch_engine_the_exact_path_and_no_onnxruntime_guess_with_torch(
     settings.INFERENCE_PATH = "fast"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime: ImportError
     get_runtime().reset()
-    with caplog.at_level(logging.WARNING, logger="inference.suggestions"):
+    with caplog.at_level(logging.WARNING, logger="inference.serving.suggestions"):
         assert get_runtime().classifier().engine == "torch"
     assert "onnxruntime is not installed" in caplog.text
 
@@ -132,7 +132,7 @@ def test_a_card_naming_another_graph_file_is_skipped(
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["onnx"]["file"] = "../elsewhere.onnx"
     card_path.write_text(json.dumps(card), encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="inference.suggestions"):
+    with caplog.at_level(logging.WARNING, logger="inference.serving.suggestions"):
         assert find_classifier(shipped.parent) is None
     assert f'"onnx" must name the file "{SHIPPED}.onnx"' in caplog.text
 

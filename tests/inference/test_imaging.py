@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.pix2pix.imaging import batch_to_images, images_to_batch
+from inference.serving.pix2pix.imaging import batch_to_images, images_to_batch
 from tests.fixtures.inference import pixels, sketch
 
 

@@ -8,9 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from inference.pix2pix.generator_config import GeneratorConfig
-from inference.pix2pix.imaging import batch_to_images
-from inference.pix2pix.networks import (
+from inference.serving.pix2pix.generator_config import GeneratorConfig
+from inference.serving.pix2pix.imaging import batch_to_images
+from inference.serving.pix2pix.networks import (
     BatchInvariantConvTranspose2d,
     NLayerDiscriminator,
     build_generator,

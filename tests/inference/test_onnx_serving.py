@@ -14,13 +14,13 @@ import torch
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageDraw
 
-from inference import registry
-from inference.exporting import export_installed, max_level_difference
-from inference.pix2pix import fast
-from inference.pix2pix.drawing import draw_chunks
-from inference.pix2pix.imaging import images_to_batch
-from inference.runtime import get_runtime
-from inference.testing import write_random_generator, write_random_painter
+from inference.lab.exporting import export_installed, max_level_difference
+from inference.lab.testing import write_random_generator, write_random_painter
+from inference.serving import registry
+from inference.serving.pix2pix import fast
+from inference.serving.pix2pix.drawing import draw_chunks
+from inference.serving.pix2pix.imaging import images_to_batch
+from inference.serving.runtime import get_runtime
 from tests.fixtures.inference import pixels, sketch
 
 KIDS = (("panda", "Panda", "판다", "🐼"), ("sun", "Sun", "해", "☀️"))
@@ -98,7 +98,7 @@ def test_a_tampered_graph_is_refused_and_the_exact_torch_path_serves(
     data[-1] ^= 0xFF
     exported.onnx_path.write_bytes(bytes(data))
 
-    with caplog.at_level(logging.ERROR, logger="inference.fast_path"):
+    with caplog.at_level(logging.ERROR, logger="inference.serving.fast_path"):
         loaded = get_runtime().generator("hints")
 
     assert (loaded.path, loaded.engine) == ("exact", "torch")
@@ -114,7 +114,7 @@ def test_a_missing_graph_is_refused_like_a_changed_one(
 ) -> None:
     assert exported.onnx_path is not None
     exported.onnx_path.unlink()
-    with caplog.at_level(logging.ERROR, logger="inference.fast_path"):
+    with caplog.at_level(logging.ERROR, logger="inference.serving.fast_path"):
         loaded = get_runtime().generator("hints")
     assert loaded.path == "exact"
     assert "hints.onnx cannot be read" in caplog.text
@@ -126,7 +126,7 @@ def test_without_onnxruntime_the_torch_fast_copy_serves(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime: ImportError
-    with caplog.at_level(logging.WARNING, logger="inference.fast_path"):
+    with caplog.at_level(logging.WARNING, logger="inference.serving.fast_path"):
         loaded = get_runtime().generator("hints")
     assert (loaded.path, loaded.engine) == ("fast", "torch")
     assert "onnxruntime is not installed" in caplog.text
@@ -147,7 +147,7 @@ def test_preprocessing_is_outside_the_network_and_the_same_for_every_path(
     exported: registry.GeneratorCard,
 ) -> None:
     module = registry.load_generator(exported)
-    from inference import engine
+    from inference.serving import engine
 
     assert exported.onnx_path is not None and exported.onnx_sha256 is not None
     graph = engine.open_generator(
@@ -210,7 +210,7 @@ def test_a_failed_compile_draws_eagerly_after_one_log_line(
 
     copy = fast.FastGenerator(BrokenCompile(), bf16=False, eager=Eager())
     x = torch.ones(1, 3, 4, 4)
-    with caplog.at_level(logging.WARNING, logger="inference.pix2pix.fast"):
+    with caplog.at_level(logging.WARNING, logger="inference.serving.pix2pix.fast"):
         first = copy(x)
         second = copy(x)
     assert torch.equal(first, x * 0.5) and torch.equal(second, x * 0.5)
@@ -227,7 +227,7 @@ def test_the_batch_size_is_chosen_by_measuring_this_machine(
 
 @pytest.mark.parametrize("radius", [1, 2, 4, 7, 300])
 def test_the_exported_max_filter_gives_the_very_maxima_training_uses(radius: int) -> None:
-    from inference.pix2pix import hints
+    from inference.serving.pix2pix import hints
 
     generator = torch.Generator().manual_seed(radius)
     mask = torch.rand(2, 1, 50, 70, generator=generator) > 0.7

@@ -12,15 +12,15 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.palette.colours import Palette, fit_palette
-from inference.palette.network import PaletteNetConfig, build_palette_net
-from inference.palette.painter import (
+from inference.serving.palette.colours import Palette, fit_palette
+from inference.serving.palette.network import PaletteNetConfig, build_palette_net
+from inference.serving.palette.painter import (
     PalettePainter,
     output_sketch,
     split_planes,
     work_sketches,
 )
-from inference.palette.painting import (
+from inference.serving.palette.painting import (
     choose_colours,
     colour_families,
     colouring_areas,
@@ -28,7 +28,7 @@ from inference.palette.painting import (
     lay_lines,
     paint_fills,
 )
-from inference.pix2pix.checkpoints import read_weights
+from inference.serving.pix2pix.checkpoints import read_weights
 
 RED, GREEN, BLUE, YELLOW = (224, 36, 36), (21, 128, 61), (29, 78, 216), (250, 204, 21)
 
@@ -178,7 +178,7 @@ def test_an_old_256_sketch_is_painted_at_512() -> None:
 
 
 def test_training_writes_checkpoints_resumes_and_paints(tmp_path: Path) -> None:
-    from inference.palette.training import PaletteTrainConfig, train
+    from inference.lab.palette.training import PaletteTrainConfig, train
 
     data = tmp_path / "pairs"
     data.mkdir()
@@ -211,7 +211,7 @@ def test_training_writes_checkpoints_resumes_and_paints(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("variant", ["black", "crayon"])
 def test_picture_judge_sees_drab_waffle_and_dirty_paper(variant: str) -> None:
-    from inference.pix2pix import picture_judge as pj
+    from inference.lab.pix2pix import picture_judge as pj
 
     sketch = circle_sketch(colour=(17, 17, 17) if variant == "black" else RED)
     clean = paint(sketch, probs_for(5))
@@ -228,7 +228,7 @@ def test_picture_judge_sees_drab_waffle_and_dirty_paper(variant: str) -> None:
 
 
 def test_the_inside_of_an_outline_left_open_by_a_small_gap_is_not_paper() -> None:
-    from inference.pix2pix import picture_judge as pj
+    from inference.lab.pix2pix import picture_judge as pj
 
     sketch = np.full((512, 512, 3), 255, np.uint8)
     cv2.rectangle(sketch, (150, 150), (360, 360), (17, 17, 17), 8)
@@ -265,7 +265,7 @@ def test_an_outline_with_a_gap_is_still_a_shape() -> None:
 
 
 def test_a_carried_state_without_adam_continues_the_run(tmp_path: Path) -> None:
-    from inference.palette.training import PaletteTrainConfig, carry_state, train
+    from inference.lab.palette.training import PaletteTrainConfig, carry_state, train
 
     data = tmp_path / "pairs"
     data.mkdir()

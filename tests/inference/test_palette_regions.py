@@ -10,11 +10,12 @@ import pytest
 import torch
 from PIL import Image
 
-from inference.palette import region_training, regions
-from inference.palette.colours import Palette
-from inference.palette.network import PaletteNetConfig, build_palette_net
-from inference.palette.painter import PaletteNetwork, PalettePainter
-from inference.palette.painting import colouring_areas, find_shapes, walls_of
+from inference.lab.palette import region_training
+from inference.serving.palette import regions
+from inference.serving.palette.colours import Palette
+from inference.serving.palette.network import PaletteNetConfig, build_palette_net
+from inference.serving.palette.painter import PaletteNetwork, PalettePainter
+from inference.serving.palette.painting import colouring_areas, find_shapes, walls_of
 
 RED, GREEN, YELLOW = (224, 36, 36), (21, 128, 61), (250, 204, 21)
 
@@ -162,7 +163,7 @@ def test_promote_palette_installs_the_painter_with_its_region_model(tmp_path: Pa
     from django.core.management import call_command
     from safetensors.torch import save_file
 
-    from inference import registry
+    from inference.serving import registry
 
     torch.manual_seed(0)
     pairs = write_pairs(tmp_path / "toy" / "train", 6)
@@ -299,7 +300,7 @@ def test_judge_region_colours_compares_region_models_on_a_dev_set(
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    from inference.testing import write_random_painter
+    from inference.lab.testing import write_random_painter
 
     write_random_painter(registry_dir, name="kids3", categories=[
         ("apple", "Apple", "사과", "🍎", "food")])  # fmt: skip
@@ -365,9 +366,9 @@ def test_a_painter_without_sure_areas_is_served_without_building_its_network(
 ) -> None:
     from safetensors.torch import load_file
 
-    from inference import registry
-    from inference.fast_path import fast_server
-    from inference.palette.install import install_painter
+    from inference.lab.palette.install import install_painter
+    from inference.serving import registry
+    from inference.serving.fast_path import fast_server
 
     torch.manual_seed(0)
     net = build_palette_net(PaletteNetConfig(colours=5, labels=("apple", "sun"), ngf=4,

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.architectures import PALETTE, PIX2PIX, architecture
-from inference.palette.network import PaletteNetConfig
-from inference.registry import RegistryError, WeightsMismatch, discover, parse_card
-from inference.runtime import GeneratorRuntime
-from inference.testing import write_random_generator, write_random_painter
+from inference.lab.testing import write_random_generator, write_random_painter
+from inference.serving.architectures import PALETTE, PIX2PIX, architecture
+from inference.serving.palette.network import PaletteNetConfig
+from inference.serving.registry import RegistryError, WeightsMismatch, discover, parse_card
+from inference.serving.runtime import GeneratorRuntime
 
 
 def sun_sketch(side: int) -> Image.Image:
@@ -84,7 +84,7 @@ def test_an_unknown_architecture_type_is_a_clear_card_error(tmp_path: Path) -> N
 def test_an_exported_painter_serves_on_onnxruntime_and_paints_as_the_exact_one(
     tmp_path: Path,
 ) -> None:
-    from inference.exporting import export_installed
+    from inference.lab.exporting import export_installed
 
     card = write_random_painter(tmp_path, name="painter")
     exported = export_installed(card)
@@ -108,7 +108,7 @@ def test_an_exported_painter_serves_on_onnxruntime_and_paints_as_the_exact_one(
 def test_a_tampered_painter_graph_is_refused_and_the_exact_painter_serves(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from inference.exporting import export_installed
+    from inference.lab.exporting import export_installed
 
     exported = export_installed(write_random_painter(tmp_path, name="painter"))
     assert exported.onnx_path is not None
@@ -124,8 +124,8 @@ def test_a_painter_that_needs_no_network_opens_no_session(tmp_path: Path) -> Non
 
     import torch
 
-    from inference.exporting import export_installed
-    from inference.fast_path import fast_server
+    from inference.lab.exporting import export_installed
+    from inference.serving.fast_path import fast_server
 
     card = export_installed(write_random_painter(tmp_path, name="painter"))
     assert card.onnx_path is not None

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.png_writer import encode_rgb_png
-from inference.sketch_files import encode_png, encode_sketch_png
+from inference.serving.png_writer import encode_rgb_png
+from inference.serving.sketch_files import encode_png, encode_sketch_png
 
 
 def _chunks(png: bytes) -> list[bytes]:

@@ -10,9 +10,9 @@ import tracemalloc
 import cv2
 import numpy as np
 
-from inference.palette import regions
-from inference.palette.painting import colouring_areas, find_shapes, walls_of
-from inference.palette.regions import FEATURES, MIN_SHAPE_PX
+from inference.serving.palette import regions
+from inference.serving.palette.painting import colouring_areas, find_shapes, walls_of
+from inference.serving.palette.regions import FEATURES, MIN_SHAPE_PX
 
 INK = (17, 17, 17)
 

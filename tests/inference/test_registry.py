@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from inference import registry
-from inference.registry import (
+from inference.lab.testing import write_random_generator
+from inference.serving import registry
+from inference.serving.registry import (
     Category,
     GeneratorNotFound,
     RegistryError,
@@ -25,7 +26,6 @@ from inference.registry import (
     load_generator,
     pick_active,
 )
-from inference.testing import write_random_generator
 
 FACE = ("face", "Face", "얼굴", "🙂")
 PANDA = ("panda", "Panda", "판다", "🐼")
@@ -77,7 +77,7 @@ def test_malformed_cards_are_skipped_and_reported(tmp_path: Path, caplog) -> Non
     (tmp_path / "a-list.json").write_text("[]", encoding="utf-8")
 
     problems: list[str] = []
-    with caplog.at_level(logging.WARNING, logger="inference.registry"):
+    with caplog.at_level(logging.WARNING, logger="inference.serving.registry"):
         cards = discover(tmp_path, problems=problems)
 
     assert [card.name for card in cards] == ["good"]

@@ -1,4 +1,4 @@
-"""The resume state every trainer shares (inference/pix2pix/training/resume.py)."""
+"""The resume state every trainer shares (inference/lab/pix2pix/training/resume.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from inference.pix2pix.training.resume import RESUME_STATE, RESUME_WEIGHTS, load_state, save_state
+from inference.lab.pix2pix.training.resume import (
+    RESUME_STATE,
+    RESUME_WEIGHTS,
+    load_state,
+    save_state,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KIDS3_STATE = ROOT / "docs" / "generators" / "kids3-training" / "state"
@@ -22,8 +27,8 @@ def _stepped(net: torch.nn.Linear) -> torch.optim.Adam:
 
 
 def test_the_committed_kids3_state_still_loads(capsys) -> None:
-    from inference.palette.network import build_palette_net
-    from inference.palette.training import PaletteTrainConfig
+    from inference.lab.palette.training import PaletteTrainConfig
+    from inference.serving.palette.network import build_palette_net
 
     cfg = PaletteTrainConfig.load(KIDS3_STATE / "config.json")
     net = build_palette_net(cfg.net_config())

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 
-from inference import registry, runtime
-from inference.registry import GeneratorNotFound, UnknownCategory
-from inference.runtime import GeneratorRuntime, draw_category, get_runtime
-from inference.testing import write_random_generator
+from inference.lab.testing import write_random_generator
+from inference.serving import registry, runtime
+from inference.serving.registry import GeneratorNotFound, UnknownCategory
+from inference.serving.runtime import GeneratorRuntime, draw_category, get_runtime
 from tests.fixtures.inference import pixels, sketch
 
 FACE = ("face", "Face", "얼굴", "🙂")
@@ -148,7 +148,7 @@ def test_cuda_requested_without_cuda_falls_back_to_cpu(
     settings.INFERENCE_DEVICE = "cuda"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     get_runtime().reset()
-    with caplog.at_level(logging.WARNING, logger="inference.devices"):
+    with caplog.at_level(logging.WARNING, logger="inference.serving.devices"):
         generator = get_runtime().generator("faces")
     assert generator.device == torch.device("cpu")
     assert "CUDA is not available" in caplog.text

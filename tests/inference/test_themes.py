@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from inference.datasets import things
-from inference.registry import Category, RegistryError, categories_of, discover, parse_card
-from inference.testing import write_random_generator
-from inference.themes import group_by_theme
+from inference.lab.testing import write_random_generator
+from inference.serving import things
+from inference.serving.registry import Category, RegistryError, categories_of, discover, parse_card
+from inference.serving.themes import group_by_theme
 
 PANDA = ("panda", "Panda", "판다", "🐼", "animal")
 CAT = ("cat", "Cat", "고양이", "🐱", "animal")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from inference import promotion
-from inference.pix2pix.doodles import DOODLES, MORE_DOODLES, held_out_doodles
+from inference.lab import promotion
+from inference.lab.pix2pix.doodles import DOODLES, MORE_DOODLES, held_out_doodles
 from tests.fixtures.inference import TINY, write_aligned
 
 TINY_RUN = {

@@ -14,7 +14,7 @@ def main() -> None:
     django.setup()
     from PIL import Image, ImageDraw
 
-    from inference.runtime import get_runtime
+    from inference.serving.runtime import get_runtime
 
     sketch = Image.new("RGB", (512, 512), "white")
     ImageDraw.Draw(sketch).ellipse((96, 96, 416, 416), outline="black", width=8)

@@ -26,7 +26,7 @@ import pytest
 import websockets
 from PIL import Image
 
-from inference.testing import write_random_generator
+from inference.lab.testing import write_random_generator
 from tests.factories import sketch_png
 from tests.servers import ROOT, asgi_server, reachable, start, stop
 

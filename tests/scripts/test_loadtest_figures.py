@@ -104,7 +104,7 @@ def test_the_raw_timing_draws_with_a_palette_painter(loadtest: Any, registry_dir
     from loadtesting import raw
     from PIL import Image
 
-    from inference.testing import write_random_painter
+    from inference.lab.testing import write_random_painter
 
     write_random_painter(registry_dir, name="painter")
     name, paths = raw.drawers("sun", compile_fast=False, names=["runtime", "exact"])

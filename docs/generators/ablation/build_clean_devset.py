@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from inference.pix2pix.data import find_pairs
-from inference.pix2pix.evaluation.devset import DEVSET_FILE, SIZE, val_categories
+from inference.lab.pix2pix.evaluation.devset import DEVSET_FILE, SIZE, val_categories
+from inference.serving.pix2pix.data import find_pairs
 
 
 def build(dataset_dir: Path, out_dir: Path) -> int:

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from inference.pix2pix.evaluation.scoring import summarise
+from inference.lab.pix2pix.evaluation.scoring import summarise
 
 NUMERIC = ("line_recall", "line_precision", "line_f1", "fill", "colourfulness", "l1", "psnr",
            "ssim", "recognised", "true_probability")  # fmt: skip

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from drawings.remote_suggestions import SuggestionResponder
 from drawings.selectors import installed_categories
 from drawings.worker import InferenceWorker
-from inference.runtime import get_runtime
+from inference.serving.runtime import get_runtime
 
 
 class Command(BaseCommand):

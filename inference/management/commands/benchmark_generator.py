@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -55,16 +55,17 @@ class Command(BaseCommand):
             "--device",
             default="cpu",
             help="cpu (default), or cuda / cuda:N: the fast torch copy against the exact module "
-            "on the GPU (float16, CUDA graphs with --compile; inference.pix2pix.fast.benchmark).",
+            "on the GPU (float16, CUDA graphs with --compile; "
+            "inference.serving.pix2pix.fast.benchmark).",
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.benchmark import benchmark_served
-        from inference.pix2pix import fast
-        from inference.pix2pix.evaluation.devset import doodle_items
+        from inference.lab.benchmark import benchmark_served
+        from inference.lab.pix2pix.evaluation.devset import doodle_items
+        from inference.serving.pix2pix import fast
 
         try:
             batches = sorted({int(b) for b in options["batches"].split(",") if b.strip()})
@@ -124,8 +125,8 @@ class Command(BaseCommand):
         options: dict[str, Any],
     ) -> tuple[Any, str]:
         """What serves in the benchmark, and how it is described."""
-        from inference import engine
-        from inference.pix2pix import fast
+        from inference.serving import engine
+        from inference.serving.pix2pix import fast
 
         served: Any
         if chosen == "onnx":
@@ -150,8 +151,8 @@ class Command(BaseCommand):
         options: dict[str, Any],
     ) -> None:
         """A palette painter: the exact torch painter against it on the engine, batch 1."""
-        from inference import engine
-        from inference.benchmark import benchmark_painter
+        from inference.lab.benchmark import benchmark_painter
+        from inference.serving import engine
 
         served = painter
         if chosen == "onnx":
@@ -226,9 +227,9 @@ class Command(BaseCommand):
 
 
 def _on_engine(card: registry.GeneratorCard, opener: Any, **options: Any) -> Any:
-    """``opener`` (an :mod:`inference.engine` opener) on the card's checked graph; a command
+    """``opener`` (an :mod:`inference.serving.engine` opener) on the card's checked graph; a command
     error that says what to do when there is none or it cannot be opened."""
-    from inference import engine
+    from inference.serving import engine
 
     if card.onnx_path is None or card.onnx_sha256 is None:
         raise CommandError(

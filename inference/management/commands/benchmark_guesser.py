@@ -35,10 +35,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.benchmark import _cpu_name
-        from inference.pix2pix.evaluation.devset import doodle_items
-        from inference.pix2pix.fast import _interleaved_ms
-        from inference.suggestions import SuggestionsUnavailable, find_classifier, load
+        from inference.lab.benchmark import _cpu_name
+        from inference.lab.pix2pix.evaluation.devset import doodle_items
+        from inference.serving.pix2pix.fast import _interleaved_ms
+        from inference.serving.suggestions import SuggestionsUnavailable, find_classifier, load
 
         if min(options["repeats"], options["sketches"], options["threads"]) < 1:
             raise CommandError("--repeats, --sketches and --threads must be at least 1.")

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets.categories import BY_SLUG
-from inference.datasets.pictures import build_edge_dataset
-from inference.datasets.sources import folder_pictures
-from inference.pix2pix.edges import METHODS, HedWeightsMissing
+from inference.lab.datasets.categories import BY_SLUG
+from inference.lab.datasets.pictures import build_edge_dataset
+from inference.lab.datasets.sources import folder_pictures
+from inference.serving.pix2pix.edges import METHODS, HedWeightsMissing
 
 
 class Command(BaseCommand):

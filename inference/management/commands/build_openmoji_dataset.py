@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import openmoji
+from inference.lab.datasets import openmoji
 
 
 class Command(BaseCommand):

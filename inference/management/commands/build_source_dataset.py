@@ -9,10 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.datasets import drawn_pandas, drawn_things, iconify, openmoji, sources, things
-from inference.datasets.pictures import Picture
+from inference.lab.datasets import drawn_pandas, drawn_things, iconify, openmoji, sources
+from inference.lab.datasets.pictures import Picture
 from inference.management.commands.build_dataset import build_and_report
-from inference.pix2pix.edges import METHODS
+from inference.serving import things
+from inference.serving.pix2pix.edges import METHODS
 
 
 class Command(BaseCommand):
@@ -22,8 +23,8 @@ class Command(BaseCommand):
     ``openclipart`` (Debian openclipart-svg), ``twemoji`` (npm @twemoji/svg, sorted with
     OpenMoji's metadata) and the Iconify emoji sets (``fluent-flat``, ``fluent-3d``, ``noto``,
     ``emojione``, ``fxemoji``, ``streamline``: npm ``@iconify-json/*``, see
-    :mod:`inference.datasets.iconify`), and the project's own drawings (``pandas``, ``drawn``:
-    :mod:`inference.datasets.drawn_things`). The sketch half is extracted edges; dataset.json
+    :mod:`inference.lab.datasets.iconify`), and the project's own drawings (``pandas``, ``drawn``:
+    :mod:`inference.lab.datasets.drawn_things`). The sketch half is extracted edges; dataset.json
     records the source and licence. Examples::
 
         manage.py build_source_dataset avatars --count 1500

@@ -10,7 +10,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -31,8 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.pix2pix.canvas_judge import read_manifest
-        from inference.pix2pix.evaluation.devset import doodle_items
+        from inference.lab.pix2pix.canvas_judge import read_manifest
+        from inference.lab.pix2pix.evaluation.devset import doodle_items
 
         cards = [card for card in registry.discover() if card.name == options["model"]]
         if not cards:

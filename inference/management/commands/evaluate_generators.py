@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import registry
 from inference.management.candidates import resolve
 from inference.management.canvas_scoring import judge_on_canvas, percent
 from inference.management.commands.train_category_classifier import DEFAULT_OUT
 from inference.management.commands.train_sketch_classifier import DEFAULT_OUT as SKETCH_CLASSIFIER
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     checkpoint file, a folder of checkpoints, or the name of an installed generator. Every
     candidate draws every dev sketch; the pictures are scored for line following, fill,
     colourfulness, L1/PSNR/SSIM against the real picture where there is one, and
-    recognisability by the category classifier (see ``inference.pix2pix.evaluation``). Writes
+    recognisability by the category classifier (see ``inference.lab.pix2pix.evaluation``). Writes
     ``OUT/metrics.csv``, ``OUT/metrics.json``, ``OUT/sheet.png`` and ``OUT/index.html``,
     prints the ranking and recommends the best combined score.
 
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             default=None,
             metavar="S",
             help="With --canvas-devset: score each candidate once more per strength S (0-1) "
-            'of inference.pix2pix.fills ("NAME (clean fills S)"); 0 scores it without.',
+            'of inference.serving.pix2pix.fills ("NAME (clean fills S)"); 0 scores it without.',
         )
 
         parser.add_argument(
@@ -132,7 +132,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.pix2pix.evaluation import devset, reports, scoring
+        from inference.lab.pix2pix.evaluation import devset, reports, scoring
 
         torch.set_num_threads(max(1, options["threads"]))
         if options["canvas_devset"]:
@@ -216,7 +216,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote {csv_path}, {json_path}, {sheet}, {page}")
 
     def _build_devset(self, options: dict[str, Any]) -> None:
-        from inference.pix2pix.evaluation import devset
+        from inference.lab.pix2pix.evaluation import devset
 
         dataset: Path = options["dataset"]
         if options["variants"] > 0 and not (dataset / "val").is_dir():
@@ -240,7 +240,7 @@ class Command(BaseCommand):
         )
 
     def _classifier(self, requested: Path | None) -> tuple[Any, Path | None]:
-        from inference.pix2pix.classifier import load_classifier
+        from inference.serving.pix2pix.classifier import load_classifier
 
         path = requested or Path(DEFAULT_OUT)
         if requested is None and not path.with_suffix(".json").is_file():

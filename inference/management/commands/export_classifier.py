@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -22,8 +22,8 @@ class Command(BaseCommand):
     help = "Export the installed sketch classifier to ONNX (served by ONNX Runtime)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.exporting import export_classifier
-        from inference.suggestions import classifiers_dir, find_classifier
+        from inference.lab.exporting import export_classifier
+        from inference.serving.suggestions import classifiers_dir, find_classifier
 
         card = find_classifier(settings.GENERATORS_DIR)
         if card is None:

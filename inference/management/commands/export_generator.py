@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Every installed generator.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.exporting import export_installed
+        from inference.lab.exporting import export_installed
 
         cards = registry.discover()
         by_name = {card.name: card for card in cards}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from inference.registry import GeneratorCard, active_map, discover, generators_dir
+from inference.serving.registry import GeneratorCard, active_map, discover, generators_dir
 
 
 def describe(card: GeneratorCard, active_for: list[str]) -> dict[str, Any]:

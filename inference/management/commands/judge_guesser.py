@@ -58,10 +58,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.guesser import calibration, judging
-        from inference.guesser.judging import judge_devset
-        from inference.pix2pix.classifier import load_classifier
-        from inference.suggestions import DEFAULT_CONFIDENT_AT
+        from inference.lab.guesser import calibration, judging
+        from inference.lab.guesser.judging import judge_devset
+        from inference.serving.pix2pix.classifier import load_classifier
+        from inference.serving.suggestions import DEFAULT_CONFIDENT_AT
 
         card_path: Path = options["classifier"]
         devset: Path = options["devset"]

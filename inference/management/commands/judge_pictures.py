@@ -10,14 +10,14 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from PIL import Image
 
+from inference.lab.pix2pix import canvas_judge
+from inference.lab.pix2pix import picture_judge as pj
 from inference.management.candidates import Drawer, installed_drawer, palette_drawer
-from inference.pix2pix import canvas_judge
-from inference.pix2pix import picture_judge as pj
 
 
 class Command(BaseCommand):
     """Draw every canvas dev-set sketch with each generator and print what a child notices
-    (:mod:`inference.pix2pix.picture_judge`): chroma of uncoloured outlines per thing, line
+    (:mod:`inference.lab.pix2pix.picture_judge`): chroma of uncoloured outlines per thing, line
     colour kept, hue kept in coloured areas (small ones apart), mottle, waffle, paper dirty and
     picture size. Installed generators draw as served (``--model``); palette painters from a
     checkpoint (``--checkpoint``). ``--pictures DIR`` keeps each one's pictures in

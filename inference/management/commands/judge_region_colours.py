@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import registry
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.pix2pix.canvas_judge import load_devset, read_manifest
+        from inference.lab.pix2pix.canvas_judge import load_devset, read_manifest
 
         cards = [card for card in registry.discover() if card.name == options["model"]]
         if not cards or not cards[0].architecture_kind.makes_variants:
@@ -95,8 +95,8 @@ class Command(BaseCommand):
 def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> dict[str, Any]:
     """Each painter again with its region model guarded by the family prior of ``samples``
     at each of ``powers``."""
-    from inference.palette import region_training
-    from inference.palette.painting import colour_families
+    from inference.lab.palette import region_training
+    from inference.serving.palette.painting import colour_families
 
     if samples is None or not samples.is_file():
         raise CommandError("--prior-powers needs --samples (a train_region_colours cache).")
@@ -123,7 +123,7 @@ def with_priors(painters: dict[str, Any], samples: Path | None, powers: str) -> 
 def plain_outlines(drawings: list[Any]) -> list[tuple[Any, np.ndarray]]:
     """The dev set's plain outlines (``black`` and ``crayon``), each with its RGB sketch on
     white at the side it was drawn (its transparent pixels white). Not the canvas judge's
-    :meth:`~inference.pix2pix.canvas_judge.Drawing.sketch`, which blends the alpha and fits the
+    :meth:`~inference.lab.pix2pix.canvas_judge.Drawing.sketch`, which blends the alpha and fits the
     sketch to 256 px: the painter paints here at the drawing's own side."""
     from PIL import Image
 
@@ -150,9 +150,9 @@ def judge(
     the crayons of their ``coloured`` twins (by base)."""
     from PIL import Image
 
-    from inference.palette.painting import NEUTRAL_CHROMA
-    from inference.pix2pix import picture_judge as pj
-    from inference.pix2pix.canvas_judge import SIDE
+    from inference.lab.pix2pix import picture_judge as pj
+    from inference.lab.pix2pix.canvas_judge import SIDE
+    from inference.serving.palette.painting import NEUTRAL_CHROMA
 
     painter = dataclasses.replace(painter, engine=None)
     same: dict[str, list[bool]] = defaultdict(list)
@@ -190,7 +190,7 @@ def judge(
 def _same_family(a: np.ndarray, b: np.ndarray, neutral_chroma: float) -> bool:
     """Whether two RGB colours are of one family: white, grey or black alike, or hues within
     one 30° sector of each other."""
-    from inference.palette.colours import rgb_to_lab
+    from inference.serving.palette.colours import rgb_to_lab
 
     lab = rgb_to_lab(np.stack([a, b]).astype(np.uint8))
     chroma = np.hypot(lab[:, 1], lab[:, 2])

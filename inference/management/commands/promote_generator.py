@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference import promotion, registry
+from inference.lab import promotion
+from inference.serving import registry
 
 
 class Command(BaseCommand):
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             type=float,
             default=None,
             metavar="S",
-            help="Serve with fill cleaning of strength S, 0-1 (inference.pix2pix.fills; "
+            help="Serve with fill cleaning of strength S, 0-1 (inference.serving.pix2pix.fills; "
             "default: the checkpoint's, usually 0).",
         )
 

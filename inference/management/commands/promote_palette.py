@@ -40,10 +40,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference import promotion, registry
-        from inference.exporting import export_installed
-        from inference.palette.install import install_painter
-        from inference.palette.painter import PalettePainter
+        from inference.lab import promotion
+        from inference.lab.exporting import export_installed
+        from inference.lab.palette.install import install_painter
+        from inference.serving import registry
+        from inference.serving.palette.painter import PalettePainter
 
         checkpoint: Path = options["checkpoint"]
         for path in (checkpoint, checkpoint.with_suffix(".json"), options["regions"],

@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from inference.loaded_generator import UNMEASURED_BATCH
-from inference.registry import GeneratorCard, RegistryError
-from inference.runtime import get_runtime
+from inference.serving.loaded_generator import UNMEASURED_BATCH
+from inference.serving.registry import GeneratorCard, RegistryError
+from inference.serving.runtime import get_runtime
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         return card
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.sketch_files import SketchRejected, normalise_sketch
+        from inference.serving.sketch_files import SketchRejected, normalise_sketch
 
         category: str = options["category"]
         model: str | None = options["model"]

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-steps", type=int, default=None, help="Stop early (tests).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.pix2pix import classifier as clf
+        from inference.serving.pix2pix import classifier as clf
 
         datasets = [_resolve(dataset) for dataset in options["dataset"]]
         for dataset in datasets:

@@ -12,19 +12,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 class Command(BaseCommand):
     """Train (or continue) a pix2pix generator described by a ``TrainConfig`` JSON file.
 
-    A thin wrapper around :func:`inference.pix2pix.training.loop.train`: the same config fields
+    A thin wrapper around :func:`inference.lab.pix2pix.training.loop.train`: the same config fields
     (``data_dirs``, ``max_per_source``, ``init_from``, ``epochs``, ``epochs_decay``, ...), the
     same outputs in ``out_dir`` (per-epoch checkpoints + cards, ``resume.*``, ``losses.csv``,
     sample grids). ``--resume`` continues from ``out_dir/resume.*``; without it a run refuses
     to start over a folder that already holds one, so a finished run is never overwritten
-    (the same rule as ``python -m inference.pix2pix.train``).
+    (the same rule as ``python -m inference.lab.pix2pix.train``).
 
         python manage.py train_generator --config docs/generators/kids7.train.json
         python manage.py train_generator --config docs/generators/kids7.train.json --resume
         python manage.py train_generator --config run.json --device cuda
     """
 
-    help = "Train a pix2pix generator from a JSON config (see inference/pix2pix/training/)."
+    help = "Train a pix2pix generator from a JSON config (see inference/lab/pix2pix/training/)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--config", type=Path, required=True, help="TrainConfig JSON file.")
@@ -39,9 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import torch
 
-        from inference.pix2pix.training.config import TrainConfig
-        from inference.pix2pix.training.loop import train
-        from inference.pix2pix.training.resume import ResumeRefused, check_resume
+        from inference.lab.pix2pix.training.config import TrainConfig
+        from inference.lab.pix2pix.training.loop import train
+        from inference.lab.pix2pix.training.resume import ResumeRefused, check_resume
 
         path: Path = options["config"]
         if not path.is_file():

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    """Train the palette U-Net of :mod:`inference.palette` from a plan such as
+    """Train the palette U-Net of :mod:`inference.serving.palette` from a plan such as
     ``docs/generators/kids3.train.json``; hours on a CPU, so run it in the background::
 
         nohup .venv/bin/python manage.py train_palette --config docs/generators/kids3.train.json \\
@@ -27,8 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--max-steps", type=int, help="Stop after this many steps.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.palette.training import PaletteTrainConfig, train
-        from inference.pix2pix.training.resume import ResumeRefused, check_resume
+        from inference.lab.palette.training import PaletteTrainConfig, train
+        from inference.lab.pix2pix.training.resume import ResumeRefused, check_resume
 
         try:
             cfg = PaletteTrainConfig.load(options["config"])

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    """Train the region model of :mod:`inference.palette.regions` (the lab's side:
-    :mod:`inference.palette.region_training`) on the pictures of a palette plan
+    """Train the region model of :mod:`inference.serving.palette.regions` (the lab's side:
+    :mod:`inference.lab.palette.region_training`) on the pictures of a palette plan
     (``docs/generators/kids3.train.json``), with the palette its run fitted::
 
         manage.py train_region_colours --config docs/generators/kids3.train.json
@@ -68,10 +68,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
 
-        from inference.palette import region_training, regions
-        from inference.palette.colours import Palette
-        from inference.palette.painting import colour_families
-        from inference.palette.training import PaletteTrainConfig
+        from inference.lab.palette import region_training
+        from inference.lab.palette.training import PaletteTrainConfig
+        from inference.serving.palette import regions
+        from inference.serving.palette.colours import Palette
+        from inference.serving.palette.painting import colour_families
 
         try:
             cfg = PaletteTrainConfig.load(options["config"])

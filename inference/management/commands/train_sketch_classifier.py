@@ -19,12 +19,12 @@ class Command(BaseCommand):
 
     Every picture of ``DATASET/train`` labelled with a thing (``<thing>__<id>.png``) is drawn
     ``--outline-variants`` times as a child's outline of the thing and its big parts and
-    ``--line-variants`` times as its roughened line art (``inference/guesser/examples.py``),
+    ``--line-variants`` times as its roughened line art (``inference/lab/guesser/examples.py``),
     seen as the generator sees a sketch, and a small CNN learns the things. The epoch kept is
     the one that guesses hand-written doodles best (a procedure it never trains on); the
     temperature and the "confident" line are fitted on those doodles; ``--devset`` (a canvas
     dev set, drawn in Chromium) is judged and reported on the card, never trained on. The
-    classifier is then exported to ONNX beside its weights (``inference.exporting
+    classifier is then exported to ONNX beside its weights (``inference.lab.exporting
     .export_classifier``: what serves it), its sha256 on the card.
 
         python manage.py train_sketch_classifier --dataset data/datasets/openmoji-kids \\
@@ -53,14 +53,14 @@ class Command(BaseCommand):
         parser.add_argument("--max-steps", type=int, default=None, help="Stop early (tests).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from inference.datasets import things
-        from inference.exporting import export_classifier
-        from inference.guesser.examples import ExamplePlan
-        from inference.guesser.training import GuesserRun, train_guesser
-        from inference.pix2pix import classifier as clf
-        from inference.pix2pix import sketch_classifier as sk
-        from inference.registry import RegistryError
-        from inference.suggestions import read_card
+        from inference.lab.exporting import export_classifier
+        from inference.lab.guesser.examples import ExamplePlan
+        from inference.lab.guesser.training import GuesserRun, train_guesser
+        from inference.serving import things
+        from inference.serving.pix2pix import classifier as clf
+        from inference.serving.pix2pix import sketch_classifier as sk
+        from inference.serving.registry import RegistryError
+        from inference.serving.suggestions import read_card
 
         datasets = [_resolve(dataset) for dataset in options["dataset"]]
         missing = [str(d / "train") for d in datasets if not (d / "train").is_dir()]
