@@ -255,7 +255,8 @@ def test_judge_guesser_calibrates_on_one_seed_and_judges_on_another(tmp_path: Pa
     before = json.loads(card_path.read_text())
 
     call_command(*run, "--seeds", "0", "--calibrate-seeds", "1", "--write-card",
-                 "--json", str(tmp_path / "scores.json"))  # fmt: skip
+                 "--json", str(tmp_path / "scores.json"),
+                 "--sheet", str(tmp_path / "sheet.png"))  # fmt: skip
 
     card = json.loads(card_path.read_text())
     assert card["sha256"] == before["sha256"]  # the weights are untouched
@@ -266,3 +267,9 @@ def test_judge_guesser_calibrates_on_one_seed_and_judges_on_another(tmp_path: Pa
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["temperature"] == card["temperature"]
     assert scores["canvas dev set"]["count"] == 4  # seed 0 alone
+    with Image.open(tmp_path / "sheet.png") as sheet:  # the judged drawings, one tile each
+        assert sheet.size == (12 * 128, 128 + 30)
+        tiles = np.asarray(sheet.convert("RGB"))
+    framed = [tiles[1, 128 * i + 64] for i in range(4)]  # each tile's frame: green or red
+    assert all(tuple(c) in ((20, 140, 40), (200, 30, 30)) for c in framed)
+    assert (tiles[:, 4 * 128 :] == 255).all()  # nothing past the four judged drawings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ class Command(BaseCommand):
 
 
 def _sheet(
-    sketches: list[Any], labels: list[int], probs: Any, things: list[str], threshold: float
+    sketches: list[Any], labels: list[int], probs: Any, things: Sequence[str], threshold: float
 ) -> Any:
     """A contact sheet: each drawing small, its thing, the guess and its probability under it."""
     from PIL import Image, ImageDraw, ImageFont
