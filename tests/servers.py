@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -38,6 +40,23 @@ def manage(env: dict[str, str], *args: str, timeout: float = 300) -> None:
         capture_output=True,
         timeout=timeout,
     )
+
+
+def module_report(module: str, env: dict[str, str], *, timeout: float = 300) -> dict[str, Any]:
+    """Run ``python -m module`` from the project root in a fresh interpreter and return the JSON
+    object it prints on its last line; a failure shows the end of its stderr."""
+    done = subprocess.run(
+        [sys.executable, "-m", module],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -9,10 +9,7 @@ paths (a view, a serializer, a template tag) fails this test, naming the import.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ import pytest
 from inference.lab.testing import write_random_classifier, write_random_generator
 from tests.fixtures.site import TEST_CATEGORIES
 from tests.inference.test_dependencies import MODULES
-from tests.servers import ROOT, manage
+from tests.servers import manage, module_report
 
 
 def _web_only_env(tmp_path: Path) -> dict[str, str]:
@@ -49,17 +46,7 @@ def _web_only_env(tmp_path: Path) -> dict[str, str]:
 def test_a_web_only_process_serves_everything_without_importing_torch(tmp_path: Path) -> None:
     env = _web_only_env(tmp_path)
     manage(env, "migrate", "--noinput")
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.drawings.serve_without_torch"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = module_report("tests.drawings.serve_without_torch", env)
     answers = report["answers"]
 
     # The requests really ran, as the people they claim to be.

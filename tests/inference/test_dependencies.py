@@ -8,7 +8,6 @@ and the guesser imports none of it.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import tomllib
 
 import pytest
 
-from tests.servers import ROOT
+from tests.servers import ROOT, module_report
 
 # Distribution name in pyproject -> the top-level module it installs.
 MODULES = {
@@ -67,17 +66,7 @@ def test_a_worker_serving_every_generator_imports_nothing_of_the_lab() -> None:
         INFERENCE_WARM_UP="false",
         PYTHONWARNINGS="ignore",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.inference.worker_imports"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = module_report("tests.inference.worker_imports", env, timeout=600)
     assert len(report["drawn"]) >= 2 and report["guessed"] > 1  # it really served
     lab = {MODULES[name] for name in _names(_project()["optional-dependencies"]["lab"])}
     # torch itself tries some optional packages (``torch.hub`` uses tqdm when it is there);

@@ -196,7 +196,7 @@ def test_the_confident_line_keeps_the_precision_asked_for() -> None:
 def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
     tmp_path: Path,
 ) -> None:
-    dataset = write_dataset(tmp_path / "toy", 4)
+    dataset = write_dataset(tmp_path / "toy", 5)  # the fifth (apple__4) is left out below
     devset = tmp_path / "devset"
     devset.mkdir()
     drawings = []
@@ -211,9 +211,10 @@ def test_a_training_run_writes_a_calibrated_card_judged_on_a_canvas_devset(
         "train_sketch_classifier", "--dataset", str(dataset), "--out", str(out),
         "--outline-variants", "1", "--line-variants", "1", "--min-per-thing", "0",
         "--epochs", "2", "--width", "4", "--size", "32", "--cache", str(tmp_path / "cache"),
-        "--devset", str(devset), "--threads", "1",
+        "--devset", str(devset), "--threads", "1", "--leave-out", "apple__4*",
     )  # fmt: skip
     card = json.loads(out.with_suffix(".json").read_text())
+    assert card["left_out"] == ["apple__4*"]
     assert 0.25 <= card["temperature"] <= 20 and 0 <= card["confident_at"] <= 1
     assert card["examples"] == {"outline": 4, "lines": 4}
     assert card["chosen_epoch"] in (1, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,14 @@ class Command(BaseCommand):
         parser.add_argument("--cache", type=Path, default=Path("data/guesser"), help="Examples.")
         parser.add_argument("--devset", type=Path, default=None, help="Canvas dev set to judge.")
         parser.add_argument("--max-steps", type=int, default=None, help="Stop early (tests).")
+        parser.add_argument(
+            "--leave-out",
+            action="append",
+            default=[],
+            metavar="PATTERN",
+            help="Leave out pictures whose file name matches (fnmatch, repeatable): e.g. "
+            "'moon__*face*', moons with faces, which a child draws as a smiley.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from inference.lab.exporting import export_classifier
@@ -74,7 +83,17 @@ class Command(BaseCommand):
         splits = {}
         for split in ("train", "val"):
             folders = [d / split for d in datasets if (d / split).is_dir()]
-            splits[split] = sk.thing_pairs(folders, slugs, cap_per_thing=options["cap_per_thing"])
+            pairs = sk.thing_pairs(folders, slugs, cap_per_thing=options["cap_per_thing"])
+            splits[split] = [
+                (source, label)
+                for source, label in pairs
+                if not any(fnmatch(source.sketch.name, p) for p in options["leave_out"])
+            ]
+            if len(splits[split]) < len(pairs):
+                self.stdout.write(
+                    f"{split}: left out {len(pairs) - len(splits[split])} pictures "
+                    f"({', '.join(options['leave_out'])})"
+                )
         if not splits["train"]:
             raise CommandError("No pictures labelled with a thing in the datasets' train folders.")
         run = GuesserRun(
@@ -102,6 +121,7 @@ class Command(BaseCommand):
             "input": "the sketch's line and colour-hint split drawn back as RGB, "
             f"{options['size']} x {options['size']}",
             "data": [_data_entry(d, counts.get(str(d), 0)) for d in datasets],
+            "left_out": options["leave_out"],
             **report,
         }
         card_path = clf.save_classifier(model, options["out"], card)
