@@ -118,16 +118,25 @@ def picture_parts(
     return parts, thin
 
 
+def principal_axes(
+    mask: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(points N x 2 as x, y; their centre; variances short then long; axes as columns)`` of
+    a bool mask's pixels: how long, how wide and which way a shape lies."""
+    ys, xs = np.nonzero(mask)
+    points = np.stack([xs, ys], axis=1).astype(np.float32)
+    centre = points.mean(axis=0) if len(points) else np.zeros(2, np.float32)
+    spread = np.cov((points - centre).T) if len(points) > 2 else np.eye(2)
+    values, vectors = np.linalg.eigh(spread)
+    return points, centre, values, vectors
+
+
 def detail_mark(detail: np.ndarray, pen: float, rng: np.random.Generator) -> tuple[str, np.ndarray]:
     """How a child marks one small detail (a bool mask): ``("dot", [[x, y, r]])`` for a round
     one (a filled dot, or ``"ring"`` when it is big enough to draw round), else ``("stroke",
     N x 2 points)`` along it: the mean of the detail across its long axis, bin by bin, so a smile
     comes out a curve and a whisker a line. Coordinates are the mask's pixels."""
-    ys, xs = np.nonzero(detail)
-    points = np.stack([xs, ys], axis=1).astype(np.float32)
-    centre = points.mean(axis=0)
-    spread = np.cov((points - centre).T) if len(points) > 2 else np.eye(2, dtype=np.float32)
-    values, vectors = np.linalg.eigh(spread)
+    points, centre, values, vectors = principal_axes(detail)
     long_axis, across = vectors[:, 1], vectors[:, 0]
     length = 4.0 * math.sqrt(max(float(values[1]), 0.0)) + 1.0
     width = 4.0 * math.sqrt(max(float(values[0]), 0.0)) + 1.0
@@ -302,12 +311,9 @@ def square_to_page(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """``picture`` turned so the thing's long axis lies along the page's nearest axis: the
     illustrator's rocket flies at 45°, a child's stands upright; a plane is drawn level. A
     thing about as wide as it is long (or already square) is left as it is."""
-    mask = thing_mask(picture)
-    ys, xs = np.nonzero(mask)
-    if len(xs) < 30:
+    points, centre, values, vectors = principal_axes(thing_mask(picture))
+    if len(points) < 30:
         return picture
-    spread = np.cov(np.stack([xs, ys]).astype(np.float64))
-    values, vectors = np.linalg.eigh(spread)
     if values[1] < 1.5 * values[0]:
         return picture  # round-ish: no long axis to straighten
     angle = math.degrees(math.atan2(vectors[1, 1], vectors[0, 1])) % 180.0  # long axis, 0-180
@@ -316,9 +322,9 @@ def square_to_page(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if abs(turn) < 8.0:
         return picture
     side = picture.shape[0]
-    centre = (float(xs.mean()), float(ys.mean()))
-    matrix = cv2.getRotationMatrix2D(centre, -turn, 1.0)
-    matrix[:, 2] += (side / 2 - centre[0], side / 2 - centre[1])  # and back to the middle
+    cx, cy = float(centre[0]), float(centre[1])
+    matrix = cv2.getRotationMatrix2D((cx, cy), -turn, 1.0)
+    matrix[:, 2] += (side / 2 - cx, side / 2 - cy)  # and back to the middle
     return cv2.warpAffine(
         picture, matrix, (side, side), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)
     )
